@@ -1,0 +1,96 @@
+"""The control-system-agnostic runtime: signals, devices, status, datatypes."""
+
+from .backend import DISCONNECTED, ReadingCallback, SignalBackend
+from .datatypes import (
+    Array1D,
+    DatatypeSpec,
+    StrictEnum,
+    SubsetEnum,
+    Table,
+    datatype_name,
+    datatype_spec,
+    make_datakey,
+)
+from .device import DEFAULT_TIMEOUT, Device, DeviceVector
+from .errors import NotConnectedError
+from .mock import (
+    MockSignalBackend,
+    PutCall,
+    callback_on_mock_put,
+    get_mock_put_calls,
+    set_mock_put_error,
+    set_mock_put_proceeds,
+    set_mock_value,
+)
+from .observe import observe_value, set_and_wait_for_value, wait_for_value
+from .readable import ReadCategory, StandardReadable
+from .signal import ReadOnlyError, Signal, SignalR, SignalRW, SignalW, SignalX
+from .soft import SoftSignalBackend
+from .status import AsyncStatus, WatchableAsyncStatus, Watcher, WatcherUpdate
+from .transport import (
+    Transport,
+    TransportNotAvailableError,
+    get_transport,
+    make_backend,
+    register_transport,
+    signal_r,
+    signal_rw,
+    signal_w,
+    signal_x,
+    soft_signal_r_and_setter,
+    soft_signal_rw,
+    split_uri,
+)
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "DISCONNECTED",
+    "Array1D",
+    "AsyncStatus",
+    "DatatypeSpec",
+    "Device",
+    "DeviceVector",
+    "MockSignalBackend",
+    "NotConnectedError",
+    "PutCall",
+    "ReadCategory",
+    "ReadOnlyError",
+    "ReadingCallback",
+    "Signal",
+    "SignalBackend",
+    "SignalR",
+    "SignalRW",
+    "SignalW",
+    "SignalX",
+    "SoftSignalBackend",
+    "StandardReadable",
+    "StrictEnum",
+    "SubsetEnum",
+    "Table",
+    "Transport",
+    "TransportNotAvailableError",
+    "WatchableAsyncStatus",
+    "Watcher",
+    "WatcherUpdate",
+    "callback_on_mock_put",
+    "datatype_name",
+    "datatype_spec",
+    "get_mock_put_calls",
+    "get_transport",
+    "make_backend",
+    "make_datakey",
+    "observe_value",
+    "register_transport",
+    "set_and_wait_for_value",
+    "set_mock_put_error",
+    "set_mock_put_proceeds",
+    "set_mock_value",
+    "signal_r",
+    "signal_rw",
+    "signal_w",
+    "signal_x",
+    "soft_signal_r_and_setter",
+    "soft_signal_rw",
+    "split_uri",
+    "wait_for_value",
+]

@@ -1,0 +1,104 @@
+"""The control-system interface: a `SignalBackend` is all a transport implements.
+
+Eight members, nothing else: a new control system (Modbus, OPC-UA) is one
+backend class plus a URI scheme, and touches no other layer.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+from bluesky.protocols import Reading
+from event_model.documents.event_descriptor import DataKey
+
+from .datatypes import DatatypeSpec, datatype_spec
+
+__all__ = ["DISCONNECTED", "ReadingCallback", "SignalBackend"]
+
+T = TypeVar("T")
+
+ReadingCallback = Callable[[Reading[T]], None]
+"""Called with every new reading of a monitored signal."""
+
+DISCONNECTED = -1
+"""`alarm_severity` of the reading a monitor delivers when its source is lost.
+
+bluesky reserves negative severities for "alarm unknown, e.g. disconnected";
+the reading keeps the last value and its `message` says what happened.
+"""
+
+
+class SignalBackend(ABC, Generic[T]):
+    """How a signal talks to one control-system source.
+
+    `datatype` is None for a `SignalX` (nothing to read or write but a trigger).
+    """
+
+    __slots__ = ("datatype", "spec")
+
+    def __init__(self, datatype: type[T] | None) -> None:
+        self.datatype = datatype
+        self.spec: DatatypeSpec | None = (
+            None if datatype is None else datatype_spec(datatype)
+        )
+
+    @abstractmethod
+    def source(self, name: str, read: bool) -> str:
+        """The URI of the read (or write) end, for describe and errors."""
+
+    @abstractmethod
+    async def connect(self, timeout: float) -> None:
+        """Connect, check the native type against `datatype`, or raise.
+
+        Raises `NotConnectedError` (or `TypeError` for a type mismatch) with a
+        message naming the source.
+        """
+
+    @abstractmethod
+    async def put(self, value: T | None, wait: bool) -> None:
+        """Write `value` (None: trigger); with `wait`, return on completion."""
+
+    @abstractmethod
+    async def get_datakey(self, source: str) -> DataKey:
+        """The bluesky DataKey, with units, precision, limits where known."""
+
+    @abstractmethod
+    async def get_reading(self) -> Reading[T]:
+        """A fresh reading from the source."""
+
+    @abstractmethod
+    async def get_value(self) -> T:
+        """A fresh value from the source."""
+
+    @abstractmethod
+    async def get_setpoint(self) -> T:
+        """The last value written (the write end's value)."""
+
+    @abstractmethod
+    def set_callback(self, callback: ReadingCallback[T] | None) -> None:
+        """Start delivering every reading to `callback`; None stops it."""
+
+    def put_now(self, value: T | None) -> bool:
+        """Write at once, without I/O, if this backend can; True if it did.
+
+        In-process backends do, so a soft `set` costs no task.
+        """
+        return False
+
+    def cached_reading(self) -> Reading[T] | None:
+        """A reading available without I/O, or None.
+
+        In-process backends always have one; network backends have one while
+        monitored. Readers use it to skip a round trip and a task.
+        """
+        return None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.source('', True)!r})"
+
+
+def backend_type_name(backend: SignalBackend[Any]) -> str:
+    """The datatype's readable name, or ``trigger`` for a SignalX backend."""
+    return "trigger" if backend.spec is None else backend.spec.name

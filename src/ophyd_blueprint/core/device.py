@@ -1,0 +1,166 @@
+"""Devices: named trees of signals and sub-devices, connected in one go."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator, Mapping
+from typing import Any, TypeVar
+
+from .errors import NotConnectedError
+
+__all__ = ["DEFAULT_TIMEOUT", "Device", "DeviceVector"]
+
+DEFAULT_TIMEOUT = 10.0
+"""Seconds a connect or put may take when the caller does not say."""
+
+_GRACE = 1.05
+"""Connect waits this factor of its timeout, so a backend's own timeout error
+(which names the cause) arrives before the generic one."""
+
+
+class Device:
+    """A node of a device tree.
+
+    Attributes that are Devices (signals included) become children; their
+    names follow the parent's: ``stage-x-readback``. Set children before
+    calling ``super().__init__(name)`` or call `set_name` after adding them.
+    """
+
+    __slots__ = ("__dict__", "__weakref__", "_name", "parent")
+
+    def __init__(self, name: str = "") -> None:
+        self.parent: Device | None = None
+        self.set_name(name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, Device) and name[0] != "_" and name != "parent":
+            self._add_child(name, value)
+        object.__setattr__(self, name, value)
+
+    def _add_child(self, name: str, child: Device) -> None:
+        children: dict[str, Device] = self.__dict__.setdefault("_children", {})
+        children[name] = child
+        object.__setattr__(child, "parent", self)
+
+    @property
+    def name(self) -> str:
+        """The full name, e.g. ``stage-x`` for child ``x`` of ``stage``."""
+        return self._name
+
+    def set_name(self, name: str) -> None:
+        """Name this device and, below it, every child ``name-child``."""
+        object.__setattr__(self, "_name", name)
+        for child_name, child in self.children():
+            child.set_name(f"{name}-{child_name}" if name else "")
+
+    def children(self) -> Iterator[tuple[str, Device]]:
+        """``(name, child)`` of each direct child, in the order they were set."""
+        children: dict[str, Device] = self.__dict__.get("_children", {})
+        yield from children.items()
+
+    def _connectables(
+        self, path: tuple[str, ...]
+    ) -> Iterator[tuple[tuple[str, ...], Device]]:
+        """Every node below (and including) this one that connects itself."""
+        if type(self)._connect_self is not Device._connect_self:
+            yield path, self
+        for child_name, child in self.children():
+            yield from child._connectables((*path, child_name))
+
+    async def _connect_self(self, mock: bool, timeout: float) -> None:
+        """Connect this node alone; signals and discovered devices override it."""
+
+    async def connect(
+        self, mock: bool = False, timeout: float = DEFAULT_TIMEOUT
+    ) -> None:
+        """Connect every signal below, all at once, within one `timeout`.
+
+        With `mock=True` nothing is contacted: each signal gets a mock backend
+        (`ophyd_blueprint.core.mock`). Failures are gathered into one
+        `NotConnectedError` tree naming every failed source.
+        """
+        nodes = list(self._connectables(()))
+        if not nodes:
+            return
+        tasks = [
+            asyncio.ensure_future(node._connect_self(mock, timeout))
+            for _, node in nodes
+        ]
+        _done, pending = await asyncio.wait(tasks, timeout=timeout * _GRACE)
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending)
+        errors: dict[tuple[str, ...], Exception] = {}
+        for (path, node), task in zip(nodes, tasks, strict=True):
+            if task in pending:
+                errors[path] = NotConnectedError(
+                    f"{_describe_node(node)} did not connect within {timeout} s"
+                )
+            elif (error := task.exception()) is not None:
+                if not isinstance(error, Exception):
+                    raise error
+                errors[path] = error
+        if errors:
+            raise _error_tree(errors, self.name)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r})"
+
+
+def _describe_node(node: Device) -> str:
+    source = getattr(node, "source", None)
+    return str(source) if source else node.name or type(node).__name__
+
+
+def _error_tree(
+    errors: Mapping[tuple[str, ...], Exception], root_name: str
+) -> NotConnectedError:
+    if () in errors:
+        error = errors[()]
+        return (
+            error
+            if isinstance(error, NotConnectedError)
+            else NotConnectedError({root_name or "device": error})
+        )
+    grouped: dict[str, dict[tuple[str, ...], Exception]] = {}
+    for path, error in errors.items():
+        grouped.setdefault(path[0], {})[path[1:]] = error
+    tree: dict[str, Exception] = {}
+    for name, sub in grouped.items():
+        if list(sub) == [()]:
+            tree[name] = sub[()]
+        else:
+            tree[name] = _error_tree(sub, name)
+    return NotConnectedError(tree)
+
+
+DeviceT = TypeVar("DeviceT", bound=Device)
+
+
+class DeviceVector(Device, Mapping[int, DeviceT]):
+    """Numbered children of one kind: ``channels[3]`` is named ``det-channels-3``."""
+
+    def __init__(self, children: Mapping[int, DeviceT], name: str = "") -> None:
+        self._items: dict[int, DeviceT] = dict(children)
+        for index, child in self._items.items():
+            self._add_child(str(index), child)
+        super().__init__(name)
+
+    def __getitem__(self, index: int) -> DeviceT:
+        return self._items[index]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __hash__(self) -> int:  # a device is an identity, not a value
+        return id(self)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __repr__(self) -> str:
+        return f"DeviceVector({self.name!r}, {sorted(self._items)})"

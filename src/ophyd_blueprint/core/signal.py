@@ -1,0 +1,282 @@
+"""Signals: typed handles on one value of a control system.
+
+`SignalR` reads, `SignalW` writes, `SignalRW` both, `SignalX` triggers. All
+talk through a `SignalBackend`; the signal adds naming, type checks on put,
+timeouts, and fan-out of one monitor to many subscribers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from bluesky.protocols import Location, Reading
+from event_model.documents.event_descriptor import DataKey
+
+from .backend import SignalBackend, backend_type_name
+from .device import DEFAULT_TIMEOUT, Device
+from .mock import MockSignalBackend, mock_replacing
+from .status import AsyncStatus
+
+__all__ = [
+    "ReadOnlyError",
+    "Signal",
+    "SignalR",
+    "SignalRW",
+    "SignalW",
+    "SignalX",
+]
+
+T = TypeVar("T")
+_log = logging.getLogger("ophyd_blueprint.signal")
+
+ReadingsCallback = Callable[[dict[str, Reading[Any]]], None]
+ValueCallback = Callable[[Any], None]
+
+
+class ReadOnlyError(AttributeError):
+    """Writing to a signal that cannot be written.
+
+    It is an AttributeError so that ``hasattr(sig, "set")`` and bluesky's
+    protocol checks still say "not Movable"; its message says why.
+    """
+
+
+class Signal(Device, Generic[T]):
+    """A value of a control system, reached through a backend."""
+
+    __slots__ = ("_backend", "_listeners", "_timeout")
+
+    def __init__(
+        self,
+        backend: SignalBackend[T],
+        timeout: float | None = DEFAULT_TIMEOUT,
+        name: str = "",
+    ) -> None:
+        self._backend = backend
+        self._timeout = timeout
+        self._listeners: dict[Callable[[Any], None], bool] | None = None
+        super().__init__(name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)  # signals have no children
+
+    @property
+    def backend(self) -> SignalBackend[T]:
+        """The backend in use (a mock one after ``connect(mock=True)``)."""
+        return self._backend
+
+    @property
+    def datatype(self) -> type[T] | None:
+        return self._backend.datatype
+
+    @property
+    def source(self) -> str:
+        """The URI this signal reads from (writes to, for write-only ones)."""
+        return self._backend.source(self.name, not isinstance(self, SignalW))
+
+    def _replace_backend(self, backend: SignalBackend[Any]) -> None:
+        if self._listeners:
+            self._backend.set_callback(None)
+            backend.set_callback(self._deliver)
+        self._backend = backend
+
+    async def _connect_self(self, mock: bool, timeout: float) -> None:
+        backend = self._backend
+        if mock and not isinstance(backend, MockSignalBackend):
+            self._replace_backend(mock_replacing(backend))
+        elif not mock and isinstance(backend, MockSignalBackend) and backend.replaced:
+            self._replace_backend(backend.replaced)
+        await self._backend.connect(timeout)
+
+    def _deliver(self, reading: Reading[T]) -> None:
+        listeners = self._listeners
+        if not listeners:
+            return
+        readings: dict[str, Reading[Any]] | None = None
+        for callback, wants_value in list(listeners.items()):
+            try:
+                if wants_value:
+                    callback(reading["value"])
+                else:
+                    if readings is None:
+                        readings = {self.name: reading}
+                    callback(readings)
+            except Exception:
+                _log.exception("subscriber %r of %s failed", callback, self.name)
+
+    def _listen(self, callback: Callable[[Any], None], wants_value: bool) -> None:
+        first = not self._listeners
+        if self._listeners is None:
+            self._listeners = {}
+        self._listeners[callback] = wants_value
+        if first:
+            self._backend.set_callback(self._deliver)
+        else:
+            cached = self._backend.cached_reading()
+            if cached is not None:
+                callback(cached["value"] if wants_value else {self.name: cached})
+
+    def _unlisten(self, callback: Callable[[Any], None]) -> None:
+        listeners = self._listeners
+        if listeners and listeners.pop(callback, None) is not None and not listeners:
+            self._backend.set_callback(None)
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}[{backend_type_name(self._backend)}]"
+            f"({self.name!r}, {self.source!r})"
+        )
+
+
+class SignalR(Signal[T]):
+    """A signal that can be read, described and monitored."""
+
+    __slots__ = ()
+
+    async def read(self, cached: bool | None = None) -> dict[str, Reading[T]]:
+        """``{name: reading}``; from the monitor cache when one is live."""
+        return {self.name: await self.get_reading(cached)}
+
+    async def describe(self) -> dict[str, DataKey]:
+        return {self.name: await self._backend.get_datakey(self.source)}
+
+    async def get_reading(self, cached: bool | None = None) -> Reading[T]:
+        if cached is not False:
+            reading = self._backend.cached_reading()
+            if reading is not None:
+                return reading
+            if cached:
+                raise RuntimeError(f"{self.name} has no cached reading: not monitored")
+        return await self._backend.get_reading()
+
+    async def get_value(self, cached: bool | None = None) -> T:
+        """The current value; from the monitor cache when one is live."""
+        if cached is not False:
+            reading = self._backend.cached_reading()
+            if reading is not None:
+                return reading["value"]
+        return await self._backend.get_value()
+
+    def subscribe(self, function: ReadingsCallback) -> None:
+        """Call `function({name: reading})` now and on every update."""
+        self._listen(function, False)
+
+    def subscribe_value(self, function: ValueCallback) -> None:
+        """Call `function(value)` now and on every update."""
+        self._listen(function, True)
+
+    def clear_sub(self, function: Callable[[Any], None]) -> None:
+        self._unlisten(function)
+
+    def stage(self) -> AsyncStatus:
+        """Keep a monitor running so reads come from its cache."""
+        return AsyncStatus(self._stage(True), name=self.name)
+
+    def unstage(self) -> AsyncStatus:
+        return AsyncStatus(self._stage(False), name=self.name)
+
+    async def _stage(self, on: bool) -> None:
+        if on:
+            self._listen(_staged, True)
+        else:
+            self._unlisten(_staged)
+
+    if not TYPE_CHECKING:  # keep typos in user code visible to pyright
+
+        def __getattr__(self, name: str) -> Any:
+            if name in ("set", "put", "trigger"):
+                raise ReadOnlyError(
+                    f"{self.name or 'signal'} ({self.source}) is read-only: it has "
+                    f"no {name}(); declare it with access rw or w to write it"
+                )
+            raise AttributeError(
+                f"{type(self).__name__} {self.name!r} has no attribute {name!r}"
+            )
+
+
+def _staged(_value: object) -> None:
+    """The listener that keeps a staged signal's monitor alive."""
+
+
+class SignalW(Signal[T]):
+    """A signal that can be written; `set` waits for completion by default."""
+
+    __slots__ = ()
+
+    def set(
+        self, value: T, wait: bool = True, timeout: float | None = None
+    ) -> AsyncStatus:
+        """Write `value`; the status completes when the server says so.
+
+        `TypeError` at once if `value` does not fit the datatype. The put is
+        bounded by `timeout` (default: the signal's timeout).
+        """
+        backend = self._backend
+        spec = backend.spec
+        assert spec is not None
+        try:
+            value = spec.coerce(value)
+        except TypeError as e:
+            raise TypeError(
+                f"{self.name or 'signal'} ({self.source}) is of type {spec.name} "
+                f"and cannot be set to {value!r}: {e}"
+            ) from None
+        if backend.put_now(value):
+            return _done_status(self.name)
+        return AsyncStatus(self._put(value, wait, timeout), name=self.name)
+
+    async def _put(self, value: T | None, wait: bool, timeout: float | None) -> None:
+        if timeout is None:
+            timeout = self._timeout
+        if timeout is None:
+            await self._backend.put(value, wait)
+            return
+        try:
+            async with asyncio.timeout(timeout):
+                await self._backend.put(value, wait)
+        except TimeoutError:
+            raise TimeoutError(
+                f"put of {value!r} to {self._backend.source(self.name, False)} "
+                f"did not complete within {timeout} s"
+            ) from None
+
+    async def get_setpoint(self) -> T:
+        return await self._backend.get_setpoint()
+
+
+class SignalRW(SignalR[T], SignalW[T]):
+    """A signal that can be read and written; `locate` gives both ends."""
+
+    __slots__ = ()
+
+    async def locate(self) -> Location[T]:
+        setpoint, readback = await asyncio.gather(
+            self._backend.get_setpoint(), self.get_value()
+        )
+        return {"setpoint": setpoint, "readback": readback}
+
+
+class SignalX(SignalW[None]):
+    """A signal with nothing to read: writing it makes something happen."""
+
+    __slots__ = ()
+
+    def trigger(self, wait: bool = True, timeout: float | None = None) -> AsyncStatus:
+        """Make the source process; the status completes when it has."""
+        if self._backend.put_now(None):
+            return _done_status(self.name)
+        return AsyncStatus(self._put(None, wait, timeout), name=self.name)
+
+    def set(
+        self, value: None = None, wait: bool = True, timeout: float | None = None
+    ) -> AsyncStatus:
+        return self.trigger(wait, timeout)
+
+
+def _done_status(name: str) -> AsyncStatus:
+    future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    future.set_result(None)
+    return AsyncStatus(future, name=name)
