@@ -1,0 +1,244 @@
+"""The blueprint language as pydantic models: the shape of the YAML files.
+
+Field descriptions become the JSON Schema, so they are what editors show on
+hover. Meaning that spans fields (an enum needs choices, a name must exist) is
+checked in :mod:`.checks`, so that every problem is reported at once.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, LiteralString
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+)
+from pydantic_core import PydanticCustomError
+
+from .positions import Origin, Positions
+from .vocabulary import (
+    Access,
+    ColumnDtype,
+    Dtype,
+    ParamType,
+    ProtocolName,
+    ReadCategory,
+)
+
+__all__ = [
+    "Beamline",
+    "BeamlineDevice",
+    "Blueprint",
+    "Child",
+    "Defaults",
+    "DeviceRef",
+    "IndexRange",
+    "LogicEntry",
+    "Param",
+    "Scalar",
+    "Signal",
+]
+
+
+def _one_error(message: LiteralString) -> WrapValidator:
+    """Collapse the per-member errors of a union into one readable error."""
+
+    def validate(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        try:
+            return handler(value)
+        except ValidationError:
+            raise PydanticCustomError("union", message) from None
+
+    return WrapValidator(validate)
+
+
+Scalar = Annotated[
+    str | int | float | bool, _one_error("expected a string, number or boolean")
+]
+"""A parameter value."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        strict=True,
+        populate_by_name=True,
+        use_attribute_docstrings=True,
+    )
+    _origin: Origin | None = PrivateAttr(default=None)
+
+    def set_origin(self, origin: Origin) -> None:
+        """Record where this object was written (done once, by the loader)."""
+        self._origin = origin
+
+    @property
+    def origin(self) -> Origin:
+        """Where this object was written; an empty origin if built in code."""
+        return self._origin or Origin("<memory>", Positions())
+
+
+class Param(_Model):
+    """A value given when the blueprint is used, written `{{name}}` in templates."""
+
+    type: ParamType = "str"
+    """The value's type; values are checked against it."""
+    default: Scalar | None = None
+    """Value when none is given; a param without a default is required."""
+    doc: str | None = None
+    """What the value means, e.g. `record name, e.g. BL01T-MO-MOT-01`."""
+
+
+class Signal(_Model):
+    """One signal: where it lives, its type, how it may be used and read."""
+
+    source: str
+    """URI: `ca://PV`, `pva://PV`, `tango://host:port/dom/fam/mem/attr`
+    (`#dbase=no` without a database), `soft://name`, `mock://name`. Without
+    a scheme it takes the instance's protocol (the beamline default). Written
+    with templates, e.g. `{{prefix}}.VAL`. With `read_source` this is the
+    write source."""
+    read_source: str | None = None
+    """Separate readback source (`_RBV` pairs); only with access `rw`."""
+    dtype: Dtype | None = None
+    """Value type: `bool int float str enum`, 1-D arrays `<numpy name>[]`,
+    `str[]`, `enum[]`, `ndarray` (any shape) or `table`. Required unless
+    access is `x`, which has no dtype."""
+    access: Access = "r"
+    """`r` read, `w` write, `rw` both, `x` trigger. Default `r`: a
+    signal is writable only when the blueprint says so."""
+    read: ReadCategory = "omitted"
+    """Place in the readable verbs: `hinted` (read, plotted), `normal`
+    (read), `config` (read_configuration) or `omitted` (default: not read)."""
+    doc: str | None = None
+    """What the signal is, shown in stubs and hover text."""
+    units: str | None = None
+    """Engineering units, when the control system does not say."""
+    choices: list[str] | None = None
+    """Allowed values of an `enum` or `enum[]` signal, non-empty and unique."""
+    strict: bool = True
+    """Enums only: true = the server's choices must equal `choices`
+    (StrictEnum); false = `choices` must be among the server's (SubsetEnum)."""
+    enum_name: str | None = None
+    """Enums only: class name of the enum in generated stubs."""
+    columns: dict[str, ColumnDtype] | None = None
+    """`table` only: column name -> 1-D array dtype."""
+    trigger_value: Scalar | None = None
+    """Access `x` only: value put on trigger (e.g. `1` for a motor's
+    `.STOP`); by default the transport's trigger (e.g. processing the record)."""
+
+
+class IndexRange(_Model):
+    """Indices `start, start+1, ..., stop-1`, as in Python's `range`."""
+
+    start: int
+    stop: int
+    """First index not included."""
+
+
+Vector = Annotated[
+    list[int] | IndexRange | dict[int, dict[str, Scalar]],
+    _one_error(
+        "expected a list of indices, {start: N, stop: M}, "
+        "or a mapping of index -> parameters"
+    ),
+]
+
+
+class DeviceRef(_Model):
+    """Where a device comes from: exactly one of `blueprint`, `pvi`, `tango`."""
+
+    blueprint: str | None = None
+    """Name of a blueprint found in the search path."""
+    with_: dict[str, Scalar] = Field(default_factory=dict[str, Scalar], alias="with")
+    """Parameters for the blueprint; strings may use the user's params as
+    `{{name}}`. A value that is only `{{expr}}` keeps the expression's type."""
+    pvi: str | None = None
+    """PVI URI discovered live, e.g. `pva://DEMO:PANDA:PVI`."""
+    tango: str | None = None
+    """Tango device TRL introspected live, e.g. `tango://host:10000/a/b/c`."""
+    doc: str | None = None
+    """What the device is."""
+
+
+class Child(DeviceRef):
+    """A sub-device. With `vector` it is a DeviceVector of blueprint instances."""
+
+    vector: Vector | None = None
+    """Indices of a DeviceVector: `[1, 2, 4]`, `{start: 1, stop: 5}` (1..4),
+    or `{1: {prefix: A}, 2: {prefix: B}}` to give per-index params. `{{i}}`
+    is the index in `with` values. Only with `blueprint`."""
+
+
+class LogicEntry(_Model):
+    """Behaviour attached by composition: a registered logic class and its roles."""
+
+    use: str
+    """Registered logic name, e.g. `motion.Motor`."""
+    bind: dict[str, str] = Field(default_factory=dict[str, str])
+    """Role -> signal path; dotted for children, e.g. `cam.acquire`."""
+    with_: dict[str, Scalar] = Field(default_factory=dict[str, Scalar], alias="with")
+    """Parameters for the logic class; templates allowed as in `with`."""
+
+
+class Blueprint(_Model):
+    """A device class written as data.
+
+    `extends: Base` inherits everything from `Base`: `params`,
+    `signals` and `children` entries are added or replaced whole by key;
+    `logic` entries replace the base entry with the same `use` and are
+    otherwise appended; `doc` is replaced when given.
+    """
+
+    name: str = Field(alias="blueprint")
+    """Blueprint name, unique in the search path; the class name in stubs."""
+    doc: str | None = None
+    """What the device is."""
+    extends: str | None = None
+    """Name of a blueprint to inherit from."""
+    params: dict[str, Param] = Field(default_factory=dict[str, Param])
+    """Values the blueprint is instantiated with."""
+    signals: dict[str, Signal] = Field(default_factory=dict[str, Signal])
+    """Signals by attribute name."""
+    children: dict[str, Child] = Field(default_factory=dict[str, Child])
+    """Sub-devices by attribute name."""
+    logic: list[LogicEntry] = Field(default_factory=list[LogicEntry])
+    """Behaviour attached to the device."""
+
+
+class Defaults(_Model):
+    """Settings for every device of a beamline."""
+
+    protocol: ProtocolName = "ca"
+    """Protocol of sources written without a scheme."""
+    timeout: Annotated[float, Field(gt=0)] = 5.0
+    """Connection timeout in seconds."""
+
+
+class BeamlineDevice(DeviceRef):
+    """One device of a beamline."""
+
+    mock: bool = False
+    """Use mock backends instead of the control system."""
+
+
+class Beamline(_Model):
+    """A beamline: where blueprints are found and the devices made from them."""
+
+    name: str = Field(alias="beamline")
+    """Beamline name."""
+    doc: str | None = None
+    """What the beamline is."""
+    blueprints: list[str] = Field(default_factory=list[str])
+    """Directories (or files) searched for blueprints, relative to this file."""
+    defaults: Defaults = Field(default_factory=Defaults)
+    """Settings for every device."""
+    devices: dict[str, BeamlineDevice] = Field(
+        default_factory=dict[str, BeamlineDevice]
+    )
+    """Devices by name."""
