@@ -251,6 +251,9 @@ def _array_spec(scalar: type[np.generic]) -> DatatypeSpec:
             return arr
         if arr.size == 0 or np.can_cast(arr.dtype, np_dtype, "same_kind"):
             return arr.astype(np_dtype)
+        converted = arr.astype(np_dtype)
+        if np.array_equal(converted, arr):  # e.g. a list of small ints to uint8
+            return converted
         raise TypeError(f"expected a 1-D array of {np_dtype.name}, got {arr.dtype}")
 
     return DatatypeSpec(

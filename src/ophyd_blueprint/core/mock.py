@@ -99,7 +99,7 @@ def mock_backend(signal: Signal[T]) -> MockSignalBackend[T]:
     backend = signal.backend
     if not isinstance(backend, MockSignalBackend):
         raise RuntimeError(
-            f"{signal.name or signal!r} is not in mock mode: "
+            f"{signal.name or repr(signal)} is not in mock mode: "
             "connect it with connect(mock=True) or make it with a mock:// URI"
         )
     return backend

@@ -1,0 +1,86 @@
+import time
+
+import pytest
+
+from ophyd_blueprint import (
+    Device,
+    DeviceVector,
+    NotConnectedError,
+    SignalR,
+    SignalRW,
+    soft_signal_rw,
+)
+
+from .backends import NeverConnects, RefusesToConnect
+
+
+class Axis(Device):
+    def __init__(self, name: str = "") -> None:
+        self.setpoint = soft_signal_rw(float)
+        self.readback = soft_signal_rw(float)
+        super().__init__(name)
+
+
+class Stage(Device):
+    def __init__(self, name: str = "") -> None:
+        self.x = Axis()
+        self.y = Axis()
+        self.channels = DeviceVector({1: soft_signal_rw(int), 2: soft_signal_rw(int)})
+        super().__init__(name)
+
+
+def test_children_are_named_parent_dash_child():
+    stage = Stage("stage")
+    assert stage.x.readback.name == "stage-x-readback"
+    assert stage.channels[2].name == "stage-channels-2"
+    assert stage.x.parent is stage
+    assert [name for name, _ in stage.children()] == ["x", "y", "channels"]
+
+
+def test_renaming_renames_the_whole_tree():
+    stage = Stage("stage")
+    stage.set_name("sample")
+    assert stage.y.setpoint.name == "sample-y-setpoint"
+
+
+class Broken(Device):
+    def __init__(self, name: str = "") -> None:
+        self.ok = soft_signal_rw(float)
+        self.silent = SignalR(NeverConnects("test://BL:SILENT"))
+        self.deep = Device()
+        self.deep.refused = SignalRW(RefusesToConnect("test://BL:REFUSED"))
+        super().__init__(name)
+
+
+async def test_connect_gathers_every_failure_into_one_tree():
+    device = Broken("broken")
+    with pytest.raises(NotConnectedError) as info:
+        await device.connect(timeout=0.2)
+    leaves = info.value.leaves()
+    assert set(leaves) == {"silent", "deep.refused"}
+    text = str(info.value)
+    assert "silent: test://BL:SILENT did not connect within 0.2 s" in text
+    assert "deep:\n  refused: test://BL:REFUSED: refused" in text
+    # the signal that connected stays usable
+    await device.ok.set(1.0)
+    assert await device.ok.get_value() == 1.0
+
+
+@pytest.mark.parametrize("timeout", [0.2, 0.5])
+async def test_connect_timeout_is_honoured_within_ten_percent(timeout: float):
+    device = Broken("broken")
+    start = time.monotonic()
+    with pytest.raises(NotConnectedError):
+        await device.connect(timeout=timeout)
+    elapsed = time.monotonic() - start
+    assert timeout <= elapsed <= timeout * 1.10
+
+
+async def test_mock_connect_contacts_nothing_and_restores_on_real_connect():
+    device = Broken("broken")
+    await device.connect(mock=True, timeout=0.1)
+    assert device.silent.source == "mock+test://BL:SILENT"
+    assert await device.silent.get_value() == 0.0
+    with pytest.raises(NotConnectedError):
+        await device.connect(timeout=0.05)
+    assert device.silent.source == "test://BL:SILENT"
