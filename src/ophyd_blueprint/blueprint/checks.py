@@ -1,0 +1,382 @@
+"""Checks of meaning on a loaded blueprint, beyond the shape pydantic checks.
+
+Every check returns problems instead of raising, so one run reports them all.
+Entries are checked in the file that defines them; names are resolved in the
+blueprint with its ``extends`` merged in.
+"""
+
+from __future__ import annotations
+
+import keyword
+from collections.abc import Iterator, Mapping, Set
+from typing import Literal
+
+from .extends import resolve_extends
+from .models import Blueprint, Child, LogicEntry, Param, Signal
+from .positions import Origin
+from .problems import BlueprintError, Problem, did_you_mean
+from .rendering import bind_params, has_type, scheme_of, vector_indices
+from .roles import LogicRoles, RoleSpec
+from .templating import TemplateProblem, template_names
+from .vocabulary import ENUM_DTYPES, KNOWN_SCHEMES
+
+__all__ = ["check_blueprint", "check_name", "lookup"]
+
+
+def check_name(origin: Origin, section: str, name: str) -> list[Problem]:
+    """A name must be usable as a Python attribute (it is one, on the device)."""
+    if name.isidentifier() and not keyword.iskeyword(name) and not name.startswith("_"):
+        return []
+    message = f"{name!r} is not a valid name: use letters, digits and '_', not first"
+    return [origin.problem(message, section, name, key=True)]
+
+
+def lookup(
+    library: Mapping[str, Blueprint], name: str, problems: list[Problem]
+) -> Blueprint | None:
+    """``library[name]`` with ``extends`` resolved, or None; load problems kept."""
+    try:
+        return resolve_extends(library[name], library)
+    except BlueprintError as error:
+        problems += error.problems
+    return None
+
+
+def check_blueprint(
+    blueprint: Blueprint,
+    library: Mapping[str, Blueprint],
+    *,
+    known_schemes: Set[str] = KNOWN_SCHEMES,
+    logic_roles: LogicRoles | None = None,
+) -> list[Problem]:
+    """Every problem of meaning in ``blueprint``; logic is skipped if no roles."""
+    problems: list[Problem] = []
+    try:
+        merged = resolve_extends(blueprint, library)
+    except BlueprintError as error:
+        problems += error.problems
+        merged = blueprint
+    origin = blueprint.origin
+    for section in ("params", "signals", "children"):
+        entries: Mapping[str, object] = getattr(blueprint, section)
+        for name in entries:
+            problems += check_name(origin, section, name)
+    for name, param in blueprint.params.items():
+        problems += _check_param(name, param)
+    names = set(merged.params)
+    for name, signal in blueprint.signals.items():
+        problems += _check_signal(signal, names, known_schemes)
+        if name in merged.children:
+            problems.append(_clash(signal.origin, name))
+    for name, child in blueprint.children.items():
+        problems += _check_child(blueprint.name, child, merged, library)
+        if name in merged.signals:
+            problems.append(_clash(child.origin, name))
+    uses: set[str] = set()
+    for entry in blueprint.logic:
+        if entry.use in uses:
+            problems.append(
+                entry.origin.problem(f"logic {entry.use!r} is used twice", "use")
+            )
+        uses.add(entry.use)
+        problems += _templates(entry.with_, entry.origin, names)
+        if logic_roles is not None:
+            problems += _check_logic(entry, merged, library, logic_roles)
+    return problems
+
+
+def _clash(origin: Origin, name: str) -> Problem:
+    message = f"{name!r} is both a signal and a child"
+    return origin.problem(message, key=True)
+
+
+def _check_param(name: str, param: Param) -> list[Problem]:
+    default = param.default
+    if default is None:
+        return []
+    if not has_type(default, param.type):
+        message = f"default of param {name!r} must be {param.type}, got {default!r}"
+        return [param.origin.problem(message, "default")]
+    return []
+
+
+def _check_signal(
+    signal: Signal, params: Set[str], known_schemes: Set[str]
+) -> list[Problem]:
+    problems: list[Problem] = []
+    origin = signal.origin
+    is_enum = signal.dtype in ENUM_DTYPES
+    if signal.access == "x":
+        if signal.dtype is not None:
+            problems.append(origin.problem("access 'x' signals have no dtype", "dtype"))
+    elif signal.dtype is None:
+        message = f"missing dtype (needed for access {signal.access!r})"
+        problems.append(origin.problem(message))
+    if signal.read != "omitted" and signal.access in ("w", "x"):
+        message = f"a signal with access {signal.access!r} cannot be read"
+        problems.append(origin.problem(message, "read", suggestion="remove 'read'"))
+    if signal.read_source is not None and signal.access != "rw":
+        message = "read_source needs access 'rw' (source is then the write source)"
+        problems.append(origin.problem(message, "read_source"))
+    if signal.trigger_value is not None and signal.access != "x":
+        problems.append(
+            origin.problem("trigger_value needs access 'x'", "trigger_value")
+        )
+    if is_enum:
+        problems += _check_choices(signal)
+    else:
+        for key in ("choices", "strict", "enum_name"):
+            if key in signal.model_fields_set:
+                problems.append(origin.problem(f"{key} is only for enum dtypes", key))
+    if signal.enum_name is not None and not signal.enum_name.isidentifier():
+        message = f"enum_name {signal.enum_name!r} is not a valid class name"
+        problems.append(origin.problem(message, "enum_name"))
+    if signal.dtype == "table" and not signal.columns:
+        problems.append(origin.problem("a table needs columns"))
+    if signal.dtype != "table" and signal.columns is not None:
+        problems.append(origin.problem("columns are only for dtype 'table'", "columns"))
+    for key in ("source", "read_source"):
+        source: str | None = getattr(signal, key)
+        if source is not None:
+            problems += _check_source(source, origin, key, params, known_schemes)
+    return problems
+
+
+def _check_choices(signal: Signal) -> list[Problem]:
+    origin = signal.origin
+    if signal.choices is None:
+        message = f"dtype {signal.dtype!r} needs choices"
+        return [origin.problem(message, suggestion="add choices: [...]")]
+    if not signal.choices:
+        return [origin.problem("choices must not be empty", "choices")]
+    seen: set[str] = set()
+    problems: list[Problem] = []
+    for index, choice in enumerate(signal.choices):
+        if choice in seen:
+            message = f"choice {choice!r} is listed twice"
+            problems.append(origin.problem(message, "choices", index))
+        seen.add(choice)
+    return problems
+
+
+def _check_source(
+    source: str, origin: Origin, key: str, params: Set[str], known_schemes: Set[str]
+) -> list[Problem]:
+    problems = _template(source, origin, (key,), params)
+    scheme = scheme_of(source)
+    if scheme is not None and scheme not in known_schemes:
+        suggestion = did_you_mean(scheme, known_schemes)
+        message = (
+            f"unknown URI scheme {scheme!r} (known: {', '.join(sorted(known_schemes))})"
+        )
+        problems.append(origin.problem(message, key, suggestion=suggestion))
+    return problems
+
+
+def _template(
+    text: str, origin: Origin, at: tuple[str | int, ...], names: Set[str]
+) -> list[Problem]:
+    """Problems of a template that reads a name not among ``names``."""
+    try:
+        used = template_names(text)
+    except TemplateProblem as error:
+        return [origin.problem(str(error), *at)]
+    return [
+        origin.problem(
+            f"{name!r} is undefined in {text!r}",
+            *at,
+            suggestion=did_you_mean(name, names),
+        )
+        for name in sorted(used - names)
+    ]
+
+
+def _templates(
+    values: Mapping[str, object], origin: Origin, names: Set[str]
+) -> list[Problem]:
+    return [
+        problem
+        for key, value in values.items()
+        if isinstance(value, str)
+        for problem in _template(value, origin, ("with", key), names)
+    ]
+
+
+def _check_child(
+    owner: str, child: Child, merged: Blueprint, library: Mapping[str, Blueprint]
+) -> list[Problem]:
+    origin = child.origin
+    kinds = [k for k in ("blueprint", "pvi", "tango") if getattr(child, k) is not None]
+    if len(kinds) != 1:
+        message = "needs exactly one of 'blueprint', 'pvi' or 'tango'"
+        return [origin.problem(message, suggestion=f"found {kinds}" if kinds else None)]
+    names = set(merged.params)
+    problems: list[Problem] = []
+    if child.blueprint is None:
+        for key in ("with", "vector"):
+            if key in child.model_fields_set or f"{key}_" in child.model_fields_set:
+                problems.append(origin.problem(f"{key!r} needs 'blueprint'", key))
+        text: str = getattr(child, kinds[0])
+        return problems + _template(text, origin, (kinds[0],), names)
+    if child.vector is not None:
+        names = names | {"i"}
+        problems += _check_vector(child)
+    problems += _templates(child.with_, origin, names)
+    if child.blueprint not in library:
+        message = f"unknown blueprint {child.blueprint!r}"
+        suggestion = _suggest(library, child.blueprint)
+        return [*problems, origin.problem(message, "blueprint", suggestion=suggestion)]
+    target = lookup(library, child.blueprint, problems)
+    if target is None:
+        return problems
+    cycle = _cycle(owner, child.blueprint, library, [owner])
+    if cycle:
+        message = f"child cycle: {' -> '.join(cycle)}"
+        problems.append(origin.problem(message, "blueprint"))
+    per_index = child.vector if isinstance(child.vector, dict) else {}
+    for index, overrides in per_index.items():
+        given = {**child.with_, **overrides}
+        problems += bind_params(
+            target.params, given, origin.child("vector", index), skip_templates=True
+        )[1]
+    if not per_index:
+        problems += bind_params(
+            target.params, child.with_, origin.child("with"), skip_templates=True
+        )[1]
+    return problems
+
+
+def _suggest(library: Mapping[str, Blueprint], name: str) -> str | None:
+    return did_you_mean(name, library)
+
+
+def _check_vector(child: Child) -> list[Problem]:
+    indices = vector_indices(child)
+    if not indices:
+        return [child.origin.problem("a vector needs at least one index", "vector")]
+    if len(set(indices)) != len(indices):
+        return [child.origin.problem("vector indices must be unique", "vector")]
+    return []
+
+
+def _cycle(
+    owner: str, name: str, library: Mapping[str, Blueprint], path: list[str]
+) -> list[str]:
+    """The chain of child blueprints from ``owner`` back to itself, if any."""
+    path = [*path, name]
+    if name == owner:
+        return path
+    if name in path[:-1] or name not in library:
+        return []
+    target = lookup(library, name, [])
+    if target is None:
+        return []
+    for child in target.children.values():
+        if child.blueprint is not None:
+            found = _cycle(owner, child.blueprint, library, path)
+            if found:
+                return found
+    return []
+
+
+def _check_logic(
+    entry: LogicEntry,
+    merged: Blueprint,
+    library: Mapping[str, Blueprint],
+    logic_roles: LogicRoles,
+) -> list[Problem]:
+    origin = entry.origin
+    roles = logic_roles.get(entry.use)
+    if roles is None:
+        suggestion = did_you_mean(entry.use, logic_roles)
+        return [
+            origin.problem(f"unknown logic {entry.use!r}", "use", suggestion=suggestion)
+        ]
+    specs = {spec.name: spec for spec in roles}
+    problems: list[Problem] = []
+    for role, target in entry.bind.items():
+        spec = specs.get(role)
+        if spec is None:
+            message = f"{entry.use} has no role {role!r}"
+            suggestion = did_you_mean(role, specs)
+            problems.append(
+                origin.problem(message, "bind", role, suggestion=suggestion, key=True)
+            )
+            continue
+        problems += _check_binding(spec, target, merged, library, origin)
+    for spec in roles:
+        if spec.required and spec.name not in entry.bind:
+            message = f"{entry.use} needs role {spec.name!r} bound"
+            problems.append(origin.problem(message, "bind"))
+    return problems
+
+
+def _check_binding(
+    spec: RoleSpec,
+    target: str,
+    merged: Blueprint,
+    library: Mapping[str, Blueprint],
+    origin: Origin,
+) -> list[Problem]:
+    at = ("bind", spec.name)
+    signal = _signal_at(merged, target, library)
+    if signal == "live":
+        return []
+    if signal is None:
+        suggestion = did_you_mean(target, _signal_paths(merged, library))
+        return [origin.problem(f"no signal {target!r}", *at, suggestion=suggestion)]
+    problems: list[Problem] = []
+    if signal.access not in spec.access:
+        accepted = ", ".join(sorted(spec.access))
+        message = (
+            f"role {spec.name!r} needs access {accepted}; "
+            f"{target!r} has {signal.access!r}"
+        )
+        problems.append(origin.problem(message, *at))
+    if spec.dtypes is not None and signal.dtype not in spec.dtypes:
+        accepted = ", ".join(sorted(spec.dtypes))
+        message = f"role {spec.name!r} needs dtype {accepted}; "
+        message += f"{target!r} has {signal.dtype!r}"
+        problems.append(origin.problem(message, *at))
+    return problems
+
+
+def _signal_at(
+    device: Blueprint, path: str, library: Mapping[str, Blueprint]
+) -> Signal | Literal["live"] | None:
+    """The signal at a dotted path (a vector child takes an index part next).
+
+    ``"live"`` when the path goes through a child discovered live (PVI, Tango)
+    or one that cannot be loaded, where nothing can be checked.
+    """
+    parts = path.split(".")
+    position = 0
+    while position < len(parts) - 1:
+        child = device.children.get(parts[position])
+        position += 1
+        if child is None:
+            return None
+        if child.blueprint is None:
+            return "live"
+        if child.vector is not None:
+            if position >= len(parts) - 1:
+                return None
+            index = parts[position]
+            position += 1
+            if not index.isdigit() or int(index) not in vector_indices(child):
+                return None
+        found = lookup(library, child.blueprint, [])
+        if found is None:
+            return "live"
+        device = found
+    return device.signals.get(parts[-1])
+
+
+def _signal_paths(device: Blueprint, library: Mapping[str, Blueprint]) -> Iterator[str]:
+    """Signal paths of ``device`` and its direct children, for suggestions."""
+    yield from device.signals
+    for name, child in device.children.items():
+        if child.blueprint is not None and child.vector is None:
+            found = lookup(library, child.blueprint, [])
+            if found is not None:
+                yield from (f"{name}.{signal}" for signal in found.signals)
