@@ -1,0 +1,1 @@
+"""Fixtures that start real servers (EPICS IOC, Tango) for tests, and helpers."""

@@ -1,0 +1,413 @@
+"""A real EPICS IOC for tests, on loopback, with the project's test records.
+
+`EpicsIoc` runs ``python -m pvxslibs.ioc`` (CA, and PVA through PVXS QSRV 2,
+the default flavour ``"pvxs"``) or ``python -m epicscorelibs.ioc`` (CA, and
+PVA through pvAccessCPP QSRV 1, flavour ``"qsrv1"``) on ``.db`` files, with a
+unique record prefix. Use it in your own tests through the session fixtures::
+
+    # conftest.py
+    from ophyd_blueprint.testing.ioc import (
+        epics_ioc, epics_ioc_qsrv1, pytest_runtest_makereport,
+    )
+
+    # test_x.py
+    async def test_ai(epics_ioc):
+        sig = signal_r(float, f"ca://{epics_ioc.prefix}AI")
+        await sig.connect()
+
+or start your own IOC with your own records::
+
+    with EpicsIoc(records='record(ao, "$(P)MOTOR") {}', db_files=()) as ioc:
+        ...  # PVs are ioc.pv("MOTOR")
+
+Network: everything stays on 127.0.0.1. CA and PVA clients read their
+``EPICS_*`` environment once, when their first context is made, so this module
+reserves the ports of a few IOCs ("slots") the first time it is used and
+points this process's environment (`configure_client_env`) at all of them:
+``EPICS_CA_ADDR_LIST="127.0.0.1:<ca port of slot 0> 127.0.0.1:<slot 1> ..."``
+and ``EPICS_PVA_ADDR_LIST`` likewise with each slot's PVA UDP port. Every IOC
+takes its own slot (its own CA, PVA TCP and PVA UDP ports) and its own prefix,
+so one default CA context and one default PVA context (``p4p`` ``Context("pva")``)
+reach every IOC of the session at once, pvxs and QSRV 1 alike. A PVA client
+that must talk to exactly one IOC can use ``Context("pva", conf=ioc.pva_conf(),
+useenv=False)``.
+
+`kill` (SIGKILL) and `start` again, or `restart`, reuse the same ports and
+prefix, so clients see the server go away and come back. The IOC's output is
+kept in `log_path`; `pytest_runtest_makereport` attaches its tail to every
+failing test while an IOC runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Generator, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Literal
+
+import pytest
+
+__all__ = [
+    "LOOPBACK",
+    "READY_LINE",
+    "RECORDS_DB",
+    "EpicsIoc",
+    "IocError",
+    "IocFlavour",
+    "IocPorts",
+    "configure_client_env",
+    "epics_ioc",
+    "epics_ioc_qsrv1",
+    "pytest_runtest_makereport",
+]
+
+LOOPBACK = "127.0.0.1"
+READY_LINE = "iocRun: All initialization complete"
+RECORDS_DB = Path(__file__).parent / "db" / "records.db"
+"""The shared test records (ai/ao, longs, int64, enums, strings, waveforms...)."""
+
+IocFlavour = Literal["pvxs", "qsrv1"]
+_MODULES: dict[IocFlavour, str] = {"pvxs": "pvxslibs.ioc", "qsrv1": "epicscorelibs.ioc"}
+_SLOTS = 8
+_CA_MAX_ARRAY_BYTES = "20000000"
+
+
+class IocError(RuntimeError):
+    """The IOC did not start (or stop) in time; the message has its output."""
+
+
+@dataclass(frozen=True, slots=True)
+class IocPorts:
+    """The loopback ports one IOC serves on."""
+
+    ca_server: int
+    pva_server: int
+    pva_broadcast: int
+
+
+def _bindable(port: int, kind: socket.SocketKind) -> bool:
+    with socket.socket(socket.AF_INET, kind) as sock:
+        if kind == socket.SOCK_STREAM:  # as servers do: TIME_WAIT does not block
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((LOOPBACK, port))
+        except OSError:
+            return False
+    return True
+
+
+def _port_free(port: int) -> bool:
+    return _bindable(port, socket.SOCK_STREAM) and _bindable(port, socket.SOCK_DGRAM)
+
+
+def _free_ports(count: int) -> list[int]:
+    found: list[int] = []
+    for _ in range(count * 50):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind((LOOPBACK, 0))
+            port = int(sock.getsockname()[1])
+        if port not in found and _port_free(port):
+            found.append(port)
+            if len(found) == count:
+                return found
+    raise IocError(f"found only {len(found)} of {count} free loopback ports")
+
+
+class _Network:
+    """The ports reserved for this process's IOCs, and which are in use."""
+
+    def __init__(self) -> None:
+        ports = _free_ports(3 * _SLOTS + 1)
+        self.repeater = ports[-1]
+        self.slots = [IocPorts(*ports[3 * i : 3 * i + 3]) for i in range(_SLOTS)]
+        self.taken: set[int] = set()
+        self.lock = threading.Lock()
+
+    def take(self) -> IocPorts:
+        with self.lock:
+            for index, slot in enumerate(self.slots):
+                if index not in self.taken:
+                    self.taken.add(index)
+                    return slot
+        raise IocError(f"all {_SLOTS} IOC port slots of this process are in use")
+
+    def give_back(self, ports: IocPorts) -> None:
+        with self.lock:
+            self.taken.discard(self.slots.index(ports))
+
+    def client_env(self) -> dict[str, str]:
+        first = self.slots[0]
+        return {
+            "EPICS_CA_ADDR_LIST": " ".join(
+                f"{LOOPBACK}:{s.ca_server}" for s in self.slots
+            ),
+            "EPICS_CA_AUTO_ADDR_LIST": "NO",
+            "EPICS_CA_SERVER_PORT": str(first.ca_server),
+            "EPICS_CA_REPEATER_PORT": str(self.repeater),
+            "EPICS_CA_MAX_ARRAY_BYTES": _CA_MAX_ARRAY_BYTES,
+            "EPICS_CAS_INTF_ADDR_LIST": LOOPBACK,
+            "EPICS_CAS_AUTO_BEACON_ADDR_LIST": "NO",
+            "EPICS_CAS_BEACON_ADDR_LIST": LOOPBACK,
+            "EPICS_PVA_ADDR_LIST": " ".join(
+                f"{LOOPBACK}:{s.pva_broadcast}" for s in self.slots
+            ),
+            "EPICS_PVA_AUTO_ADDR_LIST": "NO",
+            "EPICS_PVA_SERVER_PORT": str(first.pva_server),
+            "EPICS_PVA_BROADCAST_PORT": str(first.pva_broadcast),
+            "EPICS_PVAS_INTF_ADDR_LIST": LOOPBACK,
+            "EPICS_PVAS_BEACON_ADDR_LIST": LOOPBACK,
+            "EPICS_PVAS_AUTO_BEACON_ADDR_LIST": "NO",
+        }
+
+
+_network: _Network | None = None
+_running: list[EpicsIoc] = []
+
+
+def _the_network() -> _Network:
+    global _network
+    if _network is None:
+        _network = _Network()
+    return _network
+
+
+def configure_client_env() -> dict[str, str]:
+    """Point this process's CA and PVA clients at the IOCs of this module.
+
+    Idempotent. Call it before the first CA or PVA client context is made
+    (the fixtures and `EpicsIoc` do); returns the variables it set.
+    """
+    env = _the_network().client_env()
+    os.environ.update(env)
+    return env
+
+
+class EpicsIoc:
+    """One IOC subprocess serving `db_files` (and `records` text) under `prefix`.
+
+    `macros` are passed besides ``P=<prefix>``. Start with `start` or ``with``.
+    """
+
+    def __init__(
+        self,
+        db_files: Sequence[Path | str] = (RECORDS_DB,),
+        *,
+        records: str = "",
+        flavour: IocFlavour = "pvxs",
+        prefix: str | None = None,
+        macros: Mapping[str, str] | None = None,
+        log_dir: Path | None = None,
+    ) -> None:
+        configure_client_env()
+        self.flavour: IocFlavour = flavour
+        self.prefix = prefix or f"T{os.getpid()}-{secrets.token_hex(3)}:"
+        self._workdir = Path(log_dir or tempfile.mkdtemp(prefix="ophyd-blueprint-ioc-"))
+        self._workdir.mkdir(parents=True, exist_ok=True)
+        name = self.prefix.rstrip(":").replace(":", "_")
+        self.log_path = self._workdir / f"{name}.log"
+        self._db_files = [Path(p) for p in db_files]
+        if records:
+            extra = self._workdir / f"{name}.db"
+            extra.write_text(records)
+            self._db_files.append(extra)
+        all_macros = {"P": self.prefix, **(macros or {})}
+        self._macros = ",".join(f"{k}={v}" for k, v in all_macros.items())
+        self.ports: IocPorts | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._reader: threading.Thread | None = None
+
+    def pv(self, name: str) -> str:
+        """The full PV name of record `name`: ``ioc.pv("AI")`` -> ``T12-ab01cd:AI``."""
+        return self.prefix + name
+
+    def server_env(self) -> dict[str, str]:
+        """The environment the IOC runs with: this process's plus its own ports."""
+        assert self.ports is not None
+        env = {**os.environ, **_the_network().client_env()}
+        env.update(
+            EPICS_CA_SERVER_PORT=str(self.ports.ca_server),
+            EPICS_PVAS_SERVER_PORT=str(self.ports.pva_server),
+            EPICS_PVA_SERVER_PORT=str(self.ports.pva_server),
+            EPICS_PVAS_BROADCAST_PORT=str(self.ports.pva_broadcast),
+            EPICS_PVA_BROADCAST_PORT=str(self.ports.pva_broadcast),
+            PVXS_QSRV_ENABLE="YES",
+        )
+        return env
+
+    def pva_conf(self) -> dict[str, str]:
+        """A p4p ``Context(conf=..., useenv=False)`` config reaching only this IOC."""
+        assert self.ports is not None, "start the IOC first"
+        return {
+            "EPICS_PVA_ADDR_LIST": f"{LOOPBACK}:{self.ports.pva_broadcast}",
+            "EPICS_PVA_AUTO_ADDR_LIST": "NO",
+            "EPICS_PVA_BROADCAST_PORT": str(self.ports.pva_broadcast),
+            "EPICS_PVA_SERVER_PORT": str(self.ports.pva_server),
+        }
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def start(self, timeout: float = 30.0) -> None:
+        """Start (or start again, on the same ports) and wait until it runs."""
+        if self.running:
+            return
+        if self.ports is None:
+            self.ports = _the_network().take()
+        argv = [sys.executable, "-m", _MODULES[self.flavour], "-m", self._macros]
+        for db in self._db_files:
+            argv += ["-d", str(db)]
+        ready = threading.Event()
+        self._proc = subprocess.Popen(
+            argv,
+            stdin=subprocess.PIPE,  # the IOC shell exits when this closes
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=self.server_env(),
+            cwd=self._workdir,
+        )
+        assert self._proc.stdout is not None
+        self._reader = threading.Thread(
+            target=self._copy_output,
+            args=(self._proc.stdout, ready),
+            name=f"ioc-{self.prefix}",
+            daemon=True,
+        )
+        self._reader.start()
+        _running.append(self)
+        deadline = time.monotonic() + timeout
+        while not ready.wait(0.05):
+            if self._proc.poll() is not None:
+                self.stop()
+                raise IocError(
+                    f"IOC {self.prefix} exited with code {self._proc.returncode} "
+                    f"before it ran:\n{self.log_tail()}"
+                )
+            if time.monotonic() > deadline:
+                self.stop()
+                raise IocError(
+                    f"IOC {self.prefix} did not print {READY_LINE!r} within "
+                    f"{timeout} s:\n{self.log_tail()}"
+                )
+
+    def _copy_output(self, stream: IO[bytes], ready: threading.Event) -> None:
+        marker = READY_LINE.encode()
+        with self.log_path.open("ab") as log:
+            for line in iter(stream.readline, b""):
+                log.write(line)
+                log.flush()
+                if marker in line:
+                    ready.set()
+
+    def kill(self, timeout: float = 10.0) -> None:
+        """SIGKILL the IOC and wait until its ports can be bound again."""
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout)
+        self._join_reader(timeout)
+        if self in _running:
+            _running.remove(self)
+        if self.ports is not None:
+            self._wait_ports_free(self.ports, timeout)
+
+    def restart(self, timeout: float = 30.0) -> None:
+        """`kill` then `start` on the same ports and prefix."""
+        self.kill()
+        self.start(timeout)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Close the IOC's stdin (it exits), then kill it if it lingers."""
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            with contextlib.suppress(OSError):
+                if proc.stdin is not None:
+                    proc.stdin.close()
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout)
+        self._join_reader(timeout)
+        if self in _running:
+            _running.remove(self)
+        if self.ports is not None:
+            _the_network().give_back(self.ports)
+            self.ports = None
+
+    def _join_reader(self, timeout: float) -> None:
+        if self._reader is not None:
+            self._reader.join(timeout)
+            self._reader = None
+
+    def _wait_ports_free(self, ports: IocPorts, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        wanted = (ports.ca_server, ports.pva_server, ports.pva_broadcast)
+        while not all(_port_free(p) for p in wanted):
+            if time.monotonic() > deadline:
+                raise IocError(f"ports {wanted} of IOC {self.prefix} stayed in use")
+            time.sleep(0.02)
+
+    def log_tail(self, lines: int = 40) -> str:
+        """The last `lines` lines the IOC printed."""
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return "(no output)"
+        return "\n".join(text.splitlines()[-lines:])
+
+    def __enter__(self) -> EpicsIoc:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"EpicsIoc({self.flavour!r}, prefix={self.prefix!r}, ports={self.ports})"
+
+
+def _session_ioc(
+    flavour: IocFlavour, factory: pytest.TempPathFactory
+) -> Iterator[EpicsIoc]:
+    with EpicsIoc(flavour=flavour, log_dir=factory.mktemp(f"ioc-{flavour}")) as ioc:
+        yield ioc
+
+
+@pytest.fixture(scope="session")
+def epics_ioc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EpicsIoc]:
+    """The test records on a PVXS IOC (CA and PVA via QSRV 2), once a session."""
+    yield from _session_ioc("pvxs", tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def epics_ioc_qsrv1(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EpicsIoc]:
+    """The test records on an epicscorelibs IOC (CA and PVA via QSRV 1)."""
+    yield from _session_ioc("qsrv1", tmp_path_factory)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Attach the output tail of each running IOC to a failing test's report."""
+    report = yield
+    if report.failed:
+        for ioc in _running:
+            report.sections.append((f"IOC {ioc.prefix} output", ioc.log_tail()))
+    return report

@@ -1,0 +1,66 @@
+"""The IOC fixture: serves the records on loopback, restarts on the same ports."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from ophyd_blueprint.testing.ioc import EpicsIoc, IocError
+
+
+def _caget(pv: str) -> str:
+    code = (
+        "import sys, aioca\n"
+        "print(aioca.run(aioca.caget(sys.argv[1], timeout=5), forever=False))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, pv],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        env=os.environ,
+        check=True,
+    )
+    return out.stdout.strip()
+
+
+def test_ioc_serves_prefixed_records_on_loopback(epics_ioc: EpicsIoc):
+    assert epics_ioc.running
+    assert epics_ioc.prefix.endswith(":")
+    assert os.environ["EPICS_CA_AUTO_ADDR_LIST"] == "NO"
+    assert "127.0.0.1" in os.environ["EPICS_CA_ADDR_LIST"]
+    assert _caget(epics_ioc.pv("AO")) == "1.5"
+
+
+def test_qsrv1_ioc_has_its_own_prefix_and_ports(
+    epics_ioc: EpicsIoc, epics_ioc_qsrv1: EpicsIoc
+):
+    assert epics_ioc_qsrv1.prefix != epics_ioc.prefix
+    assert epics_ioc_qsrv1.ports != epics_ioc.ports
+    assert _caget(epics_ioc_qsrv1.pv("LONGIN")) == "42"
+
+
+def test_ioc_with_inline_records_serves_them(tmp_path):
+    with EpicsIoc(
+        db_files=(), records='record(ao, "$(P)M") { field(VAL, "3") }', log_dir=tmp_path
+    ) as ioc:
+        assert _caget(ioc.pv("M")) == "3.0"
+    assert not ioc.running
+
+
+def test_restart_keeps_ports_and_prefix(tmp_path):
+    with EpicsIoc(
+        db_files=(), records='record(ao, "$(P)M") { field(VAL, "4") }', log_dir=tmp_path
+    ) as ioc:
+        ports = ioc.ports
+        ioc.restart()
+        assert ioc.running
+        assert ioc.ports == ports
+        assert _caget(ioc.pv("M")) == "4.0"
+
+
+def test_bad_database_is_an_error_with_the_ioc_output(tmp_path):
+    with pytest.raises(IocError, match="exited with code") as info:
+        EpicsIoc(db_files=(), records="record(nonsense", log_dir=tmp_path).start()
+    assert "syntax error" in str(info.value)
