@@ -35,6 +35,8 @@ def lookup(
     library: Mapping[str, Blueprint], name: str, problems: list[Problem]
 ) -> Blueprint | None:
     """``library[name]`` with ``extends`` resolved, or None; load problems kept."""
+    if name not in library:
+        return None
     try:
         return resolve_extends(library[name], library)
     except BlueprintError as error:

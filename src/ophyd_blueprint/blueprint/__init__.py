@@ -1,0 +1,90 @@
+"""The blueprint language: pure data and pure functions, no runtime code.
+
+Load YAML with positions (:func:`load_blueprint`), check meaning
+(:func:`validate_files`, :func:`check_blueprint`), render params into concrete
+sources (:func:`render_blueprint`) and export JSON Schemas.
+"""
+
+from .beamline_checks import beamline_library, check_beamline
+from .checks import check_blueprint
+from .extends import resolve_extends
+from .library import BlueprintLibrary
+from .loader import (
+    Document,
+    load_beamline_model,
+    load_blueprint,
+    load_document,
+    parse_document,
+)
+from .models import (
+    Beamline,
+    BeamlineDevice,
+    Blueprint,
+    Child,
+    Defaults,
+    DeviceRef,
+    IndexRange,
+    LogicEntry,
+    Param,
+    Scalar,
+    Signal,
+)
+from .positions import Origin, Positions
+from .problems import BlueprintError, Problem, format_problems
+from .rendering import bind_params, qualify, render_blueprint, vector_indices
+from .roles import LogicRoles, RoleSpec
+from .schema import schema_texts, stale_schemas, write_schemas
+from .validation import validate_files
+from .vocabulary import (
+    ACCESSES,
+    DTYPES,
+    KNOWN_SCHEMES,
+    PARAM_TYPES,
+    PROTOCOLS,
+    READ_CATEGORIES,
+)
+
+__all__ = [
+    "ACCESSES",
+    "DTYPES",
+    "KNOWN_SCHEMES",
+    "PARAM_TYPES",
+    "PROTOCOLS",
+    "READ_CATEGORIES",
+    "Beamline",
+    "BeamlineDevice",
+    "Blueprint",
+    "BlueprintError",
+    "BlueprintLibrary",
+    "Child",
+    "Defaults",
+    "DeviceRef",
+    "Document",
+    "IndexRange",
+    "LogicEntry",
+    "LogicRoles",
+    "Origin",
+    "Param",
+    "Positions",
+    "Problem",
+    "RoleSpec",
+    "Scalar",
+    "Signal",
+    "beamline_library",
+    "bind_params",
+    "check_beamline",
+    "check_blueprint",
+    "format_problems",
+    "load_beamline_model",
+    "load_blueprint",
+    "load_document",
+    "parse_document",
+    "qualify",
+    "render_blueprint",
+    "resolve_extends",
+    "schema_texts",
+    "stale_schemas",
+    "validate_files",
+    "vector_indices",
+    "write_schemas",
+]

@@ -1,0 +1,162 @@
+"""Checks of meaning on a beamline: its search paths, devices and their params.
+
+Each device made from a blueprint is rendered down through its children, so a
+template that fails or a source with an unknown scheme after rendering is
+found before anything connects.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Set
+from pathlib import Path
+
+from .checks import check_blueprint, check_name, lookup
+from .library import BlueprintLibrary
+from .models import Beamline, Blueprint, Scalar
+from .positions import Origin
+from .problems import BlueprintError, Problem
+from .rendering import bind_params, render_blueprint, scheme_of
+from .roles import LogicRoles
+from .vocabulary import KNOWN_SCHEMES
+
+__all__ = ["beamline_library", "check_beamline"]
+
+
+def beamline_library(beamline: Beamline) -> BlueprintLibrary:
+    """The blueprints a beamline's ``blueprints`` paths (relative to it) hold."""
+    base = Path(beamline.origin.file).parent
+    return BlueprintLibrary(_join(base, path) for path in beamline.blueprints)
+
+
+def _join(base: Path, path: str) -> Path:
+    """``base / path`` without ``..`` parts, so problems name short paths."""
+    return Path(os.path.normpath(base / path))
+
+
+def check_beamline(
+    beamline: Beamline,
+    *,
+    known_schemes: Set[str] = KNOWN_SCHEMES,
+    logic_roles: LogicRoles | None = None,
+) -> list[Problem]:
+    """Every problem in ``beamline`` and in the blueprints its devices use."""
+    origin = beamline.origin
+    base = Path(origin.file).parent
+    problems: list[Problem] = [
+        origin.problem(
+            f"no such file or directory: {_join(base, path)}", "blueprints", i
+        )
+        for i, path in enumerate(beamline.blueprints)
+        if not _join(base, path).exists()
+    ]
+    library = beamline_library(beamline)
+    problems += library.problems
+    used: set[str] = set()
+    for name, device in beamline.devices.items():
+        problems += check_name(origin, "devices", name)
+        at = device.origin
+        kinds = [k for k in ("blueprint", "pvi", "tango") if getattr(device, k)]
+        if len(kinds) != 1:
+            message = "needs exactly one of 'blueprint', 'pvi' or 'tango'"
+            problems.append(at.problem(message))
+            continue
+        if device.blueprint is None:
+            if device.with_:
+                problems.append(at.problem("'with' needs 'blueprint'", "with"))
+            continue
+        if device.blueprint not in library:
+            problems.append(
+                at.problem(
+                    f"unknown blueprint {device.blueprint!r}",
+                    "blueprint",
+                    suggestion=library.suggest(device.blueprint),
+                )
+            )
+            continue
+        used.add(device.blueprint)
+        renderer = _TreeRenderer(
+            library, beamline.defaults.protocol, known_schemes, problems
+        )
+        renderer.render(device.blueprint, device.with_, at.child("with"), ())
+        used |= renderer.visited
+    for name in sorted(used):
+        blueprint = _load(library, name, problems)
+        if blueprint is not None:
+            problems += check_blueprint(
+                blueprint,
+                library,
+                known_schemes=known_schemes,
+                logic_roles=logic_roles,
+            )
+    return problems
+
+
+def _load(
+    library: Mapping[str, Blueprint], name: str, problems: list[Problem]
+) -> Blueprint | None:
+    try:
+        return library[name]
+    except BlueprintError as error:
+        problems += error.problems
+    return None
+
+
+class _TreeRenderer:
+    """Renders a device and its children, collecting problems."""
+
+    def __init__(
+        self,
+        library: Mapping[str, Blueprint],
+        protocol: str,
+        known_schemes: Set[str],
+        problems: list[Problem],
+    ) -> None:
+        self.library = library
+        self.protocol = protocol
+        self.known_schemes = known_schemes
+        self.problems = problems
+        self.visited: set[str] = set()
+
+    def render(
+        self,
+        name: str,
+        params: Mapping[str, Scalar],
+        at: Origin,
+        ancestors: tuple[str, ...],
+    ) -> None:
+        if name in ancestors or name not in self.library:
+            return
+        self.visited.add(name)
+        blueprint = lookup(self.library, name, self.problems)
+        if blueprint is None:
+            return
+        values, problems = bind_params(blueprint.params, params, at)
+        if problems:
+            self.problems += problems
+            return
+        try:
+            rendered = render_blueprint(
+                blueprint, values, library=self.library, protocol=self.protocol
+            )
+        except BlueprintError as error:
+            self.problems += error.problems
+            return
+        for signal in rendered.signals.values():
+            for key in ("source", "read_source"):
+                source: str | None = getattr(signal, key)
+                scheme = scheme_of(source or "")
+                if scheme is not None and scheme not in self.known_schemes:
+                    message = f"{source!r} has an unknown URI scheme {scheme!r}"
+                    self.problems.append(signal.origin.problem(message, key))
+        for child in rendered.children.values():
+            if child.blueprint is None:
+                continue
+            inner = (*ancestors, name)
+            if isinstance(child.vector, dict):
+                for index, child_params in child.vector.items():
+                    at = child.origin.child("vector", index)
+                    self.render(child.blueprint, child_params, at, inner)
+            else:
+                at = child.origin.child("with")
+                self.render(child.blueprint, child.with_, at, inner)

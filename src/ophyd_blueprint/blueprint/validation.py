@@ -1,0 +1,60 @@
+"""Validate a set of blueprint and beamline files, reporting every problem."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Set
+from pathlib import Path
+
+from .beamline_checks import check_beamline
+from .checks import check_blueprint
+from .library import BlueprintLibrary
+from .loader import Document, load_document
+from .models import Blueprint
+from .problems import BlueprintError, Problem
+from .roles import LogicRoles
+from .vocabulary import KNOWN_SCHEMES
+
+__all__ = ["validate_files"]
+
+
+def validate_files(
+    paths: Iterable[str | Path],
+    *,
+    search_paths: Iterable[str | Path] | None = None,
+    known_schemes: Set[str] = KNOWN_SCHEMES,
+    logic_roles: LogicRoles | None = None,
+) -> list[Problem]:
+    """Every problem in ``paths``, sorted; files are blueprints or beamlines.
+
+    Blueprints are resolved in ``search_paths`` (default: the directories of
+    the blueprint files given) and a beamline in its own ``blueprints``.
+    Logic bindings are checked only when ``logic_roles`` is given. OSError if
+    a file cannot be read.
+    """
+    problems: list[Problem] = []
+    documents: list[Document] = []
+    for path in paths:
+        try:
+            documents.append(load_document(path))
+        except BlueprintError as error:
+            problems += error.problems
+    blueprints = [d for d in documents if isinstance(d, Blueprint)]
+    if search_paths is None:
+        search_paths = {Path(b.origin.file).parent for b in blueprints}
+    files = [Path(b.origin.file) for b in blueprints]
+    library = BlueprintLibrary([*search_paths, *files])
+    if blueprints:
+        problems += library.problems
+    for document in documents:
+        if isinstance(document, Blueprint):
+            problems += check_blueprint(
+                document,
+                library,
+                known_schemes=known_schemes,
+                logic_roles=logic_roles,
+            )
+        else:
+            problems += check_beamline(
+                document, known_schemes=known_schemes, logic_roles=logic_roles
+            )
+    return sorted(set(problems))

@@ -1,0 +1,40 @@
+"""``blueprint``: validate, export schemas, and more.
+
+Each subcommand is a module ``ophyd_blueprint.cli.<name>`` with
+``register(subparsers)``; add one by adding its name to ``SUBCOMMANDS``.
+Subcommand modules import heavy code inside their handlers, so that
+``blueprint validate`` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+
+from .command import Handler
+
+__all__ = ["SUBCOMMANDS", "main"]
+
+SUBCOMMANDS: tuple[str, ...] = ("validate", "schema")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser with every subcommand registered."""
+    parser = argparse.ArgumentParser(
+        prog="blueprint", description="Devices as data for bluesky."
+    )
+    subparsers = parser.add_subparsers(required=True, metavar="COMMAND")
+    for name in SUBCOMMANDS:
+        importlib.import_module(f"{__package__}.{name}").register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code (2 for usage errors)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else 2
+    handler: Handler = args.handler
+    return handler(args)

@@ -1,0 +1,76 @@
+"""``blueprint validate FILES...``: report every problem in blueprints and beamlines."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .command import Subparsers
+
+if TYPE_CHECKING:
+    from ophyd_blueprint.blueprint import RoleSpec
+
+__all__ = ["register"]
+
+_REGISTRY = "ophyd_blueprint.logic.registry"
+
+
+def register(subparsers: Subparsers) -> None:
+    """Add ``validate`` to the command line."""
+    parser = subparsers.add_parser(
+        "validate",
+        help="check blueprint and beamline files",
+        description="Check blueprint and beamline files and report every problem. "
+        "Exit 0 if none, 1 if problems, 2 if a file cannot be read.",
+    )
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    parser.add_argument(
+        "-b",
+        "--blueprints",
+        action="append",
+        type=Path,
+        metavar="PATH",
+        help="where blueprints are found (repeatable; default: the directories "
+        "of the blueprint files given)",
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Validate, print the problems, return the exit code."""
+    from ophyd_blueprint.blueprint import validate_files
+
+    files: list[Path] = args.files
+    try:
+        problems = validate_files(
+            files, search_paths=args.blueprints, logic_roles=logic_roles()
+        )
+    except OSError as error:
+        print(f"blueprint validate: {error}", file=sys.stderr)
+        return 2
+    if args.format == "json":
+        print(json.dumps([problem.as_dict() for problem in problems], indent=2))
+    else:
+        for problem in problems:
+            print(problem)
+        if not problems:
+            print(f"{len(files)} file(s) OK")
+    return 1 if problems else 0
+
+
+def logic_roles() -> Mapping[str, Sequence[RoleSpec]] | None:
+    """Roles from the logic registry, or None when the logic layer is absent."""
+    try:
+        registry = importlib.import_module(_REGISTRY)
+    except ModuleNotFoundError as error:
+        if error.name is not None and _REGISTRY.startswith(error.name):
+            return None
+        raise
+    roles: Mapping[str, Sequence[RoleSpec]] = registry.logic_roles()
+    return roles
