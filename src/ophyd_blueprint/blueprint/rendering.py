@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from .extends import resolve_extends
 from .models import Blueprint, Child, IndexRange, Param, Scalar
-from .positions import Origin
+from .positions import Origin, Positions
 from .problems import BlueprintError, Problem, did_you_mean
 from .templating import TemplateProblem, is_template, render_text, render_value
 
@@ -115,12 +115,15 @@ def render_blueprint(
     an empty ``with``; param defaults become the values used, so rendering the
     result again with no params changes nothing. Children's own blueprints are
     not rendered here: render each with its ``with``. ``at`` is where
-    ``params`` were written (default: the blueprint itself).
+    ``params`` were written (default: ``<params of Name>``).
 
     BlueprintError lists every problem found.
     """
     merged = resolve_extends(blueprint, library or {})
-    values, problems = bind_params(merged.params, params, at or merged.origin)
+    given_at = at or Origin(f"<params of {merged.name}>", Positions())
+    values, problems = bind_params(merged.params, params, given_at)
+    if problems:
+        raise BlueprintError(problems)
     renderer = _Renderer(values, problems)
     rendered = merged.model_copy(
         update={
