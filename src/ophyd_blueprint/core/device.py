@@ -34,10 +34,11 @@ class Device:
 
     def __setattr__(self, name: str, value: Any) -> None:
         if isinstance(value, Device) and name[0] != "_" and name != "parent":
-            self._add_child(name, value)
+            self.add_child(name, value)
         object.__setattr__(self, name, value)
 
-    def _add_child(self, name: str, child: Device) -> None:
+    def add_child(self, name: str, child: Device) -> None:
+        """Make `child` a child called `name` (without setting an attribute)."""
         children: dict[str, Device] = self.__dict__.setdefault("_children", {})
         children[name] = child
         object.__setattr__(child, "parent", self)
@@ -57,6 +58,17 @@ class Device:
         """``(name, child)`` of each direct child, in the order they were set."""
         children: dict[str, Device] = self.__dict__.get("_children", {})
         yield from children.items()
+
+    def child(self, name: str) -> Device:
+        """The direct child called `name` (also when a method shadows it)."""
+        children: dict[str, Device] = self.__dict__.get("_children", {})
+        try:
+            return children[name]
+        except KeyError:
+            raise AttributeError(
+                f"{self.name or type(self).__name__} has no child {name!r}; "
+                f"children: {', '.join(children) or 'none'}"
+            ) from None
 
     def _connectables(
         self, path: tuple[str, ...]
@@ -144,7 +156,7 @@ class DeviceVector(Device, Mapping[int, DeviceT]):
     def __init__(self, children: Mapping[int, DeviceT], name: str = "") -> None:
         self._items: dict[int, DeviceT] = dict(children)
         for index, child in self._items.items():
-            self._add_child(str(index), child)
+            self.add_child(str(index), child)
         super().__init__(name)
 
     def __getitem__(self, index: int) -> DeviceT:

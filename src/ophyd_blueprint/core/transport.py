@@ -95,6 +95,8 @@ def _load(entry: EntryPoint, scheme: str) -> Transport:
     try:
         factory = cast(Callable[[], Transport], entry.load())
     except ModuleNotFoundError as e:
+        if e.name and entry.module.startswith(e.name):
+            raise  # the transport itself is broken, not a missing extra
         dist = entry.dist.name if entry.dist is not None else "ophyd-blueprint"
         raise TransportNotAvailableError(
             f"{scheme}:// needs the Python module {e.name!r}, which is not "

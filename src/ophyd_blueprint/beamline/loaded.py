@@ -1,0 +1,134 @@
+"""`load_beamline`: a beamline file becomes an object with one attribute per device."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+from ophyd_blueprint.blueprint import (
+    Beamline,
+    BlueprintError,
+    beamline_library,
+    check_beamline,
+    load_beamline_model,
+)
+from ophyd_blueprint.build import build_device
+from ophyd_blueprint.core import Device, NotConnectedError, Signal
+from ophyd_blueprint.logic import logic_roles
+
+from .report import ConnectionReport, DeviceConnection
+
+__all__ = ["LoadedBeamline", "load_beamline"]
+
+
+class LoadedBeamline:
+    """The devices of one beamline file, built and ready to connect.
+
+    ``bl.x`` is the device named ``x``; ``await bl.connect()`` connects all
+    of them in parallel and reports which are alive.
+    """
+
+    def __init__(
+        self, model: Beamline, devices: dict[str, Device], mock: set[str]
+    ) -> None:
+        self.model = model
+        self.devices = devices
+        self.mock = mock
+
+    @property
+    def name(self) -> str:
+        return self.model.name
+
+    def __getattr__(self, name: str) -> Device:
+        devices: dict[str, Device] = self.__dict__.get("devices", {})
+        if name in devices:
+            return devices[name]
+        raise AttributeError(
+            f"beamline {self.model.name!r} has no device {name!r}; "
+            f"it has: {', '.join(devices)}"
+        )
+
+    def __iter__(self) -> Iterator[Device]:
+        return iter(self.devices.values())
+
+    def __dir__(self) -> list[str]:
+        return [*super().__dir__(), *self.devices]
+
+    async def connect(
+        self, timeout: float | None = None, strict: bool = False
+    ) -> ConnectionReport:
+        """Connect every device at once; devices that connect stay usable.
+
+        `timeout` defaults to the beamline's ``defaults.timeout``. With
+        `strict`, a failure raises NotConnectedError (the whole tree) instead.
+        """
+        timeout = self.model.defaults.timeout if timeout is None else timeout
+        names = list(self.devices)
+        results = await asyncio.gather(
+            *(
+                self.devices[n].connect(mock=n in self.mock, timeout=timeout)
+                for n in names
+            ),
+            return_exceptions=True,
+        )
+        entries: dict[str, DeviceConnection] = {}
+        for name, result in zip(names, results, strict=True):
+            if isinstance(result, BaseException) and not isinstance(result, Exception):
+                raise result
+            entries[name] = DeviceConnection(
+                name, _count_signals(self.devices[name]), result, name in self.mock
+            )
+        report = ConnectionReport(entries)
+        if strict and not report.ok:
+            raise NotConnectedError(
+                {n: e.error for n, e in entries.items() if e.error is not None}
+            )
+        return report
+
+
+def _count_signals(device: Device) -> int:
+    if isinstance(device, Signal):
+        return 1
+    return sum(_count_signals(child) for _, child in device.children())
+
+
+def load_beamline(path: str | Path, mock: bool = False) -> LoadedBeamline:
+    """Load, check and build every device of a beamline file; connect nothing.
+
+    Every problem in the file and in the blueprints it uses is raised at once
+    as BlueprintError (file, line, column, what is wrong). `mock=True` makes
+    every device a mock; otherwise each device's own ``mock:`` decides.
+    """
+    model = load_beamline_model(path)
+    problems = check_beamline(model, logic_roles=logic_roles())
+    if problems:
+        raise BlueprintError(problems)
+    library = beamline_library(model)
+    protocol = model.defaults.protocol
+    devices: dict[str, Device] = {}
+    mocked: set[str] = set()
+    for name, entry in model.devices.items():
+        if entry.blueprint is None:
+            kind = "pvi" if entry.pvi is not None else "tango"
+            raise BlueprintError(
+                [
+                    entry.origin.problem(
+                        f"{kind} devices are discovered by introspection, which "
+                        "this version cannot do yet; freeze the device to a "
+                        "blueprint instead",
+                        kind,
+                    )
+                ]
+            )
+        if mock or entry.mock:
+            mocked.add(name)
+        devices[name] = build_device(
+            library[entry.blueprint],
+            entry.with_,
+            library=library,
+            protocol=protocol,
+            name=name,
+            mock=name in mocked,
+        )
+    return LoadedBeamline(model, devices, mocked)

@@ -1,0 +1,245 @@
+"""Blueprint model -> Device class (cached per blueprint) -> instance.
+
+The one place where declared data becomes objects: signals bound to the
+transport of their URI scheme, children, vectors, read categories, and logic
+classes whose methods become the device's own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, ClassVar, cast
+
+from ophyd_blueprint.blueprint import (
+    Blueprint,
+    Child,
+    Scalar,
+    render_blueprint,
+)
+from ophyd_blueprint.blueprint import Signal as SignalModel
+from ophyd_blueprint.core import (
+    DEFAULT_TIMEOUT,
+    Device,
+    DeviceVector,
+    MockSignalBackend,
+    ReadCategory,
+    Signal,
+    SignalBackend,
+    SignalR,
+    SignalRW,
+    SignalW,
+    SignalX,
+    StandardReadable,
+    make_backend,
+)
+from ophyd_blueprint.logic import Logic, get_logic
+
+from .datatypes import signal_datatype
+from .trigger import TriggerWithValue
+
+__all__ = ["BlueprintDevice", "BuildError", "build_device", "device_class"]
+
+SIGNAL_CLASSES: dict[str, type[Signal[Any]]] = {
+    "r": SignalR,
+    "w": SignalW,
+    "rw": SignalRW,
+    "x": SignalX,
+}
+
+
+class BuildError(ValueError):
+    """A rendered blueprint that cannot become a device (names file and line)."""
+
+
+class BlueprintDevice(StandardReadable):
+    """A device built from a blueprint; its class is made once per blueprint."""
+
+    blueprint: ClassVar[Blueprint]
+    exposed: ClassVar[Mapping[str, int]] = {}
+    """Method name -> index of the logic entry that provides it."""
+
+    logic: list[Logic]
+
+    async def connect(
+        self, mock: bool = False, timeout: float = DEFAULT_TIMEOUT
+    ) -> None:
+        await super().connect(mock, timeout)
+        if mock:
+            for device in _blueprint_devices(self):
+                for logic in device.logic:
+                    logic.use_mock()
+
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__} {self.name!r} from {self.blueprint.origin.file}>"
+        )
+
+
+def _blueprint_devices(device: Device) -> Iterator[BlueprintDevice]:
+    if isinstance(device, BlueprintDevice):
+        yield device
+    for _, child in device.children():
+        if not isinstance(child, Signal):
+            yield from _blueprint_devices(child)
+
+
+def _forward(method: str) -> Callable[..., Any]:
+    def forward(self: BlueprintDevice, *args: Any, **kwargs: Any) -> Any:
+        logic = self.logic[type(self).exposed[method]]
+        return getattr(logic, method)(*args, **kwargs)
+
+    forward.__name__ = method
+    forward.__qualname__ = method
+    return forward
+
+
+def _structure(blueprint: Blueprint) -> tuple[Any, ...]:
+    """What makes two rendered blueprints the same class (sources aside)."""
+    return (
+        blueprint.name,
+        tuple(
+            (n, s.dtype, s.access, s.read, tuple(s.choices or ()), s.strict)
+            for n, s in blueprint.signals.items()
+        ),
+        tuple((n, c.blueprint) for n, c in blueprint.children.items()),
+        tuple(entry.use for entry in blueprint.logic),
+    )
+
+
+_classes: dict[tuple[Any, ...], type[BlueprintDevice]] = {}
+
+
+def device_class(blueprint: Blueprint) -> type[BlueprintDevice]:
+    """The Device subclass for `blueprint`, made on first use and cached."""
+    key = _structure(blueprint)
+    cls = _classes.get(key)
+    if cls is not None:
+        return cls
+    exposed: dict[str, int] = {}
+    namespace: dict[str, Any] = {
+        "__doc__": blueprint.doc or f"Device built from blueprint {blueprint.name}.",
+        "blueprint": blueprint,
+        "exposed": exposed,
+    }
+    for index, entry in enumerate(blueprint.logic):
+        for method in get_logic(entry.use).exposes:
+            if method in exposed:
+                first = blueprint.logic[exposed[method]].use
+                raise BuildError(
+                    str(
+                        entry.origin.problem(
+                            f"{entry.use} and {first} both provide {method}(); "
+                            "a device can have only one",
+                            "use",
+                        )
+                    )
+                )
+            exposed[method] = index
+            namespace[method] = _forward(method)
+    cls = type(blueprint.name, (BlueprintDevice,), namespace)
+    _classes[key] = cls
+    return cls
+
+
+def _make_signal(
+    blueprint: Blueprint, name: str, model: SignalModel, mock: bool
+) -> Signal[Any]:
+    datatype = signal_datatype(blueprint.name, name, model)
+    read_uri = model.read_source or model.source
+    backend: SignalBackend[Any]
+    if mock:  # no transport is imported, no server is needed
+        backend = MockSignalBackend(datatype, uri="mock+" + read_uri)
+    elif model.access == "x" and model.trigger_value is not None:
+        backend = TriggerWithValue(
+            make_backend(type(model.trigger_value), model.source), model.trigger_value
+        )
+    else:
+        backend = make_backend(datatype, read_uri, model.source)
+    return SIGNAL_CLASSES[model.access](backend)
+
+
+def build_device(
+    blueprint: Blueprint,
+    params: Mapping[str, Scalar],
+    *,
+    library: Mapping[str, Blueprint],
+    protocol: str = "ca",
+    name: str = "",
+    mock: bool = False,
+) -> BlueprintDevice:
+    """A device instance of `blueprint` with `params`, not yet connected.
+
+    `library` resolves `extends` and children; sources without a scheme take
+    `protocol`. With `mock`, every signal gets a mock backend and no transport
+    is imported. Raises BlueprintError (every problem, with file and line) or
+    BuildError.
+    """
+    rendered = render_blueprint(blueprint, params, library=library, protocol=protocol)
+    cls = device_class(rendered)
+    device = cls.__new__(cls)
+    for signal_name, model in rendered.signals.items():
+        signal = _make_signal(rendered, signal_name, model, mock)
+        if signal_name in cls.exposed:
+            # the logic's method keeps the attribute (bluesky calls x.stop());
+            # the signal stays in the tree, reached by device.child("stop")
+            device.add_child(signal_name, signal)
+        else:
+            setattr(device, signal_name, signal)
+        if model.read != "omitted":
+            device.add_readables([signal], ReadCategory(model.read))
+    for child_name, child in rendered.children.items():
+        sub = _build_child(child, library, protocol, mock)
+        setattr(device, child_name, sub)
+        device.add_readables([sub], ReadCategory.HINTED)
+        device.add_readables([sub], ReadCategory.CONFIG)
+    Device.__init__(device, name)
+    device.logic = [
+        _attach_logic(device, rendered, index) for index in range(len(rendered.logic))
+    ]
+    return device
+
+
+def _build_child(
+    child: Child, library: Mapping[str, Blueprint], protocol: str, mock: bool
+) -> Device:
+    if child.blueprint is None:
+        kind = "pvi" if child.pvi is not None else "tango"
+        message = (
+            f"{kind} children are discovered by introspection, which this "
+            "version cannot do yet; freeze the device to a blueprint instead"
+        )
+        raise BuildError(str(child.origin.problem(message, kind)))
+    base = library[child.blueprint]
+    if child.vector is None:
+        return build_device(
+            base, child.with_, library=library, protocol=protocol, mock=mock
+        )
+    items = child.vector if isinstance(child.vector, dict) else {}
+    return DeviceVector(
+        {
+            index: build_device(
+                base, values, library=library, protocol=protocol, mock=mock
+            )
+            for index, values in items.items()
+        }
+    )
+
+
+def _resolve(device: Device, path: str) -> Signal[Any]:
+    node: object = device
+    for part in path.split("."):
+        node = (
+            cast(DeviceVector[Device], node)[int(part)]
+            if isinstance(node, DeviceVector)
+            else node.child(part)
+        )
+    if not isinstance(node, Signal):
+        raise BuildError(f"{path} is a device, not a signal")
+    return cast(Signal[Any], node)
+
+
+def _attach_logic(device: BlueprintDevice, blueprint: Blueprint, index: int) -> Logic:
+    entry = blueprint.logic[index]
+    cls = get_logic(entry.use)
+    bound = {role: _resolve(device, path) for role, path in entry.bind.items()}
+    return cls(device, bound, dict(entry.with_))

@@ -1,0 +1,60 @@
+"""The `Logic` base class: roles in, behaviour out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from ophyd_blueprint.blueprint.roles import RoleSpec
+from ophyd_blueprint.core import Device, Signal
+
+__all__ = ["Logic", "role"]
+
+READABLE = frozenset({"r", "rw"})
+WRITABLE = frozenset({"w", "rw"})
+TRIGGER = frozenset({"x", "w", "rw"})
+
+
+def role(
+    name: str,
+    access: frozenset[str],
+    dtypes: frozenset[str] | None = None,
+    *,
+    required: bool = True,
+    doc: str = "",
+) -> RoleSpec:
+    """Declare one role of a logic class."""
+    return RoleSpec(name, access, dtypes, required, doc)
+
+
+class Logic:
+    """Behaviour attached to a built device.
+
+    Subclasses declare `roles` (what they need bound, checked before anything
+    connects) and `exposes` (their methods that become the device's own, e.g.
+    ``set``, ``stop``, ``locate`` so that bluesky sees a Movable).
+    """
+
+    roles: ClassVar[tuple[RoleSpec, ...]] = ()
+    exposes: ClassVar[tuple[str, ...]] = ()
+    params: ClassVar[Mapping[str, type]] = {}
+    """Parameters the logic accepts in ``with`` (name -> type)."""
+
+    def __init__(
+        self,
+        device: Device,
+        bound: Mapping[str, Signal[Any]],
+        params: Mapping[str, Any],
+    ) -> None:
+        self.device = device
+        self.bound = dict(bound)
+        self.config = dict(params)
+
+    def use_mock(self) -> None:
+        """Make mock signals behave (e.g. a readback following its setpoint).
+
+        Called after the device connected with ``mock=True``.
+        """
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.device.name!r})"

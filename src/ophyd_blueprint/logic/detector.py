@@ -1,0 +1,35 @@
+"""``detector.Triggered``: a Triggerable device that acquires with completion."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from ophyd_blueprint.core import AsyncStatus, SignalW, SignalX
+
+from .base import TRIGGER, Logic, role
+
+__all__ = ["Triggered"]
+
+
+class Triggered(Logic):
+    """`trigger()` writes `acquire` (1, or processes a trigger signal) and
+    completes when the server reports the acquisition done; bluesky then
+    reads the device's readable signals.
+    """
+
+    roles = (
+        role("acquire", TRIGGER, doc="starts one acquisition, completing when done"),
+    )
+    exposes = ("trigger",)
+    params = {"timeout": float}
+
+    def trigger(self) -> AsyncStatus:
+        return AsyncStatus(self._acquire(), name=self.device.name)
+
+    async def _acquire(self) -> None:
+        acquire = self.bound["acquire"]
+        timeout = cast(float | None, self.config.get("timeout"))
+        if isinstance(acquire, SignalX):
+            await acquire.trigger(wait=True, timeout=timeout)
+        else:
+            await cast(SignalW[Any], acquire).set(1, wait=True, timeout=timeout)

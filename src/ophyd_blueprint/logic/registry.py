@@ -1,0 +1,57 @@
+"""Logic classes by name, from the entry-point group ``ophyd_blueprint.logic``.
+
+Only registered names can be used, so loading a YAML file never imports a
+module that its author did not register.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from importlib.metadata import entry_points
+
+from ophyd_blueprint.blueprint.roles import RoleSpec
+
+from .base import Logic
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "UnknownLogicError",
+    "get_logic",
+    "logic_names",
+    "logic_roles",
+]
+
+ENTRY_POINT_GROUP = "ophyd_blueprint.logic"
+
+_loaded: dict[str, type[Logic]] = {}
+
+
+class UnknownLogicError(LookupError):
+    """A logic name that no installed package registers."""
+
+
+def logic_names() -> list[str]:
+    """Every registered logic name, sorted."""
+    return sorted({ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)})
+
+
+def get_logic(name: str) -> type[Logic]:
+    """The logic class registered as `name`, imported on first use."""
+    if name in _loaded:
+        return _loaded[name]
+    found = entry_points(group=ENTRY_POINT_GROUP, name=name)
+    if not found:
+        raise UnknownLogicError(
+            f"no logic class is registered as {name!r}; registered: "
+            f"{', '.join(logic_names()) or 'none'}"
+        )
+    loaded = next(iter(found)).load()
+    if not (isinstance(loaded, type) and issubclass(loaded, Logic)):
+        raise TypeError(f"entry point {name!r} gives {loaded!r}, not a Logic class")
+    _loaded[name] = loaded
+    return loaded
+
+
+def logic_roles() -> Mapping[str, Sequence[RoleSpec]]:
+    """Roles of every registered logic class, for validation before connecting."""
+    return {name: get_logic(name).roles for name in logic_names()}
