@@ -23,7 +23,7 @@ def extends_chain(
         if base_name in {b.name for b in chain}:
             names = " -> ".join([*(b.name for b in chain), base_name])
             message = f"extends cycle: {names}"
-            raise BlueprintError([current.origin.problem(message, "extends")])
+            raise BlueprintError([blueprint.origin.problem(message, "extends")])
         if base_name not in library:
             message = f"unknown blueprint {base_name!r}"
             raise BlueprintError([current.origin.problem(message, "extends")])
