@@ -1,0 +1,241 @@
+"""``ca://PV``: EPICS Channel Access through aioca.
+
+Connect checks each channel's native type once and keeps two converters; the
+hot paths (get, put, monitor update) are one aioca call and one conversion.
+Metadata (units, precision, limits) is fetched only when a signal is
+described. Long strings: read a CHAR waveform, or a string field with ``$``
+(``ca://P:LSI.VAL$``), as ``str``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any, TypeVar
+
+from bluesky.protocols import Reading
+from event_model.documents.event_descriptor import DataKey
+
+from ophyd_blueprint.core.backend import DISCONNECTED, ReadingCallback, SignalBackend
+from ophyd_blueprint.core.datatypes import make_datakey
+from ophyd_blueprint.core.device import DEFAULT_TIMEOUT
+from ophyd_blueprint.core.errors import NotConnectedError
+
+from . import _aioca as ca
+from ._ca_conversion import CaConversion, conversion_for, extra_pv, limits_of, needs
+
+__all__ = ["CaSignalBackend", "CaTransport"]
+
+T = TypeVar("T")
+_SCHEME = "ca://"
+
+
+class CaSignalBackend(SignalBackend[T]):
+    """One CA channel to read (and maybe another to write) for one signal."""
+
+    __slots__ = (
+        "_callback",
+        "_monitor",
+        "_read",
+        "_read_pv",
+        "_reading",
+        "_timeout",
+        "_write",
+        "_write_pv",
+    )
+
+    def __init__(self, datatype: type[T] | None, read_pv: str, write_pv: str) -> None:
+        super().__init__(datatype)
+        self._read_pv = read_pv
+        self._write_pv = write_pv
+        self._read: CaConversion | None = None
+        self._write: CaConversion | None = None
+        self._timeout = DEFAULT_TIMEOUT
+        self._monitor: ca.Monitor | None = None
+        self._callback: ReadingCallback[T] | None = None
+        self._reading: Reading[T] | None = None
+
+    def source(self, name: str, read: bool) -> str:
+        return _SCHEME + (self._read_pv if read else self._write_pv)
+
+    async def connect(self, timeout: float) -> None:
+        if self._write is not None:
+            return
+        self._timeout = timeout
+        if self.spec is None:
+            await self._channel(self._write_pv, timeout)
+            self._write = _TRIGGER
+            return
+        if self._read_pv == self._write_pv:
+            self._read = self._write = await self._conversion(self._read_pv, timeout)
+            return
+        self._read, self._write = await asyncio.gather(
+            self._conversion(self._read_pv, timeout),
+            self._conversion(self._write_pv, timeout),
+        )
+
+    async def _channel(self, pv: str, timeout: float) -> ca.ChannelInfo:
+        try:
+            async with asyncio.timeout(timeout):
+                return await ca.cainfo(pv, timeout=None)
+        except TimeoutError:
+            raise NotConnectedError(
+                f"{_SCHEME}{pv}: not found within {timeout} s"
+            ) from None
+
+    async def _conversion(self, pv: str, timeout: float) -> CaConversion:
+        spec = self.spec
+        assert spec is not None
+        info = await self._channel(pv, timeout)
+        need = needs(spec, info.datatype)
+        extra: Any = None
+        if need is not None:
+            fmt = ca.FORMAT_CTRL if need == "enums" else ca.FORMAT_RAW
+            dbr = None if need == "enums" else ca.DBR_STRING
+            got = await self._get(extra_pv(pv, need), dbr, fmt)
+            extra = got.enums if need == "enums" else got
+        return conversion_for(spec, _SCHEME + pv, info.datatype, info.count, extra)
+
+    async def _get(self, pv: str, dbr: int | None, fmt: int) -> Any:
+        timeout = self._timeout
+        try:
+            async with asyncio.timeout(timeout):
+                return await ca.caget(pv, datatype=dbr, format=fmt, timeout=None)
+        except TimeoutError:
+            raise TimeoutError(
+                f"{_SCHEME}{pv}: no value within {timeout} s (disconnected?)"
+            ) from None
+
+    def _connected(self, conversion: CaConversion | None) -> CaConversion:
+        if conversion is None:
+            raise NotConnectedError(
+                f"{self.source('', True)}: not connected; call connect() first"
+            )
+        return conversion
+
+    async def put(self, value: T | None, wait: bool) -> None:
+        conversion = self._connected(self._write)
+        native = 1 if value is None else conversion.to_ca(value)
+        try:
+            await ca.caput(
+                self._write_pv, native, datatype=conversion.dbr, wait=wait, timeout=None
+            )
+        except ca.CANothing as e:
+            raise RuntimeError(
+                f"put of {value!r} to {_SCHEME}{self._write_pv} failed: {e}"
+            ) from None
+
+    async def get_value(self) -> T:
+        conversion = self._connected(self._read)
+        value = await self._get(self._read_pv, conversion.dbr, ca.FORMAT_RAW)
+        return conversion.to_python(value)
+
+    async def get_reading(self) -> Reading[T]:
+        conversion = self._connected(self._read)
+        value = await self._get(self._read_pv, conversion.dbr, ca.FORMAT_TIME)
+        return {
+            "value": conversion.to_python(value),
+            "timestamp": value.timestamp,
+            "alarm_severity": value.severity,
+        }
+
+    async def get_setpoint(self) -> T:
+        conversion = self._connected(self._write)
+        value = await self._get(self._write_pv, conversion.dbr, ca.FORMAT_RAW)
+        return conversion.to_python(value)
+
+    async def get_datakey(self, source: str) -> DataKey:
+        conversion = self._connected(self._read)
+        spec = self.spec
+        assert spec is not None, "a trigger has no datakey"
+        ctrl = await self._get(self._read_pv, conversion.dbr, ca.FORMAT_CTRL)
+        if spec.dtype == "string":
+            return make_datakey(
+                spec,
+                source,
+                dtype_numpy=conversion.dtype_numpy,
+                shape=conversion.shape,
+                choices=conversion.choices,
+            )
+        units = getattr(ctrl, "units", None)
+        return make_datakey(
+            spec,
+            source,
+            value=conversion.to_python(ctrl),
+            dtype_numpy=conversion.dtype_numpy,
+            shape=conversion.shape,
+            choices=conversion.choices,
+            units=units if units else None,
+            precision=getattr(ctrl, "precision", None),
+            limits=limits_of(ctrl),
+        )
+
+    def set_callback(self, callback: ReadingCallback[T] | None) -> None:
+        if self._monitor is not None:
+            self._monitor.close()
+            self._monitor = None
+            self._reading = None
+        self._callback = callback
+        if callback is not None:
+            conversion = self._connected(self._read)
+            self._monitor = ca.camonitor(
+                self._read_pv,
+                self._on_update,
+                datatype=conversion.dbr,
+                format=ca.FORMAT_TIME,
+                all_updates=True,
+                notify_disconnect=True,
+            )
+
+    def _on_update(self, value: Any) -> None:
+        if isinstance(value, ca.CANothing):
+            reading = self._disconnected_reading()
+        else:
+            conversion = self._read
+            assert conversion is not None
+            reading: Reading[T] = {
+                "value": conversion.to_python(value),
+                "timestamp": value.timestamp,
+                "alarm_severity": value.severity,
+            }
+        self._reading = reading
+        callback = self._callback
+        if callback is not None:
+            callback(reading)
+
+    def _disconnected_reading(self) -> Reading[T]:
+        last = self._reading
+        spec = self.spec
+        assert spec is not None
+        return {
+            "value": spec.default() if last is None else last["value"],
+            "timestamp": time.time(),
+            "alarm_severity": DISCONNECTED,
+            "message": f"{_SCHEME}{self._read_pv} disconnected",
+        }
+
+    def cached_reading(self) -> Reading[T] | None:
+        return self._reading
+
+
+def _no_read(value: Any) -> Any:
+    raise TypeError("a trigger has no value to read")
+
+
+_TRIGGER = CaConversion(None, _no_read, int, "", [])
+"""The write end of a `signal_x`: puts 1 (e.g. to ``.PROC``)."""
+
+
+class CaTransport:
+    """Makes `CaSignalBackend` for ``ca://`` URIs."""
+
+    def make_backend(
+        self, datatype: type[Any] | None, read_uri: str, write_uri: str
+    ) -> CaSignalBackend[Any]:
+        return CaSignalBackend(datatype, _pv(read_uri), _pv(write_uri))
+
+
+def _pv(uri: str) -> str:
+    if not uri.startswith(_SCHEME):
+        raise ValueError(f"{uri!r} is not a ca:// URI")
+    return uri[len(_SCHEME) :]
