@@ -1,0 +1,188 @@
+"""A real Tango device server for tests and the demo, on 127.0.0.1, no database.
+
+`TangoServer` runs ``python -m ophyd_blueprint.testing.tango_server --port N``
+in a subprocess it owns: the devices of `tango_devices` served by
+``tango.test_context.MultiDeviceTestContext`` (in that process), which prints
+``READY`` and runs until its stdin closes. `kill` and `start` again (or
+`restart`) reuse the same port, so clients see the server go and come back.
+Use it in tests through the session fixture::
+
+    # conftest.py
+    from ophyd_blueprint.testing.tango_server import tango_server
+
+    # test_x.py
+    async def test_position(tango_server):
+        sig = signal_r(float, tango_server.attribute("motor", "Position"))
+
+or outside pytest: ``with TangoServer() as server: print(server.device("motor"))``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from types import TracebackType
+from typing import IO, Any
+
+import pytest
+
+__all__ = ["DEVICES", "LOOPBACK", "TangoServer", "TangoServerError", "tango_server"]
+
+LOOPBACK = "127.0.0.1"
+DEVICES = {
+    "types": "test/types/1",
+    "motor": "test/motor/1",
+    "motor2": "test/motor/2",
+}
+"""Short name -> Tango device name of every device the server runs."""
+
+_READY = "READY"
+
+
+class TangoServerError(RuntimeError):
+    """The server did not start; the message has the tail of its output."""
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((LOOPBACK, 0))
+        return int(sock.getsockname()[1])
+
+
+class TangoServer:
+    """The test device server in a subprocess, on a fixed port of 127.0.0.1."""
+
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self._proc: subprocess.Popen[str] | None = None
+        self._output: list[str] = []
+        self._ready = threading.Event()
+
+    def device(self, short: str) -> str:
+        """``tango://127.0.0.1:PORT/test/motor/1#dbase=no`` for ``"motor"``."""
+        return f"tango://{LOOPBACK}:{self.port}/{DEVICES[short]}#dbase=no"
+
+    def attribute(self, short: str, name: str) -> str:
+        """The TRL of attribute (or command) `name` of device `short`."""
+        return f"tango://{LOOPBACK}:{self.port}/{DEVICES[short]}/{name}#dbase=no"
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def start(self, timeout: float = 30.0) -> None:
+        """Start the server and wait until it serves, or raise within `timeout`."""
+        self._ready.clear()
+        self._proc = subprocess.Popen(
+            [sys.executable, "-u", "-m", __name__, "--port", str(self.port)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        assert self._proc.stdout is not None
+        threading.Thread(
+            target=self._collect, args=(self._proc.stdout,), daemon=True
+        ).start()
+        deadline = time.monotonic() + timeout
+        while not self._ready.wait(0.05):
+            if self._proc.poll() is not None or time.monotonic() > deadline:
+                self.kill()
+                raise TangoServerError(
+                    f"Tango server on port {self.port} did not start:\n"
+                    + "".join(self._output[-30:])
+                )
+
+    def _collect(self, stream: IO[str]) -> None:
+        for line in stream:
+            self._output.append(line)
+            if line.startswith(_READY):
+                self._ready.set()
+
+    def kill(self) -> None:
+        """SIGKILL the server, as a crash would, and reap it."""
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait(10)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Close its stdin so it shuts down cleanly; kill it after `timeout`."""
+        proc = self._proc
+        if proc is None or proc.poll() is not None:
+            return
+        assert proc.stdin is not None
+        with contextlib.suppress(OSError):
+            proc.stdin.close()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def restart(self, timeout: float = 30.0) -> None:
+        """Kill the server and start it again on the same port."""
+        self.kill()
+        self.start(timeout)
+
+    def output(self) -> str:
+        """Everything the server printed so far."""
+        return "".join(self._output)
+
+    def __enter__(self) -> TangoServer:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+@pytest.fixture(scope="session")
+def tango_server() -> Iterator[TangoServer]:
+    """The test device server, started once per session."""
+    with TangoServer() as server:
+        yield server
+
+
+def serve(port: int) -> None:
+    """Serve the test devices on `port` until stdin closes."""
+    # pytango ships no type stub for tango.test_context.
+    test_context: Any = importlib.import_module("tango.test_context")
+    from .tango_devices import MotorDevice, TypesDevice
+
+    devices_info = [
+        {"class": TypesDevice, "devices": [{"name": DEVICES["types"]}]},
+        {
+            "class": MotorDevice,
+            "devices": [{"name": DEVICES["motor"]}, {"name": DEVICES["motor2"]}],
+        },
+    ]
+    context: Any = test_context.MultiDeviceTestContext(
+        devices_info, host=LOOPBACK, port=port, process=False, timeout=30
+    )
+    with context:
+        print(_READY, port, flush=True)
+        sys.stdin.read()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description="the ophyd-blueprint test Tango server"
+    )
+    parser.add_argument("--port", type=int, required=True)
+    serve(parser.parse_args(argv).port)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,230 @@
+"""From an attribute's native Tango type to a signal's datatype, decided once.
+
+`attribute_codec` checks the server's attribute config against the datatype
+the signal asked for and returns an `AttributeCodec`: the functions that turn
+a read value into the signal's value and a put value into what Tango takes
+(None where nothing needs doing, so the read path makes no call), and the
+DataKey facts (numpy dtype, units, precision, limits, choices).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+import numpy as np
+from event_model.documents.event_descriptor import Limits, LimitsRange
+from tango import AttrDataFormat, AttributeInfoEx, AttrWriteType, CmdArgType
+
+from ophyd_blueprint.core.datatypes import DatatypeSpec
+
+from .enums import STATE_NAMES, check_enum_labels
+
+__all__ = ["NUMPY_OF_TANGO", "AttributeCodec", "attribute_codec", "native_name"]
+
+NUMPY_OF_TANGO: dict[int, np.dtype[Any]] = {
+    int(CmdArgType.DevBoolean): np.dtype(np.bool_),
+    int(CmdArgType.DevShort): np.dtype(np.int16),
+    int(CmdArgType.DevUShort): np.dtype(np.uint16),
+    int(CmdArgType.DevLong): np.dtype(np.int32),
+    int(CmdArgType.DevULong): np.dtype(np.uint32),
+    int(CmdArgType.DevLong64): np.dtype(np.int64),
+    int(CmdArgType.DevULong64): np.dtype(np.uint64),
+    int(CmdArgType.DevFloat): np.dtype(np.float32),
+    int(CmdArgType.DevDouble): np.dtype(np.float64),
+    int(CmdArgType.DevUChar): np.dtype(np.uint8),
+}
+"""Numeric Tango types and their numpy dtypes."""
+
+_STRING = int(CmdArgType.DevString)
+_ENUM = int(CmdArgType.DevEnum)
+_STATE = int(CmdArgType.DevState)
+_SCALAR = int(AttrDataFormat.SCALAR)
+_SPECTRUM = int(AttrDataFormat.SPECTRUM)
+_IMAGE = int(AttrDataFormat.IMAGE)
+_WRITABLE = {
+    int(AttrWriteType.WRITE),
+    int(AttrWriteType.READ_WRITE),
+    int(AttrWriteType.READ_WITH_WRITE),
+}
+_UNSET = {"", "Not specified", "No unit", "No display unit"}
+_PRECISION = re.compile(r"%[-+ #0]*\d*\.(\d+)[fFeEgG]")
+
+Convert = Callable[[Any], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class AttributeCodec:
+    """What one attribute signal needs to read, write and describe itself."""
+
+    decode: Convert | None
+    """Tango value -> signal value; None: the value is already right."""
+    encode: Convert | None
+    """Signal value -> Tango value; None: pass it as it is."""
+    writable: bool
+    dtype_numpy: str | None
+    choices: tuple[str, ...] | None
+    units: str | None
+    precision: int | None
+    limits: Limits | None
+
+
+def native_name(data_type: int, data_format: int) -> str:
+    """``float64``, ``string``, ``enum``, ``state``, ``int32 spectrum``, ..."""
+    if data_type in NUMPY_OF_TANGO:
+        name = NUMPY_OF_TANGO[data_type].name
+    elif data_type in (_STRING, _ENUM, _STATE):
+        name = {_STRING: "string", _ENUM: "enum", _STATE: "state"}[data_type]
+    else:
+        name = CmdArgType(data_type).name
+    suffix = {_SPECTRUM: " spectrum", _IMAGE: " image"}.get(data_format, "")
+    return name + suffix
+
+
+def attribute_codec(
+    uri: str, spec: DatatypeSpec, info: AttributeInfoEx
+) -> AttributeCodec:
+    """The codec for `spec` on this attribute, or `TypeError` naming both types."""
+    data_type = int(info.data_type)
+    data_format = int(info.data_format)
+    labels = _labels(data_type, info)
+    decode, encode = _converters(uri, spec, data_type, data_format, labels)
+    numpy = NUMPY_OF_TANGO.get(data_type)
+    return AttributeCodec(
+        decode=decode,
+        encode=encode,
+        writable=int(info.writable) in _WRITABLE,
+        dtype_numpy=None if numpy is None else numpy.str,
+        choices=labels if spec.choices or spec.datatype is str else None,
+        units=None if info.unit in _UNSET else info.unit,
+        precision=_precision(info.format) if numpy is not None else None,
+        limits=_limits(info),
+    )
+
+
+def _labels(data_type: int, info: AttributeInfoEx) -> tuple[str, ...] | None:
+    if data_type == _ENUM:
+        return tuple(str(label) for label in info.enum_labels)
+    if data_type == _STATE:
+        return STATE_NAMES
+    return None
+
+
+def _mismatch(
+    uri: str, spec: DatatypeSpec, data_type: int, data_format: int
+) -> TypeError:
+    native = native_name(data_type, data_format)
+    article = "an" if native[0] in "aeiou" else "a"
+    return TypeError(
+        f"{uri} is {article} {native} attribute, the signal asked for {spec.name}"
+    )
+
+
+def _converters(
+    uri: str,
+    spec: DatatypeSpec,
+    data_type: int,
+    data_format: int,
+    labels: tuple[str, ...] | None,
+) -> tuple[Convert | None, Convert | None]:
+    datatype = spec.datatype
+    numpy = NUMPY_OF_TANGO.get(data_type)
+    if data_format == _SCALAR:
+        if datatype is bool and data_type == int(CmdArgType.DevBoolean):
+            return None, None
+        if datatype is int and numpy is not None and numpy.kind in "iu":
+            return None, None
+        if datatype is float and numpy is not None and numpy.kind == "f":
+            return None, None
+        if datatype is str and data_type == _STRING:
+            return None, None
+        if labels is not None and datatype is str:
+            return _label_converters(labels, labels)
+        if (
+            labels is not None
+            and isinstance(datatype, type)
+            and issubclass(datatype, Enum)
+        ):
+            check_enum_labels(uri, datatype, labels)
+            return _label_converters(labels, _enum_members(datatype, labels))
+    elif spec.shape == (None,) or datatype is np.ndarray:
+        converters = _array_converters(spec, data_type, data_format, numpy)
+        if converters is not None:
+            return converters
+    raise _mismatch(uri, spec, data_type, data_format)
+
+
+def _enum_members(enum: type[Enum], labels: Sequence[str]) -> tuple[Any, ...]:
+    """Server index -> member; a label a SubsetEnum lacks stays a str."""
+    by_label = {str(member.value): member for member in enum}
+    return tuple(by_label.get(label, label) for label in labels)
+
+
+def _label_converters(
+    labels: Sequence[str], values: Sequence[Any]
+) -> tuple[Convert, Convert]:
+    index = {label: i for i, label in enumerate(labels)}
+    return tuple(values).__getitem__, index.__getitem__
+
+
+def _array_converters(
+    spec: DatatypeSpec, data_type: int, data_format: int, numpy: np.dtype[Any] | None
+) -> tuple[Convert, None] | None:
+    if spec.datatype is np.ndarray and numpy is not None:
+        return _or_empty(np.zeros((0,) * (1 if data_format == _SPECTRUM else 2), numpy))
+    if data_format != _SPECTRUM:
+        return None
+    if spec.name == "Sequence[str]" and data_type == _STRING:
+        return _strings, None
+    if spec.name.startswith("Array1D") and numpy == np.dtype(spec.dtype_numpy):
+        return _or_empty(np.zeros(0, numpy))
+    return None
+
+
+def _or_empty(empty: np.ndarray[Any, Any]) -> tuple[Convert, None]:
+    """Tango sends None for an empty array; the signal gives an empty one."""
+
+    def decode(value: Any) -> Any:
+        return empty if value is None else value
+
+    return decode, None
+
+
+def _strings(value: Any) -> list[str]:
+    return [] if value is None else list(value)
+
+
+def _precision(format_: str) -> int | None:
+    found = _PRECISION.search(format_)
+    return None if found is None else int(found.group(1))
+
+
+def _number(text: str) -> float | None:
+    try:
+        return None if text in _UNSET else float(text)
+    except ValueError:
+        return None
+
+
+def _range(low: str, high: str) -> LimitsRange | None:
+    low_value, high_value = _number(low), _number(high)
+    if low_value is None and high_value is None:
+        return None
+    return {"low": low_value, "high": high_value}
+
+
+def _limits(info: AttributeInfoEx) -> Limits | None:
+    alarms = info.alarms
+    ranges = {
+        "control": _range(info.min_value, info.max_value),
+        "alarm": _range(alarms.min_alarm, alarms.max_alarm),
+        "warning": _range(alarms.min_warning, alarms.max_warning),
+    }
+    limits: Limits = {}
+    for key, found in ranges.items():
+        if found is not None:
+            limits[key] = found
+    return limits or None
