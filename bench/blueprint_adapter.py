@@ -52,7 +52,9 @@ class BlueprintAdapter:
 
     def __init__(self) -> None:
         for scheme in ("ca", "pva", "tango", "soft"):
-            get_transport(scheme)  # import the client libraries now, not in a timed call
+            get_transport(
+                scheme
+            )  # import the client libraries now, not in a timed call
         from ophyd_blueprint.transports.tango import connect_tango_device, read_all
 
         self._connect_tango_device = connect_tango_device

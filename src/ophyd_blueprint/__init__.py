@@ -3,6 +3,9 @@
 Everything public is importable from here.
 """
 
+from .beamline import ConnectionReport, LoadedBeamline, load_beamline
+from .blueprint import Beamline, Blueprint, BlueprintError, load_blueprint
+from .build import build_device
 from .core import (
     DEFAULT_TIMEOUT,
     DISCONNECTED,
@@ -55,15 +58,22 @@ from .core import (
     split_uri,
     wait_for_value,
 )
+from .logic import Logic
 
 __all__ = [
     "DEFAULT_TIMEOUT",
     "DISCONNECTED",
     "Array1D",
     "AsyncStatus",
+    "Beamline",
+    "Blueprint",
+    "BlueprintError",
+    "ConnectionReport",
     "DatatypeSpec",
     "Device",
     "DeviceVector",
+    "LoadedBeamline",
+    "Logic",
     "MockSignalBackend",
     "NotConnectedError",
     "PutCall",
@@ -86,11 +96,14 @@ __all__ = [
     "WatchableAsyncStatus",
     "Watcher",
     "WatcherUpdate",
+    "build_device",
     "callback_on_mock_put",
     "datatype_name",
     "datatype_spec",
     "get_mock_put_calls",
     "get_transport",
+    "load_beamline",
+    "load_blueprint",
     "make_backend",
     "make_datakey",
     "observe_value",

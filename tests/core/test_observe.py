@@ -46,5 +46,6 @@ async def test_wait_for_value_accepts_a_predicate():
 async def test_set_and_wait_for_value_returns_completed_status():
     sig = soft_signal_rw(float, 0.0, name="x")
     status = await set_and_wait_for_value(sig, 2.0, timeout=1)
-    assert status.done and status.success
+    assert status.done
+    assert status.success
     assert await sig.get_value() == 2.0

@@ -85,7 +85,8 @@ async def test_async_status_runs_callbacks_and_reports_errors():
     with pytest.raises(ValueError, match="nope"):
         await status
     assert done == [status]
-    assert status.done and not status.success
+    assert status.done
+    assert not status.success
     assert isinstance(status.exception(), ValueError)
 
 
@@ -114,4 +115,5 @@ async def test_watchable_status_reports_progress_to_watchers():
     await status
     assert seen == [0.0, 0.5, 1.0]
     last = status.last_update
-    assert last is not None and last.time_elapsed is not None
+    assert last is not None
+    assert last.time_elapsed is not None

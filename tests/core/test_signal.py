@@ -139,6 +139,7 @@ async def test_put_timeout_names_source_and_timeout():
     sig = signal_rw(float, "mock://slow", name="slow")
     await sig.connect()
     set_mock_put_proceeds(sig, False)
-    with pytest.raises(TimeoutError, match=r"mock://slow did not complete within 0.05 s"):
+    with pytest.raises(
+        TimeoutError, match=r"mock://slow did not complete within 0.05 s"
+    ):
         await sig.set(1.0, timeout=0.05)
-

@@ -30,11 +30,11 @@ class TheirDetector(oa.StandardReadable):
 
 
 @pytest.fixture(scope="module")
-def RE() -> Any:  # noqa: N802 (the name every bluesky user knows)
+def RE() -> Any:
     return RunEngine(context_managers=[])
 
 
-def run_and_validate(RE: Any, plan: Any) -> dict[str, list[dict[str, Any]]]:  # noqa: N803
+def run_and_validate(RE: Any, plan: Any) -> dict[str, list[dict[str, Any]]]:
     docs: dict[str, list[dict[str, Any]]] = defaultdict(list)
 
     def collect(name: str, doc: dict[str, Any]) -> None:
@@ -45,7 +45,7 @@ def run_and_validate(RE: Any, plan: Any) -> dict[str, list[dict[str, Any]]]:  # 
     return docs
 
 
-def test_one_scan_moves_ophyd_sync_and_reads_ophyd_async_and_ours(RE: Any):  # noqa: N803
+def test_one_scan_moves_ophyd_sync_and_reads_ophyd_async_and_ours(RE: Any):
     ours = OurDetector("ours")
     theirs = TheirDetector("theirs")
     RE(ensure_connected(ours, theirs))
@@ -61,7 +61,7 @@ def test_one_scan_moves_ophyd_sync_and_reads_ophyd_async_and_ours(RE: Any):  # n
     assert docs["stop"][0]["exit_status"] == "success"
 
 
-def test_one_scan_moves_ours_and_reads_theirs(RE: Any):  # noqa: N803
+def test_one_scan_moves_ours_and_reads_theirs(RE: Any):
     axis = soft_signal_rw(float, 0.0, name="our_axis")
     theirs = TheirDetector("theirs")
     sync_det = ophyd.sim.SynGauss(

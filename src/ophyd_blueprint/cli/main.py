@@ -15,7 +15,7 @@ from .command import Handler
 
 __all__ = ["SUBCOMMANDS", "main"]
 
-SUBCOMMANDS: tuple[str, ...] = ("validate", "schema")
+SUBCOMMANDS: tuple[str, ...] = ("validate", "schema", "connect", "demo")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,70 @@
+"""Start the demo servers, load ``beamlines/demo.yaml`` and scan with bluesky."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import bluesky.plans as bp
+from bluesky.callbacks import LiveTable
+from bluesky.run_engine import RunEngine
+
+from ophyd_blueprint.beamline import ConnectionReport, load_beamline
+from ophyd_blueprint.testing.ioc import EpicsIoc
+from ophyd_blueprint.testing.tango_server import TangoServer
+
+__all__ = ["DEMO_BEAMLINE", "DEMO_DB", "run_demo"]
+
+DEMO_DB = Path(__file__).with_name("demo.db")
+DEMO_BEAMLINE = Path(__file__).parents[3] / "beamlines" / "demo.yaml"
+TANGO_PORT = 10000
+"""The demo beamline names ``tango://127.0.0.1:10000/...``: the port is fixed."""
+
+
+def _say(text: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
+
+
+def run_demo(
+    beamline: Path = DEMO_BEAMLINE, points: int = 11, out: Callable[[str], None] = _say
+) -> list[dict[str, Any]]:
+    """Run the demo; returns the event documents of its scans."""
+    events: list[dict[str, Any]] = []
+    out("starting the EPICS IOC (CA + PVA) with the demo records ...")
+    with EpicsIoc([DEMO_DB], prefix="DEMO:") as ioc:
+        out(f"IOC up; log: {ioc.log_path}")
+        out(f"starting the Tango device server on 127.0.0.1:{TANGO_PORT} ...")
+        with TangoServer(port=TANGO_PORT):
+            out(f"loading {beamline} ...")
+            bl = load_beamline(beamline)
+            engine = RunEngine(context_managers=[])
+            report: ConnectionReport = asyncio.run_coroutine_threadsafe(
+                bl.connect(), engine.loop
+            ).result(timeout=60)
+            out(f"connected:\n{report}")
+
+            def collect(name: str, doc: dict[str, Any]) -> None:
+                if name == "event":
+                    events.append(doc)
+
+            x, det, tm, slits = bl.x, bl.det, bl.tm, bl.slits
+            out("scan 1: the EPICS axis x (CA) against the detector (PVA)")
+            engine(
+                bp.scan([det], x, 0, 1, points),
+                [LiveTable(["x-readback", "det-total"]), collect],
+            )
+            out("scan 2: the Tango motor tm, with x parked at the peak")
+            engine(
+                bp.scan([det, x], tm, 0, 2, 5),
+                [LiveTable(["tm-position", "x-readback", "det-total"]), collect],
+            )
+            out("scan 3: the mock slits (no server: the readback follows)")
+            engine(
+                bp.scan([det], slits, -1, 1, 3),
+                [LiveTable(["slits-readback", "det-total"]), collect],
+            )
+    out("done: servers stopped")
+    return events
