@@ -31,7 +31,7 @@ def test_enum_needs_choices_that_are_unique(write: Write) -> None:
         "blueprint: B\nsignals:\n"
         "  a: {source: A, dtype: enum}\n"
         "  b: {source: B, dtype: enum, choices: []}\n"
-        "  c: {source: C, dtype: \"enum[]\", choices: [x, y, x]}\n"
+        '  c: {source: C, dtype: "enum[]", choices: [x, y, x]}\n'
         "  d: {source: D, dtype: int, choices: [x], strict: false}\n"
     )
     assert check(write, text) == [
@@ -130,7 +130,9 @@ def test_child_params_are_checked_against_the_child(write: Write) -> None:
 
 
 def test_child_with_more_than_one_source_is_an_error(write: Write) -> None:
-    text = "blueprint: B\nchildren:\n  m: {pvi: 'pva://P', tango: 'tango://h:1/a/b/c'}\n"
+    text = (
+        "blueprint: B\nchildren:\n  m: {pvi: 'pva://P', tango: 'tango://h:1/a/b/c'}\n"
+    )
     assert check(write, text) == [
         "b.yaml:3:6: children.m: needs exactly one of 'blueprint', 'pvi' or 'tango'; "
         "found ['pvi', 'tango']"
@@ -149,7 +151,9 @@ def test_vector_indices_must_be_unique_and_i_is_defined(write: Write) -> None:
 
 
 def test_extends_cycle_is_reported(write: Write) -> None:
-    assert check(write, "blueprint: B\nextends: A\n", a="blueprint: A\nextends: B\n") == [
+    assert check(
+        write, "blueprint: B\nextends: A\n", a="blueprint: A\nextends: B\n"
+    ) == [
         "b.yaml:2:10: extends: extends cycle: B -> A -> B",
     ]
 

@@ -74,7 +74,7 @@ def test_param_problems_are_all_reported_where_the_params_were_given(
 def test_render_failure_points_at_the_template_string(write: Write) -> None:
     path = write(
         "bad.yaml",
-        'blueprint: Bad\nparams:\n  n: {type: int}\nsignals:\n'
+        "blueprint: Bad\nparams:\n  n: {type: int}\nsignals:\n"
         '  a: {source: "X{{ n / 0 }}", dtype: int}\n',
     )
     with pytest.raises(BlueprintError) as caught:

@@ -54,7 +54,10 @@ def test_alias_bomb_fails_fast() -> None:
     start = time.perf_counter()
     message = only("\n".join(lines) + "\n")
     assert time.perf_counter() - start < 1.0
-    assert message == "f.yaml:1:1: document expands to more than 1000000 nodes (alias bomb?)"
+    assert (
+        message
+        == "f.yaml:1:1: document expands to more than 1000000 nodes (alias bomb?)"
+    )
 
 
 def test_small_aliases_and_merge_keys_are_expanded() -> None:
@@ -118,7 +121,9 @@ def test_deep_nesting_is_bounded() -> None:
 
 
 def test_non_scalar_keys_are_refused() -> None:
-    assert only("? [a]\n: 1\n") == "f.yaml:1:3: mapping keys must be strings or integers"
+    assert (
+        only("? [a]\n: 1\n") == "f.yaml:1:3: mapping keys must be strings or integers"
+    )
 
 
 def test_scalars_follow_yaml_1_2_core() -> None:
