@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Generator
 from typing import Any, Protocol
 
-import bluesky.plan_stubs as bps
 from bluesky.utils import Msg
 
 from ophyd_blueprint.core import DEFAULT_TIMEOUT
@@ -27,4 +26,4 @@ def ensure_connected(
     def connector(device: Connectable) -> Callable[[], Awaitable[None]]:
         return lambda: device.connect(mock=mock, timeout=timeout)
 
-    yield from bps.wait_for([connector(d) for d in devices])
+    yield Msg("wait_for", None, [connector(d) for d in devices])
