@@ -40,6 +40,7 @@ failing test while an IOC runs.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import secrets
@@ -49,13 +50,14 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Generator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Literal
 
 import pytest
+import pytest_asyncio
 
 __all__ = [
     "LOOPBACK",
@@ -382,23 +384,35 @@ class EpicsIoc:
         return f"EpicsIoc({self.flavour!r}, prefix={self.prefix!r}, ports={self.ports})"
 
 
-def _session_ioc(
+async def _session_ioc(
     flavour: IocFlavour, factory: pytest.TempPathFactory
-) -> Iterator[EpicsIoc]:
-    with EpicsIoc(flavour=flavour, log_dir=factory.mktemp(f"ioc-{flavour}")) as ioc:
+) -> AsyncIterator[EpicsIoc]:
+    ioc = EpicsIoc(flavour=flavour, log_dir=factory.mktemp(f"ioc-{flavour}"))
+    try:
+        await asyncio.to_thread(ioc.start)
+        yield ioc
+    finally:
+        await asyncio.to_thread(ioc.stop)
+
+
+# Async fixtures on the session loop: they stop the IOC before that loop closes,
+# so client libraries' disconnect callbacks still find their loop open.
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def epics_ioc(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[EpicsIoc]:
+    """The test records on a PVXS IOC (CA and PVA via QSRV 2), once a session."""
+    async for ioc in _session_ioc("pvxs", tmp_path_factory):
         yield ioc
 
 
-@pytest.fixture(scope="session")
-def epics_ioc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EpicsIoc]:
-    """The test records on a PVXS IOC (CA and PVA via QSRV 2), once a session."""
-    yield from _session_ioc("pvxs", tmp_path_factory)
-
-
-@pytest.fixture(scope="session")
-def epics_ioc_qsrv1(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EpicsIoc]:
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def epics_ioc_qsrv1(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[EpicsIoc]:
     """The test records on an epicscorelibs IOC (CA and PVA via QSRV 1)."""
-    yield from _session_ioc("qsrv1", tmp_path_factory)
+    async for ioc in _session_ioc("qsrv1", tmp_path_factory):
+        yield ioc
 
 
 @pytest.hookimpl(wrapper=True)

@@ -192,7 +192,7 @@ def _array_conversion(
 ) -> CaConversion | None:
     allowed = _ARRAY_DTYPES.get(field, ())
     if field == ca.DBF_DOUBLE and _WIDE_FTVL.get(str(ftvl)) == wanted:
-        allowed = (wanted,)
+        allowed = (*allowed, wanted)
     if wanted not in allowed:
         return None
     native = allowed[0]

@@ -148,7 +148,6 @@ class CaSignalBackend(SignalBackend[T]):
         conversion = self._connected(self._read)
         spec = self.spec
         assert spec is not None, "a trigger has no datakey"
-        ctrl = await self._get(self._read_pv, conversion.dbr, ca.FORMAT_CTRL)
         if spec.dtype == "string":
             return make_datakey(
                 spec,
@@ -157,6 +156,7 @@ class CaSignalBackend(SignalBackend[T]):
                 shape=conversion.shape,
                 choices=conversion.choices,
             )
+        ctrl = await self._get(self._read_pv, conversion.dbr, ca.FORMAT_CTRL)
         units = getattr(ctrl, "units", None)
         return make_datakey(
             spec,
