@@ -1,0 +1,134 @@
+"""A whole Tango device discovered live: `connect_tango_device`.
+
+One ``attribute_list_query_ex`` call types every attribute; `read_all` reads
+them all with one ``read_attributes``. This is the cheap path for tools that
+want everything a device has (introspection, the benchmark, ``blueprint
+connect``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any, cast
+
+import numpy as np
+from bluesky.protocols import Reading
+from tango import AttrDataFormat, AttributeInfoEx, CmdArgType
+
+from ophyd_blueprint.core.datatypes import Array1D, StrictEnum, datatype_spec
+from ophyd_blueprint.core.device import DEFAULT_TIMEOUT, Device
+from ophyd_blueprint.core.signal import SignalR, SignalRW
+
+from .attribute import Endpoint, TangoAttributeBackend
+from .codec import NUMPY_OF_TANGO, attribute_codec
+from .connection import DeviceConnection, connect_device
+from .enums import DevStateEnum
+from .trl import parse_trl
+
+__all__ = ["TangoDevice", "connect_tango_device", "datatype_of_attribute"]
+
+_SCALAR_OF_KIND: dict[str, type] = {"b": bool, "i": int, "u": int, "f": float}
+
+
+def datatype_of_attribute(info: AttributeInfoEx) -> Any:
+    """The datatype a signal on this attribute gets, or None if unsupported.
+
+    A DevEnum gets a `StrictEnum` made from its labels; DevState `DevStateEnum`.
+    """
+    data_type = int(info.data_type)
+    data_format = int(info.data_format)
+    numpy = NUMPY_OF_TANGO.get(data_type)
+    if data_format == int(AttrDataFormat.SCALAR):
+        if numpy is not None:
+            return _SCALAR_OF_KIND[numpy.kind]
+        if data_type == int(CmdArgType.DevString):
+            return str
+        if data_type == int(CmdArgType.DevState):
+            return DevStateEnum
+        if data_type == int(CmdArgType.DevEnum):
+            return _enum_of(info)
+        return None
+    if data_format == int(AttrDataFormat.IMAGE):
+        return np.ndarray if numpy is not None else None
+    if numpy is not None:
+        return Array1D[numpy.type]
+    if data_type == int(CmdArgType.DevString):
+        return Sequence[str]
+    return None
+
+
+def _enum_of(info: AttributeInfoEx) -> type[StrictEnum]:
+    labels = [str(label) for label in info.enum_labels]
+    members = [
+        (re.sub(r"\W", "_", label).upper() or f"_{i}", label)
+        for i, label in enumerate(labels)
+    ]
+    return cast(type[StrictEnum], StrictEnum(info.name, members))
+
+
+class TangoDevice(Device):
+    """A live Tango device: one signal per attribute, named by the attribute.
+
+    Writable attributes are `SignalRW`, the others `SignalR`; a name that
+    clashes with a `Device` member gets a trailing ``_``.
+    """
+
+    def __init__(
+        self,
+        connection: DeviceConnection,
+        signals: dict[str, SignalR[Any]],
+        name: str = "",
+    ) -> None:
+        self._connection = connection
+        self._signals = signals
+        self._names = list(signals)
+        for attribute, signal in signals.items():
+            setattr(self, _child_name(attribute), signal)
+        super().__init__(name)
+
+    @property
+    def signals(self) -> dict[str, SignalR[Any]]:
+        """Attribute name -> its signal."""
+        return dict(self._signals)
+
+    async def read_all(self) -> dict[str, Reading[Any]]:
+        """Attribute name -> reading of every attribute, with one call."""
+        raws = await self._connection.proxy.read_attributes(self._names)
+        out: dict[str, Reading[Any]] = {}
+        for name, raw in zip(self._names, raws, strict=True):
+            backend = self._signals[name].backend
+            assert isinstance(backend, TangoAttributeBackend)
+            out[name] = backend.reading(raw)
+        return out
+
+
+def _child_name(attribute: str) -> str:
+    return f"{attribute}_" if hasattr(TangoDevice, attribute) else attribute
+
+
+async def connect_tango_device(
+    uri: str, timeout: float = DEFAULT_TIMEOUT, name: str = ""
+) -> TangoDevice:
+    """Connect ``tango://host:port/domain/family/member#dbase=no`` and type it live.
+
+    Attributes of a type no signal carries (DevEncoded) are left out.
+    """
+    body, hash_sign, fragment = uri.partition("#")
+    probe = parse_trl(f"{body}/State{hash_sign}{fragment}")
+    connection = await connect_device(uri, probe.device, timeout)
+    signals: dict[str, SignalR[Any]] = {}
+    for info in await connection.all_attributes(uri, timeout):
+        datatype = datatype_of_attribute(info)
+        if datatype is None:
+            continue
+        attribute_uri = f"{body}/{info.name}{hash_sign}{fragment}"
+        trl = parse_trl(attribute_uri)
+        codec = attribute_codec(attribute_uri, datatype_spec(datatype), info)
+        backend: TangoAttributeBackend[Any] = TangoAttributeBackend(
+            datatype, attribute_uri, attribute_uri
+        )
+        backend.attach(Endpoint(trl, connection, codec))
+        kind = SignalRW if codec.writable else SignalR
+        signals[info.name] = kind(backend, timeout)
+    return TangoDevice(connection, signals, name)

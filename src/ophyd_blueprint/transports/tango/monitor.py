@@ -1,0 +1,175 @@
+"""Keeping one attribute monitored: Tango change events, or polling when none.
+
+A `Monitor` first subscribes to change events (pushed by the server, or from
+its own polling). If the server sends none for the attribute, it polls from
+the client at `period` instead: never silently, with one warning per
+attribute, and the signal's source says ``poll=<period>s``. Events reach the
+event loop through one thread-safe call each, in the order Tango sent them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any, cast
+
+import numpy as np
+
+from ._pytango import (
+    TangoEvent,
+    TangoReading,
+    describe_error,
+    error_reason,
+    subscribe_change_events,
+    unsubscribe,
+)
+from .connection import DeviceConnection
+
+__all__ = ["Monitor"]
+
+_log = logging.getLogger("ophyd_blueprint.transports.tango")
+_warned: set[str] = set()
+_NO_EVENTS = {"API_AttributePollingNotStarted", "API_EventPropertiesNotSet"}
+
+
+class Monitor:
+    """Calls `on_reading` with every new value of one attribute, `on_lost` on errors.
+
+    Both run in the event loop. `polling` says whether events were refused.
+    """
+
+    __slots__ = (
+        "_closed",
+        "_connection",
+        "_event_id",
+        "_name",
+        "_on_lost",
+        "_on_reading",
+        "_task",
+        "_uri",
+        "period",
+        "polling",
+    )
+
+    def __init__(
+        self,
+        connection: DeviceConnection,
+        uri: str,
+        name: str,
+        period: float,
+        on_reading: Callable[[TangoReading], None],
+        on_lost: Callable[[str], None],
+    ) -> None:
+        self._connection = connection
+        self._uri = uri
+        self._name = name
+        self.period = period
+        self._on_reading = on_reading
+        self._on_lost = on_lost
+        self._closed = False
+        self._event_id: int | None = None
+        self.polling = False
+        self._task = asyncio.ensure_future(self._subscribe())
+
+    async def _subscribe(self) -> None:
+        loop = self._connection.loop
+        handle = self._handle
+
+        def on_tango_event(event: TangoEvent) -> None:
+            loop.call_soon_threadsafe(handle, event)
+
+        try:
+            event_id = await loop.run_in_executor(
+                None,
+                subscribe_change_events,
+                self._connection.proxy,
+                self._name,
+                on_tango_event,
+            )
+        except Exception as error:
+            self._start_polling(error)
+            return
+        if self._closed:
+            self._drop(event_id)
+        else:
+            self._event_id = event_id
+
+    def _handle(self, event: TangoEvent) -> None:
+        if self._closed:
+            return
+        reading = event.attr_value
+        if event.err or reading is None:
+            self._on_lost(describe_error_stack(event))
+        else:
+            self._on_reading(reading)
+
+    def _start_polling(self, error: BaseException) -> None:
+        if self._closed:
+            return
+        self.polling = True
+        if self._uri not in _warned:
+            _warned.add(self._uri)
+            reason = error_reason(error)
+            why = "sends no change events" if reason in _NO_EVENTS else "refused"
+            _log.warning(
+                "%s %s (%s: %s); polling it every %g s instead",
+                self._uri,
+                why,
+                reason,
+                describe_error(error),
+                self.period,
+            )
+        self._task = asyncio.ensure_future(self._poll())
+
+    async def _poll(self) -> None:
+        read = self._connection.read
+        name = self._name
+        lost = False
+        last_value: Any = None
+        last_quality: Any = None
+        while not self._closed:
+            try:
+                reading = await read(name)
+            except Exception as error:
+                if not lost:
+                    lost = True
+                    self._on_lost(describe_error(error))
+            else:
+                if (
+                    lost
+                    or reading.quality != last_quality
+                    or not _same(reading.value, last_value)
+                ):
+                    lost = False
+                    last_value, last_quality = reading.value, reading.quality
+                    self._on_reading(reading)
+            await asyncio.sleep(self.period)
+
+    def close(self) -> None:
+        """Stop: no callback runs after this returns."""
+        self._closed = True
+        self._task.cancel()
+        if self._event_id is not None:
+            self._drop(self._event_id)
+            self._event_id = None
+
+    def _drop(self, event_id: int) -> None:
+        self._connection.loop.run_in_executor(
+            None, unsubscribe, self._connection.proxy, event_id
+        )
+
+
+def describe_error_stack(event: TangoEvent) -> str:
+    """The first error of an error event, on one line."""
+    if event.errors:
+        return " ".join(event.errors[0].desc.split())
+    return "event without a value"
+
+
+def _same(new: Any, old: Any) -> bool:
+    if isinstance(new, np.ndarray):
+        return isinstance(old, np.ndarray) and np.array_equal(
+            cast(np.ndarray[Any, Any], new), cast(np.ndarray[Any, Any], old)
+        )
+    return bool(new == old)
