@@ -1,0 +1,21 @@
+"""`make demo`'s job, end to end on real servers: IOC (CA + PVA), Tango, RunEngine."""
+
+from typing import Any
+
+from ophyd_blueprint.demo import run_demo
+
+
+def test_demo_scans_the_yaml_beamline_on_real_servers():
+    said: list[str] = []
+    events = run_demo(points=5, out=said.append)
+
+    epics_scan = [e["data"] for e in events if "x-readback" in e["data"]][:5]
+    assert [d["x-readback"] for d in epics_scan] == [0.0, 0.25, 0.5, 0.75, 1.0]
+    peak: Any = max(epics_scan, key=lambda d: d["det-total"])
+    assert peak["x-readback"] == 0.5  # the detector sees the simulated peak
+    tango_scan = [e["data"] for e in events if "tm-position" in e["data"]]
+    assert [round(d["tm-position"], 3) for d in tango_scan] == [0, 0.5, 1, 1.5, 2]
+    mock_scan = [e["data"] for e in events if "slits-readback" in e["data"]]
+    assert [d["slits-readback"] for d in mock_scan] == [-1.0, 0.0, 1.0]
+    assert any("x: connected" in line for line in said)
+    assert said[-1].endswith("done: servers stopped")
