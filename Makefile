@@ -40,6 +40,7 @@ bench: $(STAMP)
 	bash $(BENCH_DIR)/setup.sh -e .
 	python3 $(BENCH_DIR)/run.py \
 	    --adapters raw,ophyd_async,bench/blueprint_adapter.py:BlueprintAdapter $(BENCH_ARGS)
+	.bench-venv/bin/python bench/core_compare.py
 
 clean:
 	rm -rf $(VENV) .bench-venv .bench-run build *.egg-info
