@@ -1,0 +1,111 @@
+"""The same records through ca:// and pva://: each datatype reads and round-trips.
+
+PVA runs against both IOC flavours (QSRV 2 and QSRV 1); CA against the pvxs
+IOC. A record may need another name per protocol (CA reads long strings
+through ``$``); `Case.records` holds those.
+"""
+
+import importlib.util
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pytest
+
+from ophyd_blueprint.core import Array1D, StrictEnum, signal_r, signal_rw
+from ophyd_blueprint.testing.ioc import EpicsIoc
+
+TIMEOUT = 5.0
+HAS_PVA = importlib.util.find_spec("ophyd_blueprint.transports.pva") is not None
+
+
+class Shutter(StrictEnum):
+    OPEN = "Open"
+    CLOSED = "closed now"
+    MOVING = "MOVING"
+
+
+@dataclass(frozen=True)
+class Case:
+    datatype: Any
+    record: str
+    initial: Any
+    written: Any = None
+    records: dict[str, str] = field(default_factory=dict[str, str])
+    write_limits: dict[str, str] = field(default_factory=dict[str, str])
+    """Server flavour -> why it cannot take `written` (a known server limit)."""
+
+    def pv(self, protocol: str) -> str:
+        return self.records.get(protocol, self.record)
+
+
+CASES = [
+    Case(float, "AO", 1.5, -3.25),
+    Case(int, "LONGOUT", 7, -12),
+    Case(int, "INT64OUT", 5, 2**40 + 1),
+    Case(bool, "BO", False, True),
+    Case(Shutter, "MBBO", Shutter.OPEN, Shutter.MOVING),
+    Case(str, "STRINGOUT", "world", "matrix"),
+    Case(
+        str,
+        "LSO",
+        "initial long string",
+        "y" * 100,
+        {"ca": "LSO.VAL$"},
+        {"qsrv1": "QSRV 1 serves an lso VAL as a 40-character string"},
+    ),
+    Case(Sequence[str], "AAI_STR", ["one", "two"]),
+    Case(Array1D[np.float64], "WF_DOUBLE", [1.5, -2.5, 3.5]),
+    Case(Array1D[np.int32], "WF_LONG", [1, -2, 3]),
+    Case(Array1D[np.uint8], "WF_UCHAR", [1, 2, 255]),
+    Case(Array1D[np.float32], "WF_FLOAT", [1.5, -2.5, 3.5]),
+]
+
+SERVERS = [
+    pytest.param(("ca", "epics_ioc"), id="ca"),
+    pytest.param(
+        ("pva", "epics_ioc"),
+        id="pva-qsrv2",
+        marks=pytest.mark.skipif(not HAS_PVA, reason="no pva transport yet"),
+    ),
+    pytest.param(
+        ("pva", "epics_ioc_qsrv1"),
+        id="pva-qsrv1",
+        marks=pytest.mark.skipif(not HAS_PVA, reason="no pva transport yet"),
+    ),
+]
+
+
+@pytest.fixture(params=SERVERS)
+def server(request: pytest.FixtureRequest) -> tuple[str, EpicsIoc]:
+    protocol, fixture = request.param
+    return protocol, request.getfixturevalue(fixture)
+
+
+def plain(value: Any) -> Any:
+    return value.tolist() if isinstance(value, np.ndarray) else value
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.record}-{c.datatype}")
+async def test_record_reads_its_initial_value(server: tuple[str, EpicsIoc], case: Case):
+    protocol, ioc = server
+    sig = signal_r(case.datatype, f"{protocol}://{ioc.pv(case.pv(protocol))}")
+    await sig.connect(timeout=TIMEOUT)
+    assert plain(await sig.get_value()) == plain(case.initial)
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if c.written is not None], ids=lambda c: c.record
+)
+async def test_value_written_is_read_back(server: tuple[str, EpicsIoc], case: Case):
+    protocol, ioc = server
+    if protocol == "pva" and ioc.flavour in case.write_limits:
+        pytest.skip(case.write_limits[ioc.flavour])
+    sig = signal_rw(case.datatype, f"{protocol}://{ioc.pv(case.pv(protocol))}")
+    await sig.connect(timeout=TIMEOUT)
+    try:
+        await sig.set(case.written)
+        assert plain(await sig.get_value()) == plain(case.written)
+    finally:
+        await sig.set(case.initial)
