@@ -36,6 +36,8 @@ __all__ = [
     "create_proxy",
     "describe_error",
     "error_reason",
+    "query_attributes",
+    "query_commands",
     "subscribe_change_events",
     "unsubscribe",
 ]
@@ -83,8 +85,8 @@ class AsyncProxy(Protocol):
     ) -> asyncio.Future[list[TangoReading]]: ...
     def write_attribute(self, name: str, value: Any) -> Awaitable[None]: ...
     def command_inout(self, name: str, arg: Any = None) -> Awaitable[Any]: ...
-    def attribute_list_query_ex(self) -> Awaitable[list[AttributeInfoEx]]: ...
-    def command_list_query(self) -> Awaitable[list[CommandInfo]]: ...
+    def attribute_list_query_ex(self) -> Sequence[AttributeInfoEx]: ...
+    def command_list_query(self) -> Sequence[CommandInfo]: ...
     def set_timeout_millis(self, millis: int) -> None: ...
 
 
@@ -109,6 +111,18 @@ async def create_proxy(device_trl: str, timeout: float) -> AsyncProxy:
     make = functools.partial(_make_proxy, device_trl, executor, int(timeout * 1000))
     proxy = await asyncio.wait_for(loop.run_in_executor(None, make), timeout)
     return cast(AsyncProxy, proxy)
+
+
+async def query_attributes(proxy: AsyncProxy) -> Sequence[AttributeInfoEx]:
+    """Every attribute config, in a worker thread (pytango has no green form)."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(None, proxy.attribute_list_query_ex)
+
+
+async def query_commands(proxy: AsyncProxy) -> Sequence[CommandInfo]:
+    """Every command config, in a worker thread (pytango has no green form)."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(None, proxy.command_list_query)
 
 
 def _raw(proxy: AsyncProxy) -> DeviceProxy:

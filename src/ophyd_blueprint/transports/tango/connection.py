@@ -24,6 +24,8 @@ from ._pytango import (
     TangoReading,
     create_proxy,
     describe_error,
+    query_attributes,
+    query_commands,
 )
 
 __all__ = ["DeviceConnection", "connect_device"]
@@ -103,11 +105,11 @@ class DeviceConnection:
             self._commands = None
 
     async def _all_attributes(self) -> dict[str, AttributeInfoEx]:
-        infos = await self.proxy.attribute_list_query_ex()
+        infos = await query_attributes(self.proxy)
         return {info.name.lower(): info for info in infos}
 
     async def _all_commands(self) -> dict[str, CommandInfo]:
-        infos = await self.proxy.command_list_query()
+        infos = await query_commands(self.proxy)
         return {info.cmd_name.lower(): info for info in infos}
 
     def read(self, name: str) -> asyncio.Future[TangoReading]:
@@ -126,9 +128,10 @@ class DeviceConnection:
             self.proxy.read_attribute(name).add_done_callback(
                 lambda call: _settle(future, call)
             )
-        else:
-            call = self.proxy.read_attributes([name for name, _ in batch])
-            call.add_done_callback(lambda done: _settle_batch(batch, done))
+            return
+        names = list(dict.fromkeys(name for name, _ in batch))
+        call = self.proxy.read_attributes(names)
+        call.add_done_callback(lambda done: _settle_batch(names, batch, done))
 
 
 def _settle(
@@ -144,19 +147,19 @@ def _settle(
 
 
 def _settle_batch(
+    names: list[str],
     batch: list[tuple[str, asyncio.Future[TangoReading]]],
     call: asyncio.Future[list[TangoReading]],
 ) -> None:
     error = call.exception()
-    readings = call.result() if error is None else None
-    for index, (_, future) in enumerate(batch):
+    by_name = {} if error is not None else dict(zip(names, call.result(), strict=True))
+    for name, future in batch:
         if future.done():
             continue
-        if readings is None:
-            assert error is not None
+        if error is not None:
             future.set_exception(error)
             continue
-        reading = readings[index]
+        reading = by_name[name]
         if reading.has_failed:
             future.set_exception(DevFailed(*reading.get_err_stack()))
         else:
