@@ -76,9 +76,10 @@ class TangoAttributeBackend(SignalBackend[T]):
         self._last: Reading[T] | None = None
 
     def source(self, name: str, read: bool) -> str:
-        uri = (self._read_trl if read else self._write_trl).uri
+        trl = self._read_trl if read else self._write_trl
+        uri = trl.uri
         monitor = self._monitor
-        if read and monitor is not None and monitor.polling:
+        if read and monitor and monitor.polling and trl.poll_period is None:
             return f"{uri}{'&' if '#' in uri else '#'}poll={monitor.period:g}s"
         return uri
 
