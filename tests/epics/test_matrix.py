@@ -1,5 +1,8 @@
 """The same records through ca:// and pva://: each datatype reads and round-trips.
 
+Other modules write these records too, so values are checked only after this
+module's own puts; reads check the type.
+
 PVA runs against both IOC flavours (QSRV 2 and QSRV 1); CA against the pvxs
 IOC. A record may need another name per protocol (CA reads long strings
 through ``$``); `Case.records` holds those.
@@ -56,10 +59,10 @@ CASES = [
         {"qsrv1": "QSRV 1 serves an lso VAL as a 40-character string"},
     ),
     Case(Sequence[str], "AAI_STR", ["one", "two"]),
-    Case(Array1D[np.float64], "WF_DOUBLE", [1.5, -2.5, 3.5]),
-    Case(Array1D[np.int32], "WF_LONG", [1, -2, 3]),
-    Case(Array1D[np.uint8], "WF_UCHAR", [1, 2, 255]),
-    Case(Array1D[np.float32], "WF_FLOAT", [1.5, -2.5, 3.5]),
+    Case(Array1D[np.float64], "WF_DOUBLE", np.array([1.5, -2.5]), [0.5, 4.0]),
+    Case(Array1D[np.int32], "WF_LONG", np.array([1, -2], np.int32), [9, -9]),
+    Case(Array1D[np.uint8], "WF_UCHAR", np.array([1, 255], np.uint8), [0, 7]),
+    Case(Array1D[np.float32], "WF_FLOAT", np.array([1.5], np.float32), [0.25]),
 ]
 
 SERVERS = [
@@ -88,11 +91,16 @@ def plain(value: Any) -> Any:
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.record}-{c.datatype}")
-async def test_record_reads_its_initial_value(server: tuple[str, EpicsIoc], case: Case):
+async def test_record_reads_a_value_of_the_datatype(
+    server: tuple[str, EpicsIoc], case: Case
+):
     protocol, ioc = server
     sig = signal_r(case.datatype, f"{protocol}://{ioc.pv(case.pv(protocol))}")
     await sig.connect(timeout=TIMEOUT)
-    assert plain(await sig.get_value()) == plain(case.initial)
+    value = await sig.get_value()
+    assert type(value) is type(case.initial)
+    if isinstance(value, np.ndarray):
+        assert value.dtype == case.initial.dtype
 
 
 @pytest.mark.parametrize(
