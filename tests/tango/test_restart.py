@@ -1,0 +1,59 @@
+"""The server is killed and restarted on the same port: signals carry on alone."""
+
+import asyncio
+from typing import Any
+
+from bluesky.protocols import Reading
+
+from ophyd_blueprint.core import DISCONNECTED, signal_r, signal_rw
+from ophyd_blueprint.testing.tango_server import TangoServer
+
+# Tango's client re-subscribes lost events every 10 s: allow two rounds.
+_RESUME_TIMEOUT = 25.0
+
+
+async def _until(
+    readings: list[Reading[Any]], predicate: Any, changed: asyncio.Event
+) -> None:
+    async with asyncio.timeout(_RESUME_TIMEOUT):
+        while not any(predicate(r) for r in readings):
+            changed.clear()
+            await changed.wait()
+
+
+async def test_events_polls_and_reads_resume_after_a_server_restart(
+    restartable_tango_server: TangoServer,
+):
+    server = restartable_tango_server
+    position = signal_rw(float, server.attribute("motor", "Position"), name="p")
+    polled = signal_r(float, server.attribute("types", "double_scalar"), name="d")
+    await asyncio.gather(position.connect(timeout=5), polled.connect(timeout=5))
+    changed = asyncio.Event()
+    events: list[Reading[Any]] = []
+    polls: list[Reading[Any]] = []
+
+    def collect(into: list[Reading[Any]]) -> Any:
+        def callback(readings: dict[str, Reading[Any]]) -> None:
+            into.extend(readings.values())
+            changed.set()
+
+        return callback
+
+    on_event, on_poll = collect(events), collect(polls)
+    position.subscribe(on_event)
+    polled.subscribe(on_poll)
+    await _until(events, lambda r: True, changed)
+    await _until(polls, lambda r: True, changed)
+
+    server.kill()
+    await _until(polls, lambda r: r["alarm_severity"] == DISCONNECTED, changed)
+    assert "double_scalar" in polls[-1].get("message", "")
+    server.start()
+
+    await _until(polls, lambda r: r is polls[-1] and r["alarm_severity"] == 0, changed)
+    assert await position.get_value(cached=False) == 0.0
+    await position.set(0.2)
+    await _until(events, lambda r: r["value"] == 0.2, changed)
+    assert any(r["alarm_severity"] == DISCONNECTED for r in events)
+    position.clear_sub(on_event)
+    polled.clear_sub(on_poll)
