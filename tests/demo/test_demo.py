@@ -15,6 +15,8 @@ def test_demo_scans_the_yaml_beamline_on_real_servers():
     assert peak["x-readback"] == 0.5  # the detector sees the simulated peak
     tango_scan = [e["data"] for e in events if "tm-position" in e["data"]]
     assert [round(d["tm-position"], 3) for d in tango_scan] == [0, 0.5, 1, 1.5, 2]
+    assert {d["x-readback"] for d in tango_scan} == {0.5}  # moved to the peak
+    assert {d["det-total"] for d in tango_scan} == {1000.0}
     mock_scan = [e["data"] for e in events if "slits-readback" in e["data"]]
     assert [d["slits-readback"] for d in mock_scan] == [-1.0, 0.0, 1.0]
     assert any("x: connected" in line for line in said)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import bluesky.plan_stubs
 import bluesky.plans
 from bluesky.callbacks import LiveTable
 from bluesky.run_engine import RunEngine
@@ -24,7 +25,8 @@ TANGO_PORT = 10000
 """The demo beamline names ``tango://127.0.0.1:10000/...``: the port is fixed."""
 
 
-plans: Any = bluesky.plans  # its scan() signature is partly untyped
+plans: Any = bluesky.plans  # scan() and mv() signatures are partly untyped
+stubs: Any = bluesky.plan_stubs
 
 
 def _subs(*callbacks: Any) -> Any:
@@ -68,7 +70,8 @@ def run_demo(
                 plans.scan([det], x, 0, 1, points),
                 _subs(LiveTable(["x-readback", "det-total"]), collect),
             )
-            out("scan 2: the Tango motor tm, with x parked at the peak")
+            out("scan 2: the Tango motor tm, with x moved to the peak first")
+            engine(stubs.mv(x, 0.5))
             engine(
                 plans.scan([det, x], tm, 0, 2, 5),
                 _subs(LiveTable(["tm-position", "x-readback", "det-total"]), collect),
