@@ -52,3 +52,10 @@ class RefusesToConnect(NeverConnects):
 
 def refused(uri: str) -> Any:
     return RefusesToConnect(uri)
+
+
+class TwoEnds(NeverConnects):
+    """A source with separate read and write ends (an ``_RBV`` pair)."""
+
+    def source(self, name: str, read: bool) -> str:
+        return self.uri + ("_RBV" if read else "")

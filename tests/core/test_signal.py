@@ -143,3 +143,14 @@ async def test_put_timeout_names_source_and_timeout():
         TimeoutError, match=r"mock://slow did not complete within 0.05 s"
     ):
         await sig.set(1.0, timeout=0.05)
+
+
+def test_each_signal_kind_reports_the_end_it_uses_as_source():
+    from ophyd_blueprint import SignalW, SignalX
+
+    from .backends import TwoEnds
+
+    assert SignalRW(TwoEnds("test://X")).source == "test://X_RBV"
+    assert SignalR(TwoEnds("test://X")).source == "test://X_RBV"
+    assert SignalW(TwoEnds("test://X")).source == "test://X"
+    assert SignalX(TwoEnds("test://X")).source == "test://X"  # type: ignore[arg-type]

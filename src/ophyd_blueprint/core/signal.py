@@ -75,7 +75,8 @@ class Signal(Device, Generic[T]):
     @property
     def source(self) -> str:
         """The URI this signal reads from (writes to, for write-only ones)."""
-        return self._backend.source(self.name, not isinstance(self, SignalW))
+        readable = isinstance(self, SignalR) or not isinstance(self, SignalW)
+        return self._backend.source(self.name, readable)
 
     def _replace_backend(self, backend: SignalBackend[Any]) -> None:
         if self._listeners:
