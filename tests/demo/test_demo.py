@@ -1,13 +1,24 @@
 """`make demo`'s job, end to end on real servers: IOC (CA + PVA), Tango, RunEngine."""
 
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from ophyd_blueprint.demo import run_demo
 
 
-def test_demo_scans_the_yaml_beamline_on_real_servers():
+def demo_in_fresh_process() -> tuple[list[dict[str, Any]], list[str]]:
     said: list[str] = []
     events = run_demo(points=5, out=said.append)
+    return events, said
+
+
+def test_demo_scans_the_yaml_beamline_on_real_servers():
+    # a fresh process, as `make demo` runs: its CA/PVA client contexts and
+    # RunEngine thread are its own, not shared with the rest of the suite
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=spawn) as pool:
+        events, said = pool.submit(demo_in_fresh_process).result(timeout=120)
 
     epics_scan = [e["data"] for e in events if "x-readback" in e["data"]][:5]
     assert [d["x-readback"] for d in epics_scan] == [0.0, 0.25, 0.5, 0.75, 1.0]
