@@ -55,10 +55,9 @@ class BlueprintAdapter:
             get_transport(
                 scheme
             )  # import the client libraries now, not in a timed call
-        from ophyd_blueprint.transports.tango import connect_tango_device, read_all
+        from ophyd_blueprint.transports.tango import connect_tango_device
 
         self._connect_tango_device = connect_tango_device
-        self._read_all = read_all
 
     async def connect(
         self, specs: Sequence[SignalSpec], timeout: float
@@ -83,7 +82,8 @@ class BlueprintAdapter:
         return await self._connect_tango_device(address, timeout)
 
     async def read_device(self, device: Any) -> Mapping[str, Any]:
-        return await self._read_all(device)
+        readings = await device.read_all()  # one read_attributes round trip
+        return {name: reading["value"] for name, reading in readings.items()}
 
     async def bluesky_readable(self, spec: SignalSpec, name: str) -> Any:
         signal = _make_signal(spec, name=name)
