@@ -19,7 +19,7 @@ from ophyd_blueprint.core.datatypes import make_datakey
 from ophyd_blueprint.core.signal import ReadOnlyError
 
 from ._pytango import DevFailed, TangoReading, describe_error
-from .codec import AttributeCodec, attribute_codec
+from .codec import AttributeCodec, attribute_codec, datakey_metadata
 from .connection import DeviceConnection, connect_device
 from .monitor import Monitor
 from .quality import SEVERITY_OF_QUALITY, VALID
@@ -62,11 +62,13 @@ class TangoAttributeBackend(SignalBackend[T]):
         "_write_trl",
     )
 
-    def __init__(self, datatype: type[T], read_uri: str, write_uri: str) -> None:
+    def __init__(
+        self, datatype: type[T], read_uri: str | TangoTrl, write_uri: str | TangoTrl
+    ) -> None:
         super().__init__(datatype)
-        self._read_trl = parse_trl(read_uri)
+        self._read_trl = _parsed(read_uri)
         self._write_trl = (
-            self._read_trl if write_uri == read_uri else parse_trl(write_uri)
+            self._read_trl if write_uri == read_uri else _parsed(write_uri)
         )
         self._read: Endpoint | None = None
         self._write: Endpoint | None = None
@@ -188,15 +190,16 @@ class TangoAttributeBackend(SignalBackend[T]):
         assert self.spec is not None
         read = self._connected()
         codec = read.codec
+        units, precision, limits = datakey_metadata(codec.info)
         return make_datakey(
             self.spec,
             source,
             value=await self.get_value(),
             dtype_numpy=codec.dtype_numpy if self.spec.dtype != "string" else None,
             choices=codec.choices,
-            units=codec.units,
-            precision=codec.precision,
-            limits=codec.limits,
+            units=units,
+            precision=precision,
+            limits=limits,
         )
 
     def set_callback(self, callback: ReadingCallback[T] | None) -> None:
@@ -241,3 +244,7 @@ class TangoAttributeBackend(SignalBackend[T]):
 
     def cached_reading(self) -> Reading[T] | None:
         return self._last
+
+
+def _parsed(uri: str | TangoTrl) -> TangoTrl:
+    return uri if isinstance(uri, TangoTrl) else parse_trl(uri)

@@ -17,13 +17,19 @@ from typing import Any
 
 import numpy as np
 from event_model.documents.event_descriptor import Limits, LimitsRange
-from tango import AttrDataFormat, AttributeInfoEx, AttrWriteType, CmdArgType
 
 from ophyd_blueprint.core.datatypes import DatatypeSpec
+from tango import AttrDataFormat, AttributeInfoEx, AttrWriteType, CmdArgType
 
 from .enums import STATE_NAMES, check_enum_labels
 
-__all__ = ["NUMPY_OF_TANGO", "AttributeCodec", "attribute_codec", "native_name"]
+__all__ = [
+    "NUMPY_OF_TANGO",
+    "AttributeCodec",
+    "attribute_codec",
+    "datakey_metadata",
+    "native_name",
+]
 
 NUMPY_OF_TANGO: dict[int, np.dtype[Any]] = {
     int(CmdArgType.DevBoolean): np.dtype(np.bool_),
@@ -67,9 +73,8 @@ class AttributeCodec:
     writable: bool
     dtype_numpy: str | None
     choices: tuple[str, ...] | None
-    units: str | None
-    precision: int | None
-    limits: Limits | None
+    info: AttributeInfoEx
+    """The server's config; `datakey_metadata` reads it when describing."""
 
 
 def native_name(data_type: int, data_format: int) -> str:
@@ -99,10 +104,17 @@ def attribute_codec(
         writable=int(info.writable) in _WRITABLE,
         dtype_numpy=None if numpy is None else numpy.str,
         choices=labels if spec.choices or spec.datatype is str else None,
-        units=None if info.unit in _UNSET else info.unit,
-        precision=_precision(info.format) if numpy is not None else None,
-        limits=_limits(info),
+        info=info,
     )
+
+
+def datakey_metadata(
+    info: AttributeInfoEx,
+) -> tuple[str | None, int | None, Limits | None]:
+    """Units, precision and limits of an attribute, as a DataKey has them."""
+    units = None if info.unit in _UNSET else info.unit
+    numeric = int(info.data_type) in NUMPY_OF_TANGO
+    return units, _precision(info.format) if numeric else None, _limits(info)
 
 
 def _labels(data_type: int, info: AttributeInfoEx) -> tuple[str, ...] | None:

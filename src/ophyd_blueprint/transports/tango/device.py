@@ -14,17 +14,17 @@ from typing import Any, cast
 
 import numpy as np
 from bluesky.protocols import Reading
-from tango import AttrDataFormat, AttributeInfoEx, CmdArgType
 
 from ophyd_blueprint.core.datatypes import Array1D, StrictEnum, datatype_spec
 from ophyd_blueprint.core.device import DEFAULT_TIMEOUT, Device
 from ophyd_blueprint.core.signal import SignalR, SignalRW
+from tango import AttrDataFormat, AttributeInfoEx, CmdArgType
 
 from .attribute import Endpoint, TangoAttributeBackend
 from .codec import NUMPY_OF_TANGO, attribute_codec
 from .connection import DeviceConnection, connect_device
 from .enums import DevStateEnum
-from .trl import parse_trl
+from .trl import TangoTrl, parse_trl
 
 __all__ = ["TangoDevice", "connect_tango_device", "datatype_of_attribute"]
 
@@ -122,13 +122,13 @@ async def connect_tango_device(
         datatype = datatype_of_attribute(info)
         if datatype is None:
             continue
-        attribute_uri = f"{body}/{info.name}{hash_sign}{fragment}"
-        trl = parse_trl(attribute_uri)
-        codec = attribute_codec(attribute_uri, datatype_spec(datatype), info)
-        backend: TangoAttributeBackend[Any] = TangoAttributeBackend(
-            datatype, attribute_uri, attribute_uri
+        member = info.name
+        trl = TangoTrl(
+            f"{body}/{member}{hash_sign}{fragment}", probe.device, member, None
         )
+        codec = attribute_codec(trl.uri, datatype_spec(datatype), info)
+        backend: TangoAttributeBackend[Any] = TangoAttributeBackend(datatype, trl, trl)
         backend.attach(Endpoint(trl, connection, codec))
         kind = SignalRW if codec.writable else SignalR
-        signals[info.name] = kind(backend, timeout)
+        signals[member] = kind(backend, timeout)
     return TangoDevice(connection, signals, name)
