@@ -121,7 +121,14 @@ def needs(spec: DatatypeSpec, field: int) -> str | None:
         return None
     if datatype is int:
         return "RTYP"
-    if spec.shape == (None,) and spec.dtype == "array" and spec.name != "Sequence[str]":
+    # only 64-bit and unsigned 32-bit waveforms travel as DOUBLE: other arrays
+    # (float64 among them) need no extra round trip at connect
+    if (
+        spec.shape == (None,)
+        and spec.dtype == "array"
+        and spec.name != "Sequence[str]"
+        and np.dtype(spec.dtype_numpy) in _WIDE_FTVL.values()
+    ):
         return "FTVL"
     return None
 
