@@ -1,0 +1,211 @@
+"""A found device tree -> `Blueprint` models: one per distinct kind of device.
+
+Each blueprint gets a ``prefix`` param, the part every source of the device
+(and of its sub-devices) starts with, cut at a ``:``, ``/`` or ``.``;
+sources are written ``{{prefix}}REST`` and a child's prefix relative to its
+parent's. So sub-devices of the same shape (the items of a vector, two blocks
+of one kind) share one blueprint, and a vector becomes a child with
+``vector: {N: {prefix: ...}}``; items of different shapes become children
+``name_N``. Blueprints are named after the root (``Panda``) and the path to
+them (``PandaSeq``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ophyd_blueprint.blueprint import Blueprint
+
+from .tree import FoundDevice, FoundSignal
+
+__all__ = ["Introspected", "blueprint_name", "to_blueprints"]
+
+_SEPARATORS = ":/."
+_PREFIX_DOC = "what every source of this device starts with"
+
+
+@dataclass(frozen=True)
+class Introspected:
+    """The blueprints found for one source; `root` is the device itself."""
+
+    source: str
+    """What was introspected: a URI or a file."""
+    root: Blueprint
+    blueprints: Mapping[str, Blueprint]
+    """Every blueprint by name, the root's included: the library to build with."""
+    notes: tuple[str, ...] = ()
+    """What was left out, and why."""
+
+
+def blueprint_name(text: str) -> str:
+    """A PascalCase blueprint name from words: ``test/motor/1`` -> ``TestMotor1``."""
+    words = re.split(r"[^A-Za-z0-9]+", re.sub(r"\$[({]\w+[)}]", "", text))
+    name = "".join(w[:1].upper() + w[1:] for w in words if w)
+    return name if name[:1].isalpha() else f"Device{name}"
+
+
+def to_blueprints(
+    device: FoundDevice, name: str, notes: tuple[str, ...] = ()
+) -> Introspected:
+    """The blueprints of `device`, the root called `name`."""
+    maker = _Maker()
+    root_name, _ = maker.blueprint(device, name)
+    return Introspected(device.where, maker.made[root_name], dict(maker.made), notes)
+
+
+def _sources(device: FoundDevice) -> Iterator[str]:
+    for signal in device.signals.values():
+        yield _body(signal.source)
+        if signal.read_source:
+            yield _body(signal.read_source)
+    for child in device.children.values():
+        yield from _sources(child)
+    for items in device.vectors.values():
+        for item in items.values():
+            yield from _sources(item)
+
+
+def _body(source: str) -> str:
+    return source.partition("://")[2] if "://" in source else source
+
+
+def _common_start(texts: list[str]) -> str:
+    if not texts:
+        return ""
+    low, high = min(texts), max(texts)
+    size = 0
+    while size < len(low) and low[size] == high[size]:
+        size += 1
+    return low[:size]
+
+
+def _prefix(device: FoundDevice) -> str:
+    common = _common_start(list(_sources(device)))
+    cut = max(common.rfind(c) for c in _SEPARATORS) + 1
+    prefix = common[:cut]
+    return "" if "{{" in prefix else prefix
+
+
+def _templated(source: str | None, prefix: str) -> str | None:
+    if source is None or not prefix:
+        return source
+    scheme, sep, body = source.rpartition("://")
+    head = f"{scheme}{sep}"
+    return f"{head}{{{{prefix}}}}{body[len(prefix) :]}"
+
+
+def _relative(prefix: str, parent: str) -> str:
+    if parent and prefix.startswith(parent):
+        return "{{prefix}}" + prefix[len(parent) :]
+    return prefix
+
+
+def _signal(found: FoundSignal, prefix: str) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "source": _templated(found.source, prefix),
+        "access": found.access,
+    }
+    optional: dict[str, Any] = {
+        "read_source": _templated(found.read_source, prefix),
+        "dtype": found.dtype,
+        "choices": None if found.choices is None else list(found.choices),
+        "units": found.units,
+        "columns": None if found.columns is None else dict(found.columns),
+        "trigger_value": found.trigger_value,
+        "doc": found.doc,
+    }
+    data.update({k: v for k, v in optional.items() if v is not None})
+    return data
+
+
+class _Maker:
+    """Makes blueprints bottom-up, one per distinct shape."""
+
+    def __init__(self) -> None:
+        self.made: dict[str, Blueprint] = {}
+        self._by_shape: dict[str, str] = {}
+
+    def blueprint(self, device: FoundDevice, name: str) -> tuple[str, str]:
+        """(blueprint name, prefix) of `device`; `name` if its shape is new."""
+        prefix = _prefix(device)
+        children: dict[str, dict[str, Any]] = {}
+        for child_name, child in device.children.items():
+            made, child_prefix = self.blueprint(
+                child, name + blueprint_name(child_name)
+            )
+            children[child_name] = {
+                "blueprint": made,
+                **self._with(child_prefix, prefix, made),
+            }
+        for vector_name, items in device.vectors.items():
+            children.update(self._vector(vector_name, items, name, prefix))
+        for child_name, uri in device.linked.items():
+            children[child_name] = {"pvi": uri}
+        params: dict[str, Any] = {
+            param: {"type": "str", "doc": "macro of the PVI device file"}
+            for param in device.params
+        }
+        if prefix:
+            params["prefix"] = {"type": "str", "default": prefix, "doc": _PREFIX_DOC}
+        data: dict[str, Any] = {
+            "blueprint": name,
+            "signals": {n: _signal(s, prefix) for n, s in device.signals.items()},
+        }
+        if device.doc:
+            data["doc"] = device.doc
+        if params:
+            data["params"] = params
+        if children:
+            data["children"] = children
+        return self._register(data, device.where), prefix
+
+    def _with(self, prefix: str, parent: str, made: str) -> dict[str, Any]:
+        if "prefix" not in self.made[made].params:
+            return {}
+        return {"with": {"prefix": _relative(prefix, parent)}}
+
+    def _vector(
+        self, name: str, items: Mapping[int, FoundDevice], parent: str, prefix: str
+    ) -> dict[str, dict[str, Any]]:
+        base = parent + blueprint_name(name)
+        made = {i: self.blueprint(item, base) for i, item in items.items()}
+        kinds = {bp for bp, _ in made.values()}
+        if len(kinds) == 1:
+            (kind,) = kinds
+            per_index = {
+                i: self._with(p, prefix, bp).get("with", {})
+                for i, (bp, p) in made.items()
+            }
+            return {name: {"blueprint": kind, "vector": per_index}}
+        return {
+            f"{name}_{i}": {"blueprint": bp, **self._with(p, prefix, bp)}
+            for i, (bp, p) in made.items()
+        }
+
+    def _register(self, data: dict[str, Any], where: str) -> str:
+        shape = repr(_without_defaults(data))
+        known = self._by_shape.get(shape)
+        if known is not None:
+            return known
+        name = data["blueprint"]
+        unique, number = name, 2
+        while unique in self.made:
+            unique, number = f"{name}{number}", number + 1
+        data["blueprint"] = unique
+        data.setdefault("doc", f"Introspected from {where}.")
+        self.made[unique] = Blueprint.model_validate(data)
+        self._by_shape[shape] = unique
+        return unique
+
+
+def _without_defaults(data: dict[str, Any]) -> dict[str, Any]:
+    params = {
+        n: {k: v for k, v in p.items() if k != "default"}
+        for n, p in data.get("params", {}).items()
+    }
+    return {k: v for k, v in data.items() if k not in ("blueprint", "doc")} | {
+        "params": params
+    }

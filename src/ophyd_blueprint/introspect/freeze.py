@@ -1,0 +1,103 @@
+"""Freeze introspected blueprints to YAML files that validate and build.
+
+The root goes to the file asked for; each other blueprint (sub-devices) to
+``<Name>.yaml`` beside it, where the library finds it. Every file starts
+with the editor's schema line (when the repository's
+``schemas/blueprint.schema.json`` is found above the output or the package)
+and a comment saying where and when it was introspected.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Any, cast
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap
+
+from ophyd_blueprint.blueprint import Blueprint
+
+from .blueprints import Introspected
+
+__all__ = ["FrozenFiles", "find_schema", "freeze", "to_yaml"]
+
+_SCHEMA = Path("schemas") / "blueprint.schema.json"
+
+
+class FrozenFiles(list[Path]):
+    """The files written, root first; `notes` says what could not be done."""
+
+    notes: list[str]
+
+    def __init__(self, files: list[Path], notes: list[str]) -> None:
+        super().__init__(files)
+        self.notes = notes
+
+
+def find_schema(start: Path) -> Path | None:
+    """``schemas/blueprint.schema.json`` in `start` or a directory above it,
+    else in the checkout this package runs from."""
+    package_root = Path(__file__).resolve().parents[3]
+    for directory in (*start.resolve().parents, package_root):
+        candidate = directory / _SCHEMA
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _flow(data: dict[str, Any]) -> CommentedMap:
+    """Signals, params and children one flow mapping a line, as people write them."""
+    out = CommentedMap()
+    for key, value in data.items():
+        if key in ("signals", "children", "params"):
+            entries = cast(dict[str, dict[str, Any]], value)
+            block = CommentedMap()
+            for name, entry in entries.items():
+                flow: Any = CommentedMap(entry)
+                flow.fa.set_flow_style()
+                block[name] = flow
+            out[key] = block
+        else:
+            out[key] = value
+    return out
+
+
+def to_yaml(blueprint: Blueprint, header: list[str]) -> str:
+    """The YAML text of `blueprint` after `header` comment lines."""
+    data = blueprint.model_dump(by_alias=True, exclude_defaults=True)
+    yaml: Any = YAML()  # ruamel's dump is untyped
+    yaml.width = 4096
+    stream = io.StringIO()
+    yaml.dump(_flow(data), stream)
+    return "".join(f"# {line}\n" for line in header) + stream.getvalue()
+
+
+def freeze(
+    introspected: Introspected, path: str | Path, *, when: datetime | None = None
+) -> FrozenFiles:
+    """Write the root to `path` and the other blueprints beside it."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    schema = find_schema(target.parent)
+    moment = (when or datetime.now().astimezone()).isoformat(timespec="seconds")
+    header = [f"Introspected from {introspected.source} on {moment}."]
+    notes = list(introspected.notes)
+    if schema is None:
+        notes.append(
+            f"no {_SCHEMA} found above {target.parent}: the files have no "
+            "yaml-language-server schema line"
+        )
+    else:
+        relative = os.path.relpath(schema, target.parent.resolve())
+        header.insert(0, f"yaml-language-server: $schema={Path(relative).as_posix()}")
+    written = [target]
+    target.write_text(to_yaml(introspected.root, header))
+    for name, blueprint in introspected.blueprints.items():
+        if name != introspected.root.name:
+            sibling = target.parent / f"{name}.yaml"
+            sibling.write_text(to_yaml(blueprint, header))
+            written.append(sibling)
+    return FrozenFiles(written, notes)

@@ -1,0 +1,239 @@
+"""Live PVI over PV Access -> a `FoundDevice` tree with every signal typed.
+
+One get per PVI structure; the sub-devices a structure links to are fetched
+together, and so are its signals' PVs (to learn their types), while the rest
+of the tree is still being fetched. Everything is bounded by one timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, cast
+
+from ophyd_blueprint.transports._p4p import (
+    PvaClient,
+    PvaError,
+    PvaStructure,
+    make_request,
+)
+
+from .errors import IntrospectionError
+from .pva_types import PvaType, pva_type
+from .pvi_structure import PviEntries, parse_pvi, pvi_name
+from .tree import FoundDevice, FoundSignal
+
+__all__ = ["read_pvi", "type_signals"]
+
+_STRUCTURE = make_request("field()")
+_TYPE = make_request("field(value,display.units)")
+
+
+@dataclass
+class _Node:
+    """A fetched structure: as a device, and the numbered entries it holds."""
+
+    device: FoundDevice
+    numbered_devices: dict[int, FoundDevice] = field(
+        default_factory=dict[int, FoundDevice]
+    )
+    numbered_signals: dict[int, FoundSignal] = field(
+        default_factory=dict[int, FoundSignal]
+    )
+
+
+async def read_pvi(
+    root: str, client: PvaClient, timeout: float, notes: list[str]
+) -> FoundDevice:
+    """The device tree under PVI PV `root` (``pva://X:PVI`` or ``X:PVI``).
+
+    Signals whose PV no signal type can carry are left out, with a line in
+    `notes`. IntrospectionError names the PV and what was expected.
+    """
+    walker = _Walker(client, timeout, notes)
+    pv = pvi_name(root)
+    try:
+        async with asyncio.timeout(timeout):
+            node = await walker.fetch(pv, ())
+    except TimeoutError:
+        raise IntrospectionError(
+            f"pva://{pv}: the PVI tree was not read within {timeout} s "
+            f"(no answer from: {', '.join(walker.waiting()) or pv})"
+        ) from None
+    if node.numbered_devices or node.numbered_signals:
+        raise IntrospectionError(
+            f"pva://{pv}: the root is a vector (its entries are __N); "
+            "introspect one of its items instead"
+        )
+    return node.device
+
+
+async def type_signals(
+    where: str,
+    signals: Mapping[str, FoundSignal],
+    client: PvaClient,
+    timeout: float,
+    notes: list[str],
+) -> dict[str, FoundSignal]:
+    """`signals` typed by their PVs (all fetched at once); untypable ones dropped."""
+    walker = _Walker(client, timeout, notes)
+    names = [n for n, s in signals.items() if s.access != "x"]
+    try:
+        async with asyncio.timeout(timeout):
+            typed = await asyncio.gather(
+                *(walker.typed(where, signals[n]) for n in names)
+            )
+    except TimeoutError:
+        raise IntrospectionError(
+            f"{where}: no answer within {timeout} s from: {', '.join(walker.waiting())}"
+        ) from None
+    found = dict(zip(names, typed, strict=True))
+    return {
+        n: s
+        for n, original in signals.items()
+        if (s := found.get(n, original)) is not None
+    }
+
+
+class _Walker:
+    def __init__(self, client: PvaClient, timeout: float, notes: list[str]) -> None:
+        self.client = client
+        self.timeout = timeout
+        self.notes = notes
+        self.pending: set[str] = set()
+
+    def waiting(self) -> list[str]:
+        return sorted(f"pva://{pv}" for pv in self.pending)
+
+    async def get(self, pv: str, request: object) -> PvaStructure:
+        self.pending.add(pv)
+        try:
+            return cast(PvaStructure, await self.client.get(pv, request, self.timeout))
+        except PvaError as error:
+            raise IntrospectionError(f"pva://{pv}: {error}") from None
+        finally:
+            self.pending.discard(pv)
+
+    async def fetch(self, pv: str, path: tuple[str, ...]) -> _Node:
+        if pv in path:
+            chain = " -> ".join((*path[path.index(pv) :], pv))
+            raise IntrospectionError(f"pva://{path[0]}: a cycle of d links: {chain}")
+        structure = await self.get(pv, _STRUCTURE)
+        raw = cast(Mapping[str, Any], cast(Any, structure).todict())
+        entries = parse_pvi(f"pva://{pv}", raw)
+        return await self._expand(pv, (*path, pv), entries)
+
+    async def _expand(
+        self, pv: str, path: tuple[str, ...], entries: PviEntries
+    ) -> _Node:
+        async def device(sub: str) -> _Node:
+            return await self.fetch(sub, path)
+
+        uri = f"pva://{pv}"
+        names = list(entries.devices)
+        vector_keys = [(n, i) for n, items in entries.vectors.items() for i in items]
+        own = list(entries.own_vector)
+        signal_names = [n for n, s in entries.signals.items() if s.access != "x"]
+        own_signal_keys = [i for i, s in entries.own_signals.items() if s.access != "x"]
+        results = await asyncio.gather(
+            asyncio.gather(*(device(entries.devices[n]) for n in names)),
+            asyncio.gather(*(device(entries.vectors[n][i]) for n, i in vector_keys)),
+            asyncio.gather(*(device(entries.own_vector[i]) for i in own)),
+            asyncio.gather(
+                *(self.typed(uri, entries.signals[n]) for n in signal_names)
+            ),
+            asyncio.gather(
+                *(self.typed(uri, entries.own_signals[i]) for i in own_signal_keys)
+            ),
+        )
+        subs, vector_items, own_items, typed, own_typed = results
+        signals = {
+            **entries.signals,
+            **dict(zip(signal_names, typed, strict=True)),
+        }
+        children: dict[str, FoundDevice] = {}
+        vectors: dict[str, dict[int, FoundDevice]] = {}
+        for name, sub in zip(names, subs, strict=True):
+            _place(pv, name, sub, signals, children, vectors)
+        for (name, index), sub in zip(vector_keys, vector_items, strict=True):
+            _check_plain(pv, f"{name}__{index}", sub)
+            vectors.setdefault(name, {})[index] = sub.device
+        numbered_signals = {
+            **entries.own_signals,
+            **dict(zip(own_signal_keys, own_typed, strict=True)),
+        }
+        for index, sub in zip(own, own_items, strict=True):
+            _check_plain(pv, f"__{index}", sub)
+        return _Node(
+            FoundDevice(
+                where=f"pva://{pv}",
+                signals={n: s for n, s in signals.items() if s is not None},
+                children=children,
+                vectors=vectors,
+            ),
+            numbered_devices={
+                i: sub.device for i, sub in zip(own, own_items, strict=True)
+            },
+            numbered_signals={
+                i: s for i, s in numbered_signals.items() if s is not None
+            },
+        )
+
+    async def typed(self, where: str, signal: FoundSignal) -> FoundSignal | None:
+        pv = _pv_of(signal.read_source or signal.source)
+        found = pva_type(await self.get(pv, _TYPE))
+        if isinstance(found, str):
+            self.notes.append(f"{where}: left out pva://{pv}, which is {found}")
+            return None
+        return _with_type(signal, found)
+
+
+def _place(
+    pv: str,
+    name: str,
+    sub: _Node,
+    signals: dict[str, FoundSignal | None],
+    children: dict[str, FoundDevice],
+    vectors: dict[str, dict[int, FoundDevice]],
+) -> None:
+    """Put sub-device `name` where it belongs: a child, a vector, or signals."""
+    numbered = bool(sub.numbered_devices or sub.numbered_signals)
+    named = bool(sub.device.signals or sub.device.children or sub.device.vectors)
+    if not numbered:
+        children[name] = sub.device
+    elif named or (sub.numbered_devices and sub.numbered_signals):
+        raise IntrospectionError(
+            f"pva://{pv}: sub-device {name!r} ({sub.device.where}) mixes "
+            "numbered (__N) entries with named ones or devices with signals; "
+            "expected either only __N devices (a vector), only __N signals, "
+            "or only named entries"
+        )
+    elif sub.numbered_devices:
+        vectors[name] = sub.numbered_devices
+    else:
+        for index, signal in sub.numbered_signals.items():
+            signals[f"{name}_{index}"] = signal
+
+
+def _check_plain(pv: str, entry: str, sub: _Node) -> None:
+    if sub.numbered_devices or sub.numbered_signals:
+        raise IntrospectionError(
+            f"pva://{pv}: vector item {entry!r} ({sub.device.where}) is itself "
+            "a vector; expected a device with named entries"
+        )
+
+
+def _pv_of(source: str) -> str:
+    scheme, sep, rest = source.partition("://")
+    return rest if sep and scheme in ("ca", "pva") else source
+
+
+def _with_type(signal: FoundSignal, found: PvaType) -> FoundSignal:
+    return replace(
+        signal,
+        dtype=found.dtype,
+        choices=found.choices,
+        units=found.units,
+        columns=found.columns,
+    )

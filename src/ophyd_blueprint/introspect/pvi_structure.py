@@ -1,0 +1,123 @@
+"""One PVI structure (as plain data) -> its signals and the links to sub-devices.
+
+Pure: no I/O, so every shape is tested without a server. A PVI structure has
+a ``value`` field (NTPVI) or, in the legacy form, a ``pvi`` field, mapping
+each entry name to links: ``r``/``w``/``rw`` (signal PVs), ``x`` (a PV put to
+trigger) or ``d`` (the PVI PV of a sub-device). Vectors are written as
+entries ``__N`` (the device holding them is a vector), ``name__N``, or a list
+whose index is the vector index (``[None, {d: ...}, {d: ...}]``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from ophyd_blueprint.blueprint.vocabulary import Access
+
+from .errors import IntrospectionError
+from .tree import FoundSignal, snake_case
+
+__all__ = ["PviEntries", "parse_pvi", "pvi_name"]
+
+_INDEXED = re.compile(r"^(.*?)__(\d+)$")
+_ONE_LINK: dict[frozenset[str], Access] = {
+    frozenset({"r"}): "r",
+    frozenset({"w"}): "w",
+    frozenset({"rw"}): "rw",
+    frozenset({"x"}): "x",
+}
+
+
+@dataclass
+class PviEntries:
+    """What one PVI structure says, names already snake_case."""
+
+    signals: dict[str, FoundSignal] = field(default_factory=dict[str, FoundSignal])
+    devices: dict[str, str] = field(default_factory=dict[str, str])
+    """Entry name -> PVI PV of a sub-device."""
+    vectors: dict[str, dict[int, str]] = field(
+        default_factory=dict[str, dict[int, str]]
+    )
+    """Entry name -> index -> PVI PV of each numbered sub-device."""
+    own_vector: dict[int, str] = field(default_factory=dict[int, str])
+    """``__N`` device entries: this structure is itself a vector of devices."""
+    own_signals: dict[int, FoundSignal] = field(default_factory=dict[int, FoundSignal])
+    """``__N`` signal entries: this structure is itself a vector of signals."""
+
+
+def pvi_name(link: str) -> str:
+    """The PV name of a ``d`` link: ``pva://X:PVI`` and ``X:PVI`` give ``X:PVI``."""
+    scheme, sep, rest = link.partition("://")
+    return rest if sep and scheme == "pva" else link
+
+
+def parse_pvi(uri: str, structure: Mapping[str, Any]) -> PviEntries:
+    """The entries of the PVI structure read from `uri`.
+
+    IntrospectionError (naming `uri`) if it is not a PVI structure or an entry
+    has links that make no signal or device.
+    """
+    table = structure.get("value", structure.get("pvi"))
+    if not isinstance(table, Mapping):
+        fields = ", ".join(structure) or "none"
+        raise IntrospectionError(
+            f"{uri} is not a PVI structure: expected a 'value' (NTPVI) or a "
+            f"'pvi' field mapping entry names to r/w/rw/x/d links; its fields "
+            f"are: {fields}"
+        )
+    entries = PviEntries()
+    for raw_name, links in cast(Mapping[str, Any], table).items():
+        _add(uri, entries, str(raw_name), links)
+    return entries
+
+
+def _add(uri: str, entries: PviEntries, raw_name: str, links: Any) -> None:
+    if isinstance(links, list):
+        for index, item in enumerate(cast(list[Any], links)):
+            if item is not None:
+                _add(uri, entries, f"{raw_name}__{index}", item)
+        return
+    match = _INDEXED.match(raw_name)
+    base, index = (match[1], int(match[2])) if match else (raw_name, None)
+    if not isinstance(links, Mapping):
+        raise _bad(uri, raw_name, links)
+    found = {str(k): v for k, v in cast(Mapping[Any, Any], links).items() if v}
+    if set(found) == {"d"}:
+        device = pvi_name(str(found["d"]))
+        if index is None:
+            entries.devices[snake_case(base)] = device
+        elif not base:
+            entries.own_vector[index] = device
+        else:
+            entries.vectors.setdefault(snake_case(base), {})[index] = device
+        return
+    signal = _signal(uri, raw_name, found)
+    if index is None:
+        entries.signals[snake_case(base)] = signal
+    elif not base:
+        entries.own_signals[index] = signal
+    else:
+        entries.signals[f"{snake_case(base)}_{index}"] = signal
+
+
+def _signal(uri: str, raw_name: str, links: Mapping[str, Any]) -> FoundSignal:
+    keys = frozenset(links)
+    if keys == frozenset({"r", "w"}):
+        read, write = str(links["r"]), str(links["w"])
+        if read == write:
+            return FoundSignal("rw", write)
+        return FoundSignal("rw", write, read_source=read)
+    access = _ONE_LINK.get(keys)
+    if access is not None:
+        return FoundSignal(access, str(links[access]))
+    raise _bad(uri, raw_name, dict(links))
+
+
+def _bad(uri: str, name: str, links: Any) -> IntrospectionError:
+    return IntrospectionError(
+        f"{uri}: entry {name!r} has links {links!r}; expected one of "
+        "{r}, {w}, {rw}, {r, w}, {x} or {d} (a sub-device's PVI PV)"
+    )

@@ -1,0 +1,149 @@
+"""A live Tango device -> a `FoundDevice`: attributes and void commands.
+
+One attribute-config query and one command-config query, through the Tango
+transport's shared device connection. Attributes keep their Tango type
+(DevEnum labels and DevState names become enum choices), access (read-only
+``r``, write-only ``w``, else ``rw``) and units; a void command (no argument,
+no result) is an ``x`` signal. Other commands, and attributes no signal type
+carries (DevEncoded), are left out with a note.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from ophyd_blueprint.blueprint.vocabulary import Access, ColumnDtype, Dtype
+from ophyd_blueprint.core import NotConnectedError
+from ophyd_blueprint.transports.tango._pytango import CommandInfo, query_commands
+from ophyd_blueprint.transports.tango.codec import NUMPY_OF_TANGO
+from ophyd_blueprint.transports.tango.connection import connect_device
+from ophyd_blueprint.transports.tango.enums import STATE_NAMES
+from ophyd_blueprint.transports.tango.trl import parse_trl
+from tango import AttrDataFormat, AttributeInfoEx, AttrWriteType, CmdArgType
+
+from .errors import IntrospectionError
+from .tree import FoundDevice, FoundSignal, snake_case
+
+__all__ = ["read_tango"]
+
+_VOID = int(CmdArgType.DevVoid)
+_STRING = int(CmdArgType.DevString)
+_SCALAR = int(AttrDataFormat.SCALAR)
+_SPECTRUM = int(AttrDataFormat.SPECTRUM)
+_ACCESS: dict[int, Access] = {
+    int(AttrWriteType.READ): "r",
+    int(AttrWriteType.WRITE): "w",
+    int(AttrWriteType.READ_WRITE): "rw",
+    int(AttrWriteType.READ_WITH_WRITE): "rw",
+}
+_KIND: dict[str, Dtype] = {"b": "bool", "i": "int", "u": "int", "f": "float"}
+_ARRAYS: dict[str, ColumnDtype] = {
+    "bool": "bool[]",
+    "int8": "int8[]",
+    "uint8": "uint8[]",
+    "int16": "int16[]",
+    "uint16": "uint16[]",
+    "int32": "int32[]",
+    "uint32": "uint32[]",
+    "int64": "int64[]",
+    "uint64": "uint64[]",
+    "float32": "float32[]",
+    "float64": "float64[]",
+}
+_UNSET = {"", "Not specified", "No unit", "No display unit"}
+_NO_DOC = {"", "No description"}
+
+
+def split_device_uri(uri: str) -> tuple[str, str]:
+    """``tango://h:p/a/b/c#dbase=no`` -> (``tango://h:p/a/b/c``, ``#dbase=no``)."""
+    body, sep, fragment = uri.partition("#")
+    return body.rstrip("/"), sep + fragment
+
+
+async def read_tango(uri: str, timeout: float, notes: list[str]) -> FoundDevice:
+    """The attributes and void commands of device `uri`, typed by the server."""
+    body, options = split_device_uri(uri)
+    try:
+        device = parse_trl(f"{body}/State{options}").device
+    except ValueError as error:
+        raise IntrospectionError(str(error)) from None
+    try:
+        async with asyncio.timeout(timeout):
+            connection = await connect_device(uri, device, timeout)
+            attributes, commands = await asyncio.gather(
+                connection.all_attributes(uri, timeout),
+                query_commands(connection.proxy),
+            )
+    except TimeoutError:
+        raise IntrospectionError(f"{uri}: no answer within {timeout} s") from None
+    except NotConnectedError as error:
+        raise IntrospectionError(str(error)) from None
+    except Exception as error:
+        raise IntrospectionError(f"{uri}: {error}") from None
+    signals: dict[str, FoundSignal] = {}
+    for info in attributes:
+        found = _attribute(f"{body}/{info.name}{options}", info)
+        if isinstance(found, str):
+            notes.append(f"{uri}: left out attribute {info.name}, {found}")
+        else:
+            signals[_unique(snake_case(info.name), signals)] = found
+    for command in commands:
+        found_command = _command(f"{body}/{command.cmd_name}{options}", command)
+        if found_command is None:
+            notes.append(
+                f"{uri}: left out command {command.cmd_name}, which takes an "
+                "argument or returns a result (only void commands are signals)"
+            )
+        else:
+            signals[_unique(snake_case(command.cmd_name), signals)] = found_command
+    return FoundDevice(where=uri, signals=signals)
+
+
+def _unique(name: str, taken: dict[str, FoundSignal]) -> str:
+    while name in taken:
+        name += "_"
+    return name
+
+
+def _attribute(source: str, info: AttributeInfoEx) -> FoundSignal | str:
+    dtype = _dtype(int(info.data_type), int(info.data_format))
+    if dtype is None:
+        return f"a {CmdArgType(int(info.data_type)).name} attribute no signal carries"
+    choices: tuple[str, ...] | None = None
+    if int(info.data_type) == int(CmdArgType.DevEnum):
+        choices = tuple(str(label) for label in info.enum_labels)
+    elif int(info.data_type) == int(CmdArgType.DevState):
+        choices = STATE_NAMES
+    units = None if info.unit in _UNSET else str(info.unit)
+    doc = str(info.description) if info.description not in _NO_DOC else None
+    return FoundSignal(
+        _ACCESS.get(int(info.writable), "r"),
+        source,
+        dtype=dtype,
+        choices=choices,
+        units=units,
+        doc=doc,
+    )
+
+
+def _dtype(data_type: int, data_format: int) -> Dtype | None:
+    numpy = NUMPY_OF_TANGO.get(data_type)
+    if data_format == _SCALAR:
+        if numpy is not None:
+            return _KIND[numpy.kind]
+        if data_type == _STRING:
+            return "str"
+        if data_type in (int(CmdArgType.DevEnum), int(CmdArgType.DevState)):
+            return "enum"
+        return None
+    if data_format != _SPECTRUM:
+        return "ndarray" if numpy is not None else None
+    if numpy is not None:
+        return _ARRAYS[numpy.name]
+    return "str[]" if data_type == _STRING else None
+
+
+def _command(source: str, info: CommandInfo) -> FoundSignal | None:
+    if int(info.in_type) != _VOID or int(info.out_type) != _VOID:
+        return None
+    return FoundSignal("x", source)
