@@ -8,7 +8,7 @@ sources (:func:`render_blueprint`) and export JSON Schemas.
 from .beamline_checks import beamline_library, check_beamline
 from .checks import check_blueprint
 from .extends import resolve_extends
-from .library import BlueprintLibrary
+from .library import BlueprintLibrary, yaml_files
 from .loader import (
     Document,
     load_beamline_model,
@@ -87,4 +87,5 @@ __all__ = [
     "validate_files",
     "vector_indices",
     "write_schemas",
+    "yaml_files",
 ]

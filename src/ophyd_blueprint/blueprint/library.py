@@ -9,8 +9,9 @@ from pathlib import Path
 from .loader import load_blueprint
 from .models import Blueprint
 from .problems import Problem, did_you_mean
+from .yaml_reader import read_bounded
 
-__all__ = ["BlueprintLibrary"]
+__all__ = ["PVI_SUFFIX", "BlueprintLibrary", "yaml_files"]
 
 _NAME_LINE = re.compile(
     r"""^blueprint:[ \t]*(["']?)([A-Za-z_][\w.-]*)\1[ \t]*(?:\#.*)?$""", re.MULTILINE
@@ -22,20 +23,20 @@ class BlueprintLibrary(Mapping[str, Blueprint]):
 
     Each search path is a directory (searched recursively for ``*.yaml``) or a
     file. A file is indexed by its top-level ``blueprint: Name`` line, so
-    indexing reads no YAML; files load on first use and are cached until their
-    modification time changes. Two files defining one name are ``problems``.
-    Loading a broken file raises :class:`BlueprintError`.
+    indexing reads no YAML; files load on use through the loader's cache, so
+    each is parsed once while its bytes are unchanged. Two files defining one
+    name are ``problems``. Loading a broken file raises :class:`BlueprintError`.
     """
 
     def __init__(self, search_paths: Iterable[str | Path]) -> None:
         self._files: dict[str, tuple[Path, int, int]] = {}
-        self._cache: dict[Path, tuple[int, Blueprint]] = {}
         self.problems: list[Problem] = []
-        for path in _yaml_files(Path(p) for p in search_paths):
-            self._index(path)
+        for path in yaml_files(search_paths):
+            if path.is_file():
+                self._index(path)
 
     def _index(self, path: Path) -> None:
-        text = path.read_bytes().decode("utf-8", errors="replace")
+        text = read_bounded(path).decode("utf-8", errors="replace")
         match = _NAME_LINE.search(text)
         if match is None:
             return
@@ -67,14 +68,11 @@ class BlueprintLibrary(Mapping[str, Blueprint]):
         ]
 
     def __getitem__(self, name: str) -> Blueprint:
-        path = self._files[name][0]
-        mtime = path.stat().st_mtime_ns
-        cached = self._cache.get(path)
-        if cached is not None and cached[0] == mtime:
-            return cached[1]
-        blueprint = load_blueprint(path)
-        self._cache[path] = (mtime, blueprint)
-        return blueprint
+        return load_blueprint(self._files[name][0])
+
+    def __contains__(self, name: object) -> bool:
+        """Whether a file defines ``name``; loads nothing, so it cannot fail."""
+        return name in self._files
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._files)
@@ -91,15 +89,36 @@ class BlueprintLibrary(Mapping[str, Blueprint]):
         return did_you_mean(name, self._files)
 
 
-def _yaml_files(search_paths: Iterable[Path]) -> Iterator[Path]:
+PVI_SUFFIX = ".pvi.device.yaml"
+"""Files in PVI's own format, read by the introspection layer, not as blueprints."""
+
+
+def yaml_files(paths: Iterable[str | Path]) -> list[Path]:
+    """``paths`` with each directory replaced by the ``*.yaml`` files under it.
+
+    Directories are searched recursively, in sorted order, skipping hidden
+    directories (``.venv``, ``.git``) and PVI's ``*.pvi.device.yaml`` files.
+    Files given by name are kept whatever their name; each file comes once.
+    """
     seen: set[Path] = set()
-    for search_path in search_paths:
-        if search_path.is_dir():
-            candidates = sorted(search_path.rglob("*.yaml"))
-        else:
-            candidates = [search_path] if search_path.is_file() else []
+    found: list[Path] = []
+    for path in map(Path, paths):
+        candidates = _under(path) if path.is_dir() else [path]
         for candidate in candidates:
             resolved = candidate.resolve()
             if resolved not in seen:
                 seen.add(resolved)
-                yield candidate
+                found.append(candidate)
+    return found
+
+
+def _under(directory: Path) -> list[Path]:
+    return sorted(
+        path
+        for path in directory.rglob("*.yaml")
+        if not path.name.endswith(PVI_SUFFIX)
+        and not any(
+            part.startswith(".") for part in path.relative_to(directory).parts[:-1]
+        )
+        and path.is_file()
+    )

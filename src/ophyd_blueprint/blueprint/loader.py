@@ -1,19 +1,28 @@
-"""Load blueprint and beamline files into models that remember their positions."""
+"""Load blueprint and beamline files into models that remember their positions.
+
+Loaded files are cached by path and a hash of their bytes: a file loaded twice
+is parsed once, and a file whose bytes change is parsed again, whatever its
+modification time says. Files that fail to load are cached with their problems.
+"""
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from .models import Beamline, Blueprint
 from .positions import Origin
-from .problems import BlueprintError
+from .problems import BlueprintError, Problem
 from .shape_errors import shape_problems
-from .yaml_reader import Data, parse_yaml, read_yaml
+from .yaml_reader import Data, parse_yaml, parse_yaml_bytes, read_bounded
 
 __all__ = [
+    "CACHE_SIZE",
     "Document",
+    "clear_cache",
     "load_beamline_model",
     "load_blueprint",
     "load_document",
@@ -21,6 +30,11 @@ __all__ = [
 ]
 
 Document = Blueprint | Beamline
+
+CACHE_SIZE = 512
+"""Files kept in the cache; the least recently loaded are dropped first."""
+
+_cache: OrderedDict[tuple[str, bytes], Document | tuple[Problem, ...]] = OrderedDict()
 
 
 def load_blueprint(path: str | Path) -> Blueprint:
@@ -40,14 +54,40 @@ def load_beamline_model(path: str | Path) -> Beamline:
 
 
 def load_document(path: str | Path) -> Document:
-    """Load a blueprint or a beamline, told apart by the top key."""
-    data, positions = read_yaml(Path(path))
-    return _validate(data, Origin(str(path), positions))
+    """Load a blueprint or a beamline, told apart by the top key.
+
+    The same object comes back while the file's bytes are unchanged (models
+    are frozen, so sharing them is safe). OSError if the file cannot be read.
+    """
+    raw = read_bounded(Path(path))
+    key = (str(path), hashlib.blake2b(raw, digest_size=16).digest())
+    cached = _cache.get(key)
+    if cached is None:
+        try:
+            cached = parse_document(raw, str(path))
+        except BlueprintError as error:
+            cached = tuple(error.problems)
+        _cache[key] = cached
+        if len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    else:
+        _cache.move_to_end(key)
+    if isinstance(cached, tuple):
+        raise BlueprintError(cached)
+    return cached
 
 
-def parse_document(text: str, file: str = "<string>") -> Document:
-    """Like :func:`load_document`, from text."""
-    data, positions = parse_yaml(text, file)
+def clear_cache() -> None:
+    """Forget every loaded file (for measuring cold loads)."""
+    _cache.clear()
+
+
+def parse_document(text: str | bytes, file: str = "<string>") -> Document:
+    """Like :func:`load_document`, from text or UTF-8 bytes, without the cache."""
+    if isinstance(text, bytes):
+        data, positions = parse_yaml_bytes(text, file)
+    else:
+        data, positions = parse_yaml(text, file)
     return _validate(data, Origin(file, positions))
 
 

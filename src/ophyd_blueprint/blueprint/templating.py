@@ -2,15 +2,20 @@
 
 Plain ``{{name}}`` substitutions, by far the most common, take a fast path
 with the same result as Jinja, so that blueprints of thousands of signals
-render quickly.
+render quickly. The sandbox refuses private attributes (``''.__class__``) when
+rendering, and :func:`template_names` refuses them before anything renders;
+``**`` and ``*`` are bounded so that a template cannot make a huge number or
+string.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sized
 
-from jinja2 import StrictUndefined, TemplateError, Undefined, meta
+from jinja2 import StrictUndefined, TemplateError, Undefined, meta, nodes
+from jinja2.exceptions import SecurityError
+from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
 __all__ = [
@@ -23,9 +28,37 @@ __all__ = [
 
 Scalar = str | int | float | bool
 
-_ENV = SandboxedEnvironment(
-    undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True
-)
+MAX_EXPONENT = 1000
+"""Largest integer exponent of ``**`` in a template."""
+MAX_REPEAT = 100_000
+"""Longest string or list a template may make with ``*``."""
+
+
+class _Sandbox(SandboxedEnvironment):
+    """Jinja's sandbox, with ``**`` and ``*`` checked before they compute."""
+
+    intercepted_binops = frozenset({"**", "*"})
+
+    def call_binop(
+        self, context: Context, operator: str, left: object, right: object
+    ) -> object:
+        if operator == "**" and isinstance(right, int) and right > MAX_EXPONENT:
+            raise SecurityError(f"exponent {right} is larger than {MAX_EXPONENT}")
+        if operator == "*" and _repeat_length(left, right) > MAX_REPEAT:
+            raise SecurityError(f"'*' would make more than {MAX_REPEAT} items")
+        return super().call_binop(context, operator, left, right)
+
+
+def _repeat_length(left: object, right: object) -> int:
+    """The length of ``left * right`` when it repeats a sequence, else 0."""
+    for sequence, times in ((left, right), (right, left)):
+        if isinstance(sequence, Sized) and isinstance(times, int):
+            return len(sequence) * times
+    return 0
+
+
+_ENV = _Sandbox(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+del _ENV.globals["lipsum"]  # makes text of any length; no use in a blueprint
 _NAME = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _MARKUP = re.compile(r"\{\{|\}\}|\{%|\{#")
 _WHOLE_EXPRESSION = re.compile(r"\s*\{\{((?:(?!\{\{|\}\}).)*)\}\}\s*", re.DOTALL)
@@ -49,9 +82,37 @@ def template_names(text: str) -> set[str]:
     if _is_simple(text):
         return set(_NAME.findall(text))
     try:
-        return meta.find_undeclared_variables(_ENV.parse(text))
+        tree = _ENV.parse(text)
     except TemplateError as error:
         raise TemplateProblem(f"invalid template {text!r}: {error}") from None
+    for attribute in _attributes(tree):
+        if attribute.startswith("_"):
+            raise TemplateProblem(
+                f"template {text!r} is refused: "
+                f"access to attribute {attribute!r} is unsafe"
+            )
+    return meta.find_undeclared_variables(tree)
+
+
+def _attributes(tree: nodes.Template) -> list[str]:
+    """Attribute names a template reads: ``x.name``, ``x['name']``, ``attr``."""
+    names: list[str] = []
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Filter)):
+        if isinstance(node, nodes.Getattr):
+            names.append(node.attr)
+        elif isinstance(node, nodes.Getitem):
+            names += _constant_strings([node.arg])
+        elif node.name == "attr":
+            names += _constant_strings(node.args)
+    return names
+
+
+def _constant_strings(values: list[nodes.Expr]) -> list[str]:
+    return [
+        value.value
+        for value in values
+        if isinstance(value, nodes.Const) and isinstance(value.value, str)
+    ]
 
 
 def render_text(text: str, context: Mapping[str, Scalar]) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .beamline_checks import check_beamline
 from .checks import check_blueprint
-from .library import BlueprintLibrary
+from .library import BlueprintLibrary, yaml_files
 from .loader import Document, load_document
 from .models import Blueprint
 from .problems import BlueprintError, Problem
@@ -26,6 +26,8 @@ def validate_files(
 ) -> list[Problem]:
     """Every problem in ``paths``, sorted; files are blueprints or beamlines.
 
+    A directory stands for the ``*.yaml`` files under it (see
+    :func:`yaml_files`); a beamline is checked with the blueprints it uses.
     Blueprints are resolved in ``search_paths`` (default: the directories of
     the blueprint files given) and a beamline in its own ``blueprints``.
     Logic bindings are checked only when ``logic_roles`` is given. OSError if
@@ -33,7 +35,7 @@ def validate_files(
     """
     problems: list[Problem] = []
     documents: list[Document] = []
-    for path in paths:
+    for path in yaml_files(paths):
         try:
             documents.append(load_document(path))
         except BlueprintError as error:

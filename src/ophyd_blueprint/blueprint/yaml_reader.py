@@ -20,7 +20,16 @@ from ruamel.yaml.resolver import VersionedResolver
 from .positions import DocPath, Positions
 from .problems import BlueprintError, Problem
 
-__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_NODES", "Data", "parse_yaml", "read_yaml"]
+__all__ = [
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "MAX_NODES",
+    "Data",
+    "parse_yaml",
+    "parse_yaml_bytes",
+    "read_bounded",
+    "read_yaml",
+]
 
 Data: TypeAlias = "str | int | float | bool | list[Data] | dict[str | int, Data] | None"
 
@@ -37,12 +46,21 @@ _TABS = "tabs are not allowed for indentation in YAML"
 
 def read_yaml(path: Path) -> tuple[Data, Positions]:
     """Read one YAML document from ``path``; OSError if it cannot be read."""
+    return parse_yaml_bytes(read_bounded(path), str(path))
+
+
+def read_bounded(path: Path) -> bytes:
+    """The bytes of ``path``, but no more than one byte over :data:`MAX_BYTES`."""
     with path.open("rb") as stream:
-        raw = stream.read(MAX_BYTES + 1)
+        return stream.read(MAX_BYTES + 1)
+
+
+def parse_yaml_bytes(raw: bytes, file: str) -> tuple[Data, Positions]:
+    """Parse UTF-8 ``raw`` (named ``file`` in problems) into data and positions."""
     if len(raw) > MAX_BYTES:
         message = f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB"
-        raise BlueprintError([Problem(str(path), 1, 1, "", message)])
-    return parse_yaml(_decode(raw, str(path)), str(path))
+        raise BlueprintError([Problem(file, 1, 1, "", message)])
+    return parse_yaml(_decode(raw, file), file)
 
 
 def parse_yaml(text: str, file: str) -> tuple[Data, Positions]:

@@ -1,38 +1,68 @@
-"""``blueprint schema --write DIR | --check DIR``: the JSON Schemas for editors."""
+"""``blueprint schema [KIND] [-o DIR | --check DIR]``: the JSON Schemas for editors."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from .command import Subparsers
 
 __all__ = ["register"]
 
+_KINDS = ("blueprint", "beamline")
+
 
 def register(subparsers: Subparsers) -> None:
     """Add ``schema`` to the command line."""
     parser = subparsers.add_parser(
         "schema",
-        help="write or check the JSON Schemas of blueprint and beamline files",
+        help="print, write or check the JSON Schemas of blueprint and beamline files",
+        description="With no option, print the JSON Schema of KIND files to "
+        "stdout (nothing is written). With -o DIR, write blueprint.schema.json "
+        "and beamline.schema.json into DIR (the shipped ones: -o schemas). "
+        "With --check DIR, exit 1 if those in DIR differ from the models.",
     )
-    action = parser.add_mutually_exclusive_group(required=True)
-    action.add_argument("--write", type=Path, metavar="DIR", help="write them here")
+    parser.add_argument(
+        "kind",
+        nargs="?",
+        choices=_KINDS,
+        metavar="KIND",
+        help="blueprint (default) or beamline; only when printing",
+    )
+    action = parser.add_mutually_exclusive_group()
     action.add_argument(
-        "--check", type=Path, metavar="DIR", help="exit 1 if those here are stale"
+        "-o",
+        "--write",
+        dest="write",
+        type=Path,
+        metavar="DIR",
+        help="write both schemas into DIR",
+    )
+    action.add_argument(
+        "--check", type=Path, metavar="DIR", help="exit 1 if those in DIR are stale"
     )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Write or check the schemas; return the exit code."""
-    from ophyd_blueprint.blueprint import stale_schemas, write_schemas
+    """Print, write or check the schemas; return the exit code."""
+    from ophyd_blueprint.blueprint import schema_texts, stale_schemas, write_schemas
 
-    if args.write is not None:
-        for path in write_schemas(args.write):
+    write: Path | None = args.write
+    check: Path | None = args.check
+    kind: str | None = args.kind
+    if kind is not None and (write or check):
+        print("blueprint schema: KIND is only for printing", file=sys.stderr)
+        return 2
+    if write is not None:
+        for path in write_schemas(write):
             print(f"wrote {path}")
         return 0
-    stale = stale_schemas(args.check)
-    for path in stale:
-        print(f"{path} is stale; run: blueprint schema --write {args.check}")
-    return 1 if stale else 0
+    if check is not None:
+        stale = stale_schemas(check)
+        for path in stale:
+            print(f"{path} is stale; run: blueprint schema -o {check}")
+        return 1 if stale else 0
+    sys.stdout.write(schema_texts()[f"{kind or 'blueprint'}.schema.json"])
+    return 0

@@ -1,4 +1,4 @@
-"""``blueprint validate FILES...``: report every problem in blueprints and beamlines."""
+"""``blueprint validate PATH...``: report every problem in blueprints and beamlines."""
 
 from __future__ import annotations
 
@@ -25,10 +25,14 @@ def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "validate",
         help="check blueprint and beamline files",
-        description="Check blueprint and beamline files and report every problem. "
-        "Exit 0 if none, 1 if problems, 2 if a file cannot be read.",
+        description="Check blueprint and beamline files and report every problem, "
+        "one per line as FILE:LINE:COL: WHERE: WHAT. A folder stands for the "
+        "*.yaml files under it (recursively; hidden folders and PVI's "
+        "*.pvi.device.yaml files are skipped). A beamline is checked with the "
+        "blueprints it uses. Exit 0 if no problem, 1 if problems, 2 if a path "
+        "does not exist or cannot be read.",
     )
-    parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     parser.add_argument(
         "-b",
         "--blueprints",
@@ -38,22 +42,33 @@ def register(subparsers: Subparsers) -> None:
         help="where blueprints are found (repeatable; default: the directories "
         "of the blueprint files given)",
     )
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="json: a list of {path, line, col, where, message, suggestion}",
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Validate, print the problems, return the exit code."""
-    from ophyd_blueprint.blueprint import validate_files
+    from ophyd_blueprint.blueprint import validate_files, yaml_files
 
-    files: list[Path] = args.files
+    paths: list[Path] = args.paths
+    search_paths: list[Path] | None = args.blueprints
+    for path in [*paths, *(search_paths or [])]:
+        if not path.exists():
+            return _usage_error(f"no such file or directory: {path}")
+    files = yaml_files(paths)
+    if not files:
+        return _usage_error(f"no *.yaml files in {', '.join(map(str, paths))}")
     try:
         problems = validate_files(
-            files, search_paths=args.blueprints, logic_roles=logic_roles()
+            files, search_paths=search_paths, logic_roles=logic_roles()
         )
     except OSError as error:
-        print(f"blueprint validate: {error}", file=sys.stderr)
-        return 2
+        return _usage_error(f"cannot read {error.filename}: {error.strerror}")
     if args.format == "json":
         print(json.dumps([problem.as_dict() for problem in problems], indent=2))
     else:
@@ -62,6 +77,11 @@ def run(args: argparse.Namespace) -> int:
         if not problems:
             print(f"{len(files)} file(s) OK")
     return 1 if problems else 0
+
+
+def _usage_error(message: str) -> int:
+    print(f"blueprint validate: {message}", file=sys.stderr)
+    return 2
 
 
 def logic_roles() -> Mapping[str, Sequence[RoleSpec]] | None:
