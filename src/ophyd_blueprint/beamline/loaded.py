@@ -17,6 +17,7 @@ from ophyd_blueprint.build import build_device
 from ophyd_blueprint.core import Device, NotConnectedError, Signal
 from ophyd_blueprint.logic import logic_roles
 
+from .discovered import DiscoveredDevice, discover_child
 from .report import ConnectionReport, DeviceConnection
 
 __all__ = ["LoadedBeamline", "load_beamline"]
@@ -99,6 +100,8 @@ def load_beamline(path: str | Path, mock: bool = False) -> LoadedBeamline:
     Every problem in the file and in the blueprints it uses is raised at once
     as BlueprintError (file, line, column, what is wrong). `mock=True` makes
     every device a mock; otherwise each device's own ``mock:`` decides.
+    ``pvi:`` and ``tango:`` devices (and children) are introspected when they
+    first connect; their signals are mocks when they are.
     """
     model = load_beamline_model(path)
     problems = check_beamline(model, logic_roles=logic_roles())
@@ -109,20 +112,13 @@ def load_beamline(path: str | Path, mock: bool = False) -> LoadedBeamline:
     devices: dict[str, Device] = {}
     mocked: set[str] = set()
     for name, entry in model.devices.items():
-        if entry.blueprint is None:
-            kind = "pvi" if entry.pvi is not None else "tango"
-            raise BlueprintError(
-                [
-                    entry.origin.problem(
-                        f"{kind} devices are discovered by introspection, which "
-                        "this version cannot do yet; freeze the device to a "
-                        "blueprint instead",
-                        kind,
-                    )
-                ]
-            )
         if mock or entry.mock:
             mocked.add(name)
+        uri = entry.pvi if entry.pvi is not None else entry.tango
+        if entry.blueprint is None and uri is not None:
+            devices[name] = DiscoveredDevice(uri, protocol, name)
+            continue
+        assert entry.blueprint is not None, "check_beamline requires one source"
         devices[name] = build_device(
             library[entry.blueprint],
             entry.with_,
@@ -130,5 +126,6 @@ def load_beamline(path: str | Path, mock: bool = False) -> LoadedBeamline:
             protocol=protocol,
             name=name,
             mock=name in mocked,
+            discover=discover_child,
         )
     return LoadedBeamline(model, devices, mocked)

@@ -37,7 +37,13 @@ from ophyd_blueprint.logic import Logic, get_logic
 from .datatypes import signal_datatype
 from .trigger import TriggerWithValue
 
-__all__ = ["BlueprintDevice", "BuildError", "build_device", "device_class"]
+__all__ = ["BlueprintDevice", "BuildError", "Discover", "build_device", "device_class"]
+
+Discover = Callable[[Child, str], Device]
+"""Makes the device of a ``pvi:``/``tango:`` child (rendered), given the protocol.
+
+The builder knows no introspection: the beamline layer passes one that
+discovers the child live when it connects."""
 
 SIGNAL_CLASSES: dict[str, type[Signal[Any]]] = {
     "r": SignalR,
@@ -166,13 +172,15 @@ def build_device(
     protocol: str = "ca",
     name: str = "",
     mock: bool = False,
+    discover: Discover | None = None,
 ) -> BlueprintDevice:
     """A device instance of `blueprint` with `params`, not yet connected.
 
     `library` resolves `extends` and children; sources without a scheme take
     `protocol`. With `mock`, every signal gets a mock backend and no transport
-    is imported. Raises BlueprintError (every problem, with file and line) or
-    BuildError.
+    is imported. `discover` makes ``pvi:``/``tango:`` children (without it
+    they are a BuildError). Raises BlueprintError (every problem, with file
+    and line) or BuildError.
     """
     rendered = render_blueprint(blueprint, params, library=library, protocol=protocol)
     cls = device_class(rendered)
@@ -188,7 +196,7 @@ def build_device(
         if model.read != "omitted":
             device.add_readables([signal], ReadCategory(model.read))
     for child_name, child in rendered.children.items():
-        sub = _build_child(child, library, protocol, mock)
+        sub = _build_child(child, library, protocol, mock, discover)
         setattr(device, child_name, sub)
         device.add_readables([sub], ReadCategory.HINTED)
         device.add_readables([sub], ReadCategory.CONFIG)
@@ -200,25 +208,42 @@ def build_device(
 
 
 def _build_child(
-    child: Child, library: Mapping[str, Blueprint], protocol: str, mock: bool
+    child: Child,
+    library: Mapping[str, Blueprint],
+    protocol: str,
+    mock: bool,
+    discover: Discover | None,
 ) -> Device:
     if child.blueprint is None:
         kind = "pvi" if child.pvi is not None else "tango"
+        if discover is not None:
+            return discover(child, protocol)
         message = (
-            f"{kind} children are discovered by introspection, which this "
-            "version cannot do yet; freeze the device to a blueprint instead"
+            f"{kind} children are discovered by introspection when a beamline "
+            "connects; build this device through load_beamline, or freeze the "
+            "child to a blueprint"
         )
         raise BuildError(str(child.origin.problem(message, kind)))
     base = library[child.blueprint]
     if child.vector is None:
         return build_device(
-            base, child.with_, library=library, protocol=protocol, mock=mock
+            base,
+            child.with_,
+            library=library,
+            protocol=protocol,
+            mock=mock,
+            discover=discover,
         )
     items = child.vector if isinstance(child.vector, dict) else {}
     return DeviceVector(
         {
             index: build_device(
-                base, values, library=library, protocol=protocol, mock=mock
+                base,
+                values,
+                library=library,
+                protocol=protocol,
+                mock=mock,
+                discover=discover,
             )
             for index, values in items.items()
         }

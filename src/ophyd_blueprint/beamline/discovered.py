@@ -1,0 +1,108 @@
+"""Devices found live: a ``pvi:`` or ``tango:`` entry becomes a device at connect.
+
+`DiscoveredDevice` is built empty; its first connect introspects the source
+(once per URI for the whole session: `discovered` caches the blueprints),
+builds the device those blueprints describe, adopts its signals and
+sub-devices as its own, and connects them. A dead source is a failed
+connect, reported like any other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from ophyd_blueprint.blueprint import Child
+from ophyd_blueprint.build import build_device
+from ophyd_blueprint.core import (
+    DEFAULT_TIMEOUT,
+    Device,
+    NotConnectedError,
+    ReadCategory,
+    StandardReadable,
+)
+from ophyd_blueprint.introspect import Introspected, IntrospectionError, introspect
+
+__all__ = ["DiscoveredDevice", "discover_child", "discovered", "forget_discovered"]
+
+_found: dict[str, Introspected] = {}
+_running: dict[str, asyncio.Task[Introspected]] = {}
+
+
+async def discovered(uri: str, timeout: float) -> Introspected:
+    """The blueprints of `uri`, introspected on first use and kept for the session.
+
+    Callers asking for the same URI at once share one introspection; a failed
+    one is not kept, so the next connect tries again.
+    """
+    found = _found.get(uri)
+    if found is not None:
+        return found
+    task = _running.get(uri)
+    if task is None or task.get_loop() is not asyncio.get_running_loop():
+        task = _running[uri] = asyncio.ensure_future(introspect(uri, timeout=timeout))
+    try:
+        found = await asyncio.shield(task)
+    finally:
+        if task.done() and _running.get(uri) is task:
+            del _running[uri]
+    _found[uri] = found
+    return found
+
+
+def forget_discovered() -> None:
+    """Introspect every source again on its next connect."""
+    _found.clear()
+
+
+class DiscoveredDevice(StandardReadable):
+    """A device whose signals are discovered from `uri` when it first connects."""
+
+    def __init__(self, uri: str, protocol: str = "ca", name: str = "") -> None:
+        self.source = uri
+        self._protocol = protocol
+        self._built = False
+        super().__init__(name)
+
+    async def _connect_self(self, mock: bool, timeout: float) -> None:
+        if self._built:
+            return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        try:
+            found = await discovered(self.source, timeout)
+        except IntrospectionError as error:
+            raise NotConnectedError(str(error)) from None
+        device = build_device(
+            found.root,
+            {},
+            library=found.blueprints,
+            protocol=self._protocol,
+            name=self.name,
+            mock=mock,
+            discover=discover_child,
+        )
+        self._adopt(device, found)
+        remaining = max(deadline - loop.time(), 0.001)
+        await device.connect(mock, min(remaining, timeout or DEFAULT_TIMEOUT))
+
+    def _adopt(self, device: Device, found: Introspected) -> None:
+        for name, child in device.children():
+            setattr(self, name, child)
+            model = found.root.signals.get(name)
+            if model is None:
+                self.add_readables([child], ReadCategory.HINTED)
+                self.add_readables([child], ReadCategory.CONFIG)
+            elif model.read != "omitted":
+                self.add_readables([child], ReadCategory(model.read))
+        self._built = True
+        self.set_name(self.name)
+
+    def __repr__(self) -> str:
+        return f"DiscoveredDevice({self.name!r}, {self.source!r})"
+
+
+def discover_child(child: Child, protocol: str) -> Device:
+    """The `DiscoveredDevice` of a rendered ``pvi:``/``tango:`` child."""
+    uri = child.pvi if child.pvi is not None else child.tango
+    assert uri is not None, "a child without a blueprint has pvi or tango"
+    return DiscoveredDevice(uri, protocol)
