@@ -15,7 +15,14 @@ from .command import Handler
 
 __all__ = ["SUBCOMMANDS", "main"]
 
-SUBCOMMANDS: tuple[str, ...] = ("validate", "schema", "connect", "demo")
+SUBCOMMANDS: tuple[str, ...] = (
+    "validate",
+    "schema",
+    "connect",
+    "demo",
+    "introspect",
+    "diff",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,109 @@
+"""``blueprint introspect URI -o FILE.yaml``: freeze a live device to blueprints.
+
+URI is ``pva://PV`` (a PVI root), ``tango://host:port/a/b/c#dbase=no`` or a
+``*.pvi.device.yaml`` file. The written files are validated and built (with
+mock signals) before the command says they are good. Exit 0 written and
+good, 1 written but not good, 2 nothing introspected.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from .command import Subparsers
+
+__all__ = ["register"]
+
+
+def register(subparsers: Subparsers) -> None:
+    """Add ``introspect`` to the command line."""
+    parser = subparsers.add_parser(
+        "introspect",
+        help="write the blueprint of a live PVI or Tango device, or a PVI file",
+        description="Introspect URI (pva://PVI-PV, tango://device, or a "
+        ".pvi.device.yaml file) and write its blueprint to FILE; sub-device "
+        "blueprints go beside it as <Name>.yaml.",
+    )
+    parser.add_argument("uri", metavar="URI")
+    parser.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+    parser.add_argument("--name", help="blueprint name (default: from the URI)")
+    parser.add_argument("--timeout", type=float, default=10.0)
+    parser.add_argument(
+        "-m",
+        "--macro",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="PVI files: a value for $(NAME) (repeatable); others become params",
+    )
+    parser.add_argument(
+        "--type-live",
+        action="store_true",
+        help="PVI files: type signals from their PVs over PVA, not from widgets",
+    )
+    parser.set_defaults(handler=run)
+
+
+def macros_of(pairs: list[str]) -> dict[str, str]:
+    """``["P=BL01:", "R=CAM:"]`` -> ``{"P": "BL01:", "R": "CAM:"}``."""
+    macros: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise ValueError(f"macro {pair!r} is not NAME=VALUE")
+        macros[name] = value
+    return macros
+
+
+def run(args: argparse.Namespace) -> int:
+    """Introspect, write, check; print what was written and any notes."""
+    from ophyd_blueprint.introspect import IntrospectionError, freeze, introspect
+
+    try:
+        found = asyncio.run(
+            introspect(
+                args.uri,
+                name=args.name,
+                timeout=args.timeout,
+                macros=macros_of(args.macro),
+                type_live=args.type_live,
+            )
+        )
+    except (IntrospectionError, ValueError) as error:
+        print(f"blueprint introspect: {error}", file=sys.stderr)
+        return 2
+    files = freeze(found, args.output)
+    for note in files.notes:
+        print(f"note: {note}")
+    problems = check_files(list(files))
+    for path in files:
+        print(f"wrote {path}")
+    for problem in problems:
+        print(problem)
+    return 1 if problems else 0
+
+
+def check_files(files: list[Path]) -> list[str]:
+    """Problems of the written files: validation, then a mock build of the root."""
+    from ophyd_blueprint.beamline.discovered import discover_child
+    from ophyd_blueprint.blueprint import (
+        BlueprintError,
+        BlueprintLibrary,
+        validate_files,
+    )
+    from ophyd_blueprint.build import BuildError, build_device
+
+    problems = validate_files(files)
+    if problems:
+        return [str(p) for p in problems]
+    library = BlueprintLibrary(files)
+    root = next(library[n] for n in library if library.path_of(n) == files[0])
+    params = {n: n for n, p in root.params.items() if p.default is None}
+    try:
+        build_device(root, params, library=library, mock=True, discover=discover_child)
+    except (BlueprintError, BuildError) as error:
+        return [str(error)]
+    return []
