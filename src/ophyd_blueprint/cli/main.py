@@ -20,6 +20,7 @@ SUBCOMMANDS: tuple[str, ...] = (
     "schema",
     "connect",
     "demo",
+    "stubs",
     "introspect",
     "diff",
 )
