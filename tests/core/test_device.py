@@ -59,6 +59,7 @@ async def test_connect_gathers_every_failure_into_one_tree():
     leaves = info.value.leaves()
     assert set(leaves) == {"silent", "deep.refused"}
     text = str(info.value)
+    assert text.startswith("broken: 2 of 3 signals did not connect\n")
     assert "silent: test://BL:SILENT did not connect within 0.2 s" in text
     assert "deep:\n  refused: test://BL:REFUSED: refused" in text
     # the signal that connected stays usable

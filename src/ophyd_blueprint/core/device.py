@@ -114,10 +114,18 @@ class Device:
                     raise error
                 errors[path] = error
         if errors:
-            raise _error_tree(errors, self.name)
+            tree = _error_tree(errors, self.name)
+            raise NotConnectedError(
+                tree.errors, _summary(self, len(errors), len(nodes))
+            )
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r})"
+
+
+def _summary(device: Device, failed: int, total: int) -> str:
+    name = device.name or type(device).__name__
+    return f"{name}: {failed} of {total} signals did not connect"
 
 
 def _describe_node(node: Device) -> str:

@@ -15,11 +15,16 @@ class NotConnectedError(Exception):
     so a user sees every failure of a device at once.
     """
 
-    def __init__(self, errors: str | Mapping[str, Exception]) -> None:
+    def __init__(
+        self, errors: str | Mapping[str, Exception], summary: str = ""
+    ) -> None:
         self.errors: str | dict[str, Exception] = (
             errors if isinstance(errors, str) else dict(errors)
         )
-        super().__init__(self._format(0))
+        self.summary = summary
+        """One line that rolls the tree up, e.g. ``12 of 12 signals ...``."""
+        text = self._format(0)
+        super().__init__(f"{summary}{text}" if summary else text)
 
     def leaves(self) -> dict[str, Exception]:
         """Flattened ``dotted.path -> error`` of every failure in the tree."""
