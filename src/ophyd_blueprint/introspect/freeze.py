@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.scalarstring import SingleQuotedScalarString
 
 from ophyd_blueprint.blueprint import Blueprint
 
@@ -48,6 +50,24 @@ def find_schema(start: Path) -> Path | None:
     return None
 
 
+_PLAIN = re.compile(r"^[A-Za-z_][\w./-]*$")
+_WORDS = {"true", "false", "null", "~", "yes", "no", "on", "off"}
+
+
+def _quoted(value: Any) -> Any:
+    """Strings quoted unless plainly safe: flow mappings are picky about ``:``."""
+    if isinstance(value, str):
+        if _PLAIN.match(value) and value.lower() not in _WORDS:
+            return value
+        return SingleQuotedScalarString(value)
+    if isinstance(value, dict):
+        items = cast(dict[Any, Any], value)
+        return {k: _quoted(v) for k, v in items.items()}
+    if isinstance(value, list):
+        return [_quoted(v) for v in cast(list[Any], value)]
+    return value
+
+
 def _flow(data: dict[str, Any]) -> CommentedMap:
     """Signals, params and children one flow mapping a line, as people write them."""
     out = CommentedMap()
@@ -56,7 +76,7 @@ def _flow(data: dict[str, Any]) -> CommentedMap:
             entries = cast(dict[str, dict[str, Any]], value)
             block = CommentedMap()
             for name, entry in entries.items():
-                flow: Any = CommentedMap(entry)
+                flow: Any = CommentedMap(_quoted(entry))
                 flow.fa.set_flow_style()
                 block[name] = flow
             out[key] = block
