@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from ophyd_blueprint.blueprint.templating import (
@@ -53,3 +55,45 @@ def test_names_read_by_a_template() -> None:
 def test_syntax_errors_are_template_problems() -> None:
     with pytest.raises(TemplateProblem, match="invalid template"):
         template_names("{% for x in y %}")
+
+
+INJECTIONS = [
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{{ cycler.__init__.__globals__.os.popen('touch {canary}').read() }}",
+    "{{ prefix|attr('__class__') }}",
+    "{{ prefix['__class__'] }}",
+]
+
+
+@pytest.mark.parametrize("template", INJECTIONS)
+def test_template_injection_is_refused_before_rendering(template: str) -> None:
+    with pytest.raises(TemplateProblem, match="is refused: access to attribute '__"):
+        template_names(template)
+
+
+@pytest.mark.parametrize("template", INJECTIONS)
+def test_template_injection_is_refused_by_the_sandbox_and_never_runs(
+    template: str, tmp_path: Path
+) -> None:
+    canary = tmp_path / "pwned"
+    with pytest.raises(TemplateProblem, match="unsafe"):
+        render_text(template.replace("{canary}", str(canary)), CONTEXT)
+    assert not canary.exists()
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("{{ n ** 100000000 }}", "exponent 100000000 is larger than 1000"),
+        ("{{ 'x' * 10**10 }}", "'\\*' would make more than 100000 items"),
+        ("{{ [prefix] * 10**9 }}", "'\\*' would make more than 100000 items"),
+    ],
+)
+def test_templates_cannot_make_huge_values(template: str, message: str) -> None:
+    with pytest.raises(TemplateProblem, match=message):
+        render_value(template, CONTEXT)
+
+
+def test_bounded_arithmetic_still_works() -> None:
+    assert render_value("{{ 2 ** 10 * n }}", CONTEXT) == 3072
+    assert render_text("{{ 'ab' * n }}", CONTEXT) == "ababab"

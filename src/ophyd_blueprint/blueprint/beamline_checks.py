@@ -142,13 +142,16 @@ class _TreeRenderer:
         except BlueprintError as error:
             self.problems += error.problems
             return
-        for signal in rendered.signals.values():
+        for signal_name, signal in rendered.signals.items():
             for key in ("source", "read_source"):
                 source: str | None = getattr(signal, key)
                 scheme = scheme_of(source or "")
                 if scheme is not None and scheme not in self.known_schemes:
-                    message = f"{source!r} has an unknown URI scheme {scheme!r}"
-                    self.problems.append(signal.origin.problem(message, key))
+                    message = (
+                        f"these params give {name}.{signal_name} the {key} "
+                        f"{source!r}, whose URI scheme {scheme!r} is unknown"
+                    )
+                    self.problems.append(at.problem(message))
         for child in rendered.children.values():
             if child.blueprint is None:
                 continue

@@ -85,12 +85,12 @@ def template_names(text: str) -> set[str]:
         tree = _ENV.parse(text)
     except TemplateError as error:
         raise TemplateProblem(f"invalid template {text!r}: {error}") from None
-    for attribute in _attributes(tree):
-        if attribute.startswith("_"):
-            raise TemplateProblem(
-                f"template {text!r} is refused: "
-                f"access to attribute {attribute!r} is unsafe"
-            )
+    unsafe = [name for name in _attributes(tree) if name.startswith("_")]
+    if unsafe:
+        first = min(unsafe, key=text.find)
+        raise TemplateProblem(
+            f"template {text!r} is refused: access to attribute {first!r} is unsafe"
+        )
     return meta.find_undeclared_variables(tree)
 
 
