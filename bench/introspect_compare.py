@@ -1,0 +1,115 @@
+"""Introspecting a 1000-signal PVI tree, beside raw p4p doing the same fetches.
+
+Run with the venv's python: ``.venv/bin/python bench/introspect_compare.py``.
+It starts its own IOC (a generated db: a root PVI linking 5 devices of 200
+signals each), then times, median of several warm runs:
+
+- ``introspect()``: the PVI structures and every signal's PV (for its type),
+  turned into blueprints;
+- raw p4p, structures only: the root, then the 5 device structures at once;
+- raw p4p, same fetches: that, then the 1000 signal PVs at once.
+
+It prints a Markdown table row with both ratios.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from p4p.client.thread import Context
+
+from ophyd_blueprint.introspect import introspect
+from ophyd_blueprint.testing.ioc import EpicsIoc
+
+DEVICES = 5
+SIGNALS_PER_DEVICE = 200
+RUNS = 7
+
+
+def generated_db() -> str:
+    """Records and Q:group tags for the tree."""
+    lines: list[str] = []
+    for d in range(1, DEVICES + 1):
+        link = f'"value.dev{d}.d": {{+type: "const", +const: "$(P)DEV{d}:PVI"}}'
+        trigger = ', +trigger: "*"' if d == 1 else ""
+        link = link[:-1] + trigger + "}"
+        members = [f'"$(P)PVI": {{{link}}}']
+        for s in range(SIGNALS_PER_DEVICE):
+            entry = (
+                f'"value.sig{s}.rw": {{+type: "plain", +channel: "NAME"'
+                + (', +trigger: "*"' if s == 0 else "")
+                + "}"
+            )
+            lines.append(
+                f'record(ao, "$(P)DEV{d}:SIG{s}") {{ info(Q:group, '
+                f'{{"$(P)DEV{d}:PVI": {{{entry}}}'
+                + (f", {members[0]}" if s == 0 else "")
+                + "}) }"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def raw_fetch(ctxt: Any, root: str, with_signals: bool) -> float:
+    start = time.perf_counter()
+    tree = ctxt.get(root, timeout=10)
+    devices = [tree["value"][name]["d"] for name in tree["value"]]
+    structures = ctxt.get(devices, timeout=10)
+    if with_signals:
+        pvs = [
+            entry["rw"]
+            for structure in structures
+            for entry in structure["value"].todict().values()
+        ]
+        ctxt.get(pvs, timeout=10)
+    return time.perf_counter() - start
+
+
+async def ours(root: str) -> float:
+    start = time.perf_counter()
+    found = await introspect(root, timeout=10)
+    elapsed = time.perf_counter() - start
+    signals = sum(len(b.signals) for b in found.blueprints.values())
+    assert signals == SIGNALS_PER_DEVICE, signals  # 5 items share one blueprint
+    return elapsed
+
+
+def median_of(run: Any) -> float:
+    run()  # warm: channels are made once per context
+    return statistics.median(run() for _ in range(RUNS))
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "pvi_1000.db"
+        db.write_text(generated_db())
+        with EpicsIoc(db_files=[db], log_dir=Path(tmp)) as ioc:
+            root = ioc.pv("PVI")
+            ctxt = Context("pva", nt=False)
+            loop = asyncio.new_event_loop()
+            try:
+                mine = median_of(lambda: loop.run_until_complete(ours(root)))
+            finally:
+                loop.close()
+            structures = median_of(lambda: raw_fetch(ctxt, root, False))
+            same = median_of(lambda: raw_fetch(ctxt, root, True))
+            ctxt.close()
+    signals = DEVICES * SIGNALS_PER_DEVICE
+    print(
+        "| benchmark | ophyd-blueprint | raw p4p (same fetches) | ratio "
+        "| raw p4p (PVI structures only) | ratio |"
+    )
+    print("|---|---|---|---|---|---|")
+    print(
+        f"| introspect {signals} signals in {DEVICES} devices "
+        f"| {mine * 1e3:.1f} ms | {same * 1e3:.1f} ms | {mine / same:.2f}x "
+        f"| {structures * 1e3:.1f} ms | {mine / structures:.2f}x |"
+    )
+
+
+if __name__ == "__main__":
+    main()
