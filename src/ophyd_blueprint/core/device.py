@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import NotConnectedError
 
@@ -26,7 +26,11 @@ class Device:
     calling ``super().__init__(name)`` or call `set_name` after adding them.
     """
 
-    __slots__ = ("__dict__", "__weakref__", "_name", "parent")
+    # no __dict__ here: signals (slotted) stay small; Device subclasses that
+    # declare no __slots__ get one as usual
+    __slots__ = ("__weakref__", "_children", "_name", "parent")
+
+    _children: dict[str, Device]
 
     def __init__(self, name: str = "") -> None:
         self.parent: Device | None = None
@@ -35,13 +39,37 @@ class Device:
     def __setattr__(self, name: str, value: Any) -> None:
         if isinstance(value, Device) and name[0] != "_" and name != "parent":
             self.add_child(name, value)
+            if not hasattr(self, "__dict__"):
+                return  # a plain Device(): its children live in _children only
         object.__setattr__(self, name, value)
+
+    if not TYPE_CHECKING:  # keep attribute typos visible to pyright
+
+        def __getattr__(self, name: str) -> Device:
+            if name[0] == "_":  # unset slots; never children
+                raise AttributeError(name)
+            children = self._children_or_none()
+            if children and name in children:
+                return children[name]
+            raise AttributeError(
+                f"{type(self).__name__} {getattr(self, '_name', '')!r} "
+                f"has no attribute {name!r}"
+            )
 
     def add_child(self, name: str, child: Device) -> None:
         """Make `child` a child called `name` (without setting an attribute)."""
-        children: dict[str, Device] = self.__dict__.setdefault("_children", {})
+        children = self._children_or_none()
+        if children is None:
+            children = {}
+            object.__setattr__(self, "_children", children)
         children[name] = child
         object.__setattr__(child, "parent", self)
+
+    def _children_or_none(self) -> dict[str, Device] | None:
+        try:
+            return self._children
+        except AttributeError:  # the slot is filled on the first child
+            return None
 
     @property
     def name(self) -> str:
@@ -56,12 +84,13 @@ class Device:
 
     def children(self) -> Iterator[tuple[str, Device]]:
         """``(name, child)`` of each direct child, in the order they were set."""
-        children: dict[str, Device] = self.__dict__.get("_children", {})
-        yield from children.items()
+        children = self._children_or_none()
+        if children:
+            yield from children.items()
 
     def child(self, name: str) -> Device:
         """The direct child called `name` (also when a method shadows it)."""
-        children: dict[str, Device] = self.__dict__.get("_children", {})
+        children = self._children_or_none() or {}
         try:
             return children[name]
         except KeyError:

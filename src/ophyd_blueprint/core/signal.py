@@ -188,6 +188,8 @@ class SignalR(Signal[T]):
     if not TYPE_CHECKING:  # keep typos in user code visible to pyright
 
         def __getattr__(self, name: str) -> Any:
+            if name[0] == "_":  # unset slots
+                raise AttributeError(name)
             if name in ("set", "put", "trigger"):
                 raise ReadOnlyError(
                     f"{self.name or 'signal'} ({self.source}) is read-only: it has "
