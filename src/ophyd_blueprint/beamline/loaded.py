@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ophyd_blueprint.blueprint import (
     Beamline,
@@ -41,14 +42,16 @@ class LoadedBeamline:
     def name(self) -> str:
         return self.model.name
 
-    def __getattr__(self, name: str) -> Device:
-        devices: dict[str, Device] = self.__dict__.get("devices", {})
-        if name in devices:
-            return devices[name]
-        raise AttributeError(
-            f"beamline {self.model.name!r} has no device {name!r}; "
-            f"it has: {', '.join(devices)}"
-        )
+    if not TYPE_CHECKING:  # generated stubs type the devices; typos stay errors
+
+        def __getattr__(self, name: str) -> Device:
+            devices: dict[str, Device] = self.__dict__.get("devices", {})
+            if name in devices:
+                return devices[name]
+            raise AttributeError(
+                f"beamline {self.model.name!r} has no device {name!r}; "
+                f"it has: {', '.join(devices)}"
+            )
 
     def __iter__(self) -> Iterator[Device]:
         return iter(self.devices.values())

@@ -61,10 +61,7 @@ def run_demo(
                     events.append(doc)
 
             # beamline devices are typed by generated stubs; here they are Any
-            x: Any = bl.x
-            det: Any = bl.det
-            tm: Any = bl.tm
-            slits: Any = bl.slits
+            x, det, tm, slits = (bl.devices[n] for n in ("x", "det", "tm", "slits"))
             out("scan 1: the EPICS axis x (CA) against the detector (PVA)")
             engine(
                 plans.scan([det], x, 0, 1, points),
