@@ -19,6 +19,7 @@ HERE = Path(__file__).parent
 LAB = HERE / "data" / "lab.yaml"
 DEMO = ROOT / "beamlines" / "demo.yaml"
 TYPO = "bl.x.readbak.get_value()"
+DEVICE_TYPO = "bl.xx.readback.get_value()"
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,9 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Generated:
     typo = plan.replace("bl.x.readback.get_value()", TYPO)
     assert typo != plan
     (out / "typo_plan.py").write_text(typo, encoding="utf-8")
+    device_typo = plan.replace("bl.x.readback.get_value()", DEVICE_TYPO)
+    assert device_typo != plan
+    (out / "device_typo_plan.py").write_text(device_typo, encoding="utf-8")
     return Generated(out)
 
 

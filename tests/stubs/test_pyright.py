@@ -42,3 +42,16 @@ def test_a_typo_in_a_signal_name_is_a_pyright_error(
     assert "SimMotor" in attribute["message"]
     others = {d.get("rule") for d in errors if d is not attribute}
     assert others <= {"reportUnknownVariableType"}  # the unknown value, used later
+
+
+def test_a_typo_in_a_device_name_is_a_pyright_error(
+    pyright_diagnostics: list[dict[str, Any]],
+) -> None:
+    errors = [
+        d
+        for d in pyright_diagnostics
+        if Path(d["file"]).name == "device_typo_plan.py" and d["severity"] == "error"
+    ]
+    (attribute,) = [d for d in errors if d.get("rule") == "reportAttributeAccessIssue"]
+    assert '"xx"' in attribute["message"]
+    assert "DemoBeamline" in attribute["message"]
