@@ -57,7 +57,7 @@ class Signal(Device, Generic[T]):
     ) -> None:
         self._backend = backend
         self._timeout = timeout
-        self._listeners: dict[Callable[[Any], None], bool] | None = None
+        self._listeners: tuple[tuple[Callable[[Any], None], bool], ...] = ()
         super().__init__(name)
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -93,11 +93,10 @@ class Signal(Device, Generic[T]):
         await self._backend.connect(timeout)
 
     def _deliver(self, reading: Reading[T]) -> None:
-        listeners = self._listeners
-        if not listeners:
-            return
+        # _listeners is an immutable tuple, replaced on (un)subscribe, so a
+        # subscriber may unsubscribe from inside its callback
         readings: dict[str, Reading[Any]] | None = None
-        for callback, wants_value in list(listeners.items()):
+        for callback, wants_value in self._listeners:
             try:
                 if wants_value:
                     callback(reading["value"])
@@ -110,9 +109,8 @@ class Signal(Device, Generic[T]):
 
     def _listen(self, callback: Callable[[Any], None], wants_value: bool) -> None:
         first = not self._listeners
-        if self._listeners is None:
-            self._listeners = {}
-        self._listeners[callback] = wants_value
+        others = tuple(item for item in self._listeners if item[0] != callback)
+        self._listeners = (*others, (callback, wants_value))
         if first:
             self._backend.set_callback(self._deliver)
         else:
@@ -121,8 +119,9 @@ class Signal(Device, Generic[T]):
                 callback(cached["value"] if wants_value else {self.name: cached})
 
     def _unlisten(self, callback: Callable[[Any], None]) -> None:
-        listeners = self._listeners
-        if listeners and listeners.pop(callback, None) is not None and not listeners:
+        before = self._listeners
+        self._listeners = tuple(item for item in before if item[0] != callback)
+        if before and not self._listeners:
             self._backend.set_callback(None)
 
     def __repr__(self) -> str:
