@@ -1,25 +1,30 @@
-"""The stubs name enums, tables and members exactly as the builder does."""
+"""Generated enum and table classes are named by one set of rules."""
 
 from __future__ import annotations
 
 import pytest
 
 from ophyd_blueprint.blueprint import Signal
-from ophyd_blueprint.build import enum_class, enum_class_name
-from ophyd_blueprint.stubs.naming import datatype_class_name, enum_members
+from ophyd_blueprint.blueprint.naming import datatype_class_name, enum_members
+from ophyd_blueprint.build import enum_class
 
 LABELS = ["Open", "closed now", "1st", "a-b", "A B", "", "  ", "x!", "X"]
 
 
 @pytest.mark.parametrize(
-    ("signal", "enum_name"),
-    [("image_mode", None), ("mode__2", None), ("x", "Custom"), ("_a_b_", None)],
+    ("signal", "enum_name", "expected"),
+    [
+        ("image_mode", None, "DetImageMode"),
+        ("mode__2", None, "DetMode2"),
+        ("x", "Custom", "Custom"),
+        ("_a_b_", None, "DetAB"),
+    ],
 )
-def test_class_names_are_the_builders(signal: str, enum_name: str | None) -> None:
+def test_class_names_come_from_enum_name_or_blueprint_and_signal(
+    signal: str, enum_name: str | None, expected: str
+) -> None:
     declared = Signal(source="s", dtype="enum", choices=["A"], enum_name=enum_name)
-    assert datatype_class_name("Det", signal, declared) == enum_class_name(
-        "Det", signal, declared
-    )
+    assert datatype_class_name("Det", signal, declared) == expected
 
 
 def test_members_and_labels_are_the_builders() -> None:

@@ -1,6 +1,6 @@
 """The generic builder: blueprint models become typed asyncio devices."""
 
-from .datatypes import enum_class, enum_class_name, signal_datatype
+from .datatypes import enum_class, signal_datatype
 from .device import BlueprintDevice, BuildError, Discover, build_device, device_class
 
 __all__ = [
@@ -10,6 +10,5 @@ __all__ = [
     "build_device",
     "device_class",
     "enum_class",
-    "enum_class_name",
     "signal_datatype",
 ]

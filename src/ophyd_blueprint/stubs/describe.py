@@ -17,11 +17,15 @@ from ophyd_blueprint.blueprint import (
     Problem,
     Signal,
 )
+from ophyd_blueprint.blueprint.naming import (
+    datatype_class_name,
+    enum_members,
+    pascal_case,
+)
 from ophyd_blueprint.logic import get_logic
 
 from .imports import Imports
 from .logic_methods import exposed_methods
-from .naming import datatype_class_name, enum_members, pascal_case
 from .spec import (
     Attribute,
     DeviceClass,

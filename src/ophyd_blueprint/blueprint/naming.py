@@ -1,14 +1,14 @@
-"""Names the builder gives generated classes, so that stubs use the same ones.
+"""Python names for what YAML declares: enum and table classes, enum members.
 
-The builder (a sibling layer) names an enum or table class and its members by
-these rules; ``tests/stubs`` pins that both agree on every shipped blueprint.
+The builder makes these classes at run time and the stub generator writes
+them for type checkers; both take the names from here, so they agree.
 """
 
 from __future__ import annotations
 
 import re
 
-from ophyd_blueprint.blueprint import Signal
+from .models import Signal
 
 __all__ = ["datatype_class_name", "enum_members", "pascal_case"]
 
