@@ -138,6 +138,11 @@ def extra_pv(pv: str, need: str) -> str:
     return pv if need == "enums" else f"{_record(pv)}.{need}"
 
 
+_SHARED: dict[tuple[DatatypeSpec, int, int, str | None], CaConversion | None] = {}
+"""Conversions without per-channel state, shared by every channel alike: one
+object for thousands of signals of one kind."""
+
+
 def conversion_for(
     spec: DatatypeSpec, uri: str, field: int, count: int, extra: Any = None
 ) -> CaConversion:
@@ -145,7 +150,13 @@ def conversion_for(
 
     `extra` is the answer to `needs` (choices, RTYP or FTVL) when it asked.
     """
-    found = _conversion(spec, field, count, extra, uri)
+    if isinstance(spec.datatype, type) and issubclass(spec.datatype, Enum):
+        found = _conversion(spec, field, count, extra, uri)  # names uri in errors
+    else:
+        key = (spec, field, count, None if extra is None else str(extra))
+        if key not in _SHARED:
+            _SHARED[key] = _conversion(spec, field, count, extra, uri)
+        found = _SHARED[key]
     if found is None:
         raise TypeError(
             f"{uri} is a {native_name(field, count)} PV, "
