@@ -71,6 +71,8 @@ __all__ = [
     "epics_ioc",
     "epics_ioc_qsrv1",
     "pytest_runtest_makereport",
+    "release_ports",
+    "reserve_ports",
 ]
 
 LOOPBACK = "127.0.0.1"
@@ -192,6 +194,22 @@ def configure_client_env() -> dict[str, str]:
     env = _the_network().client_env()
     os.environ.update(env)
     return env
+
+
+def reserve_ports() -> IocPorts:
+    """A free slot's ports, for a server of your own (e.g. a caproto IOC).
+
+    This process's CA client searches them (`configure_client_env`); run the
+    server with ``EPICS_CA_SERVER_PORT=<ca_server>`` and
+    ``EPICS_CAS_INTF_ADDR_LIST=127.0.0.1``. Give them back with `release_ports`.
+    """
+    configure_client_env()
+    return _the_network().take()
+
+
+def release_ports(ports: IocPorts) -> None:
+    """Return a slot taken by `reserve_ports` once its server has stopped."""
+    _the_network().give_back(ports)
 
 
 class EpicsIoc:
