@@ -79,15 +79,7 @@ async def type_signals(
     """`signals` typed by their PVs (all fetched at once); untypable ones dropped."""
     walker = _Walker(client, timeout, notes)
     names = [n for n, s in signals.items() if s.access != "x"]
-    try:
-        async with asyncio.timeout(timeout):
-            typed = await asyncio.gather(
-                *(walker.typed(where, signals[n]) for n in names)
-            )
-    except TimeoutError:
-        raise IntrospectionError(
-            f"{where}: no answer within {timeout} s from: {', '.join(walker.waiting())}"
-        ) from None
+    typed = await walker.typed_all(where, [signals[n] for n in names])
     found = dict(zip(names, typed, strict=True))
     return {
         n: s
@@ -136,18 +128,17 @@ class _Walker:
         own = list(entries.own_vector)
         signal_names = [n for n, s in entries.signals.items() if s.access != "x"]
         own_signal_keys = [i for i, s in entries.own_signals.items() if s.access != "x"]
-        results = await asyncio.gather(
+        to_type = [entries.signals[n] for n in signal_names] + [
+            entries.own_signals[i] for i in own_signal_keys
+        ]
+        subs, vector_items, own_items, all_typed = await asyncio.gather(
             asyncio.gather(*(device(entries.devices[n]) for n in names)),
             asyncio.gather(*(device(entries.vectors[n][i]) for n, i in vector_keys)),
             asyncio.gather(*(device(entries.own_vector[i]) for i in own)),
-            asyncio.gather(
-                *(self.typed(uri, entries.signals[n]) for n in signal_names)
-            ),
-            asyncio.gather(
-                *(self.typed(uri, entries.own_signals[i]) for i in own_signal_keys)
-            ),
+            self.typed_all(uri, to_type),
         )
-        subs, vector_items, own_items, typed, own_typed = results
+        typed = all_typed[: len(signal_names)]
+        own_typed = all_typed[len(signal_names) :]
         signals = {
             **entries.signals,
             **dict(zip(signal_names, typed, strict=True)),
@@ -180,13 +171,29 @@ class _Walker:
             },
         )
 
-    async def typed(self, where: str, signal: FoundSignal) -> FoundSignal | None:
-        pv = _pv_of(signal.read_source or signal.source)
-        found = pva_type(await self.get(pv, _TYPE))
-        if isinstance(found, str):
-            self.notes.append(f"{where}: left out pva://{pv}, which is {found}")
-            return None
-        return _with_type(signal, found)
+    async def typed_all(
+        self, where: str, signals: list[FoundSignal]
+    ) -> list[FoundSignal | None]:
+        """Each signal typed by its PV, all PVs fetched in one batch."""
+        pvs = [_pv_of(s.read_source or s.source) for s in signals]
+        self.pending.update(pvs)
+        structures = await self.client.get_many(pvs, _TYPE, self.timeout)
+        self.pending.difference_update(pvs)
+        typed: list[FoundSignal | None] = []
+        for pv, signal, structure in zip(pvs, signals, structures, strict=True):
+            if isinstance(structure, TimeoutError):
+                raise IntrospectionError(
+                    f"{where}: no answer within {self.timeout} s from pva://{pv}"
+                )
+            if isinstance(structure, Exception):
+                raise IntrospectionError(f"pva://{pv}: {structure}")
+            found = pva_type(cast(PvaStructure, structure))
+            if isinstance(found, str):
+                self.notes.append(f"{where}: left out pva://{pv}, which is {found}")
+                typed.append(None)
+            else:
+                typed.append(_with_type(signal, found))
+        return typed
 
 
 def _place(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol, cast
 
 __all__ = [
@@ -119,6 +119,29 @@ class PvaClient:
         finally:
             timer.cancel()
             op.close()
+
+    async def get_many(
+        self, names: Sequence[str], request: PvaRequest, timeout: float
+    ) -> list[Any]:
+        """Structures of all `names` at once, in order; a failure is returned
+        in its place (an exception), not raised. One timer for the batch and
+        no task per PV: the cost of a batch is the network's.
+        """
+        loop = asyncio.get_running_loop()
+        futures: list[asyncio.Future[Any]] = [loop.create_future() for _ in names]
+        ops = [
+            self._ctxt.get(name, _completer(loop, future), request)
+            for name, future in zip(names, futures, strict=True)
+        ]
+        try:
+            if futures:
+                await asyncio.wait(futures, timeout=timeout)
+            for name, future in zip(names, futures, strict=True):
+                _expire(future, f"pva://{name}: no reply within {timeout} s")
+            return [f.exception() or f.result() for f in futures]
+        finally:
+            for op in ops:
+                op.close()
 
     async def put(
         self,
