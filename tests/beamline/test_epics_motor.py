@@ -17,7 +17,7 @@ from ophyd_blueprint import WatcherUpdate, load_beamline, wait_for_value
 from ophyd_blueprint.logic.motion import SoftLimitError
 
 from .conftest import FakeMotorIoc
-from .scan_child import scan_in_fresh_process
+from .scan_child import scan_alive_devices
 
 DEVICES = Path(__file__).parents[2] / "devices"
 
@@ -164,5 +164,7 @@ def test_bluesky_scan_moves_the_motor_record(
     path = beamline_file(tmp_path, fake_motor_ioc)
     spawn = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(1, mp_context=spawn) as pool:
-        readbacks = pool.submit(scan_in_fresh_process, path).result(timeout=60)
-    assert readbacks == pytest.approx([0.0, 0.5, 1.0])
+        job = pool.submit(scan_alive_devices, path, "m1", [])
+        connected, events = job.result(timeout=60)
+    assert connected == ["m1", "stalled"]
+    assert [e["m1-readback"] for e in events] == pytest.approx([0.0, 0.5, 1.0])
