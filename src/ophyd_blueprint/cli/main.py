@@ -18,6 +18,7 @@ __all__ = ["SUBCOMMANDS", "main"]
 SUBCOMMANDS: tuple[str, ...] = (
     "validate",
     "schema",
+    "tree",
     "connect",
     "demo",
     "stubs",
