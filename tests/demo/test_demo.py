@@ -2,23 +2,28 @@
 
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from typing import Any
 
 from ophyd_blueprint.demo import run_demo
 
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
-def demo_in_fresh_process() -> tuple[list[dict[str, Any]], list[str]]:
+
+def demo_in_fresh_process(plot: Path) -> tuple[list[dict[str, Any]], list[str]]:
     said: list[str] = []
-    events = run_demo(points=5, out=said.append)
+    events = run_demo(points=5, out=said.append, plot=plot)
     return events, said
 
 
-def test_demo_scans_the_yaml_beamline_on_real_servers():
+def test_demo_scans_the_yaml_beamline_on_real_servers(tmp_path: Path):
     # a fresh process, as `make demo` runs: its CA/PVA client contexts and
     # RunEngine thread are its own, not shared with the rest of the suite
+    plot = tmp_path / "scans.png"
     spawn = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(1, mp_context=spawn) as pool:
-        events, said = pool.submit(demo_in_fresh_process).result(timeout=120)
+        job = pool.submit(demo_in_fresh_process, plot)
+        events, said = job.result(timeout=120)
 
     epics_scan = [e["data"] for e in events if "x-readback" in e["data"]][:5]
     assert [d["x-readback"] for d in epics_scan] == [0.0, 0.25, 0.5, 0.75, 1.0]
@@ -32,3 +37,6 @@ def test_demo_scans_the_yaml_beamline_on_real_servers():
     assert [d["slits-readback"] for d in mock_scan] == [-1.0, 0.0, 1.0]
     assert any("x: connected" in line for line in said)
     assert said[-1].endswith("done: servers stopped")
+    assert f"plot of the scans: {plot}" in said[-2]
+    assert plot.read_bytes().startswith(PNG_SIGNATURE)
+    assert plot.stat().st_size > 10_000  # three panels drawn, not an empty canvas

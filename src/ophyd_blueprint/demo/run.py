@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,12 +18,15 @@ from ophyd_blueprint.beamline import ConnectionReport, load_beamline
 from ophyd_blueprint.testing.ioc import EpicsIoc
 from ophyd_blueprint.testing.tango_server import TangoServer
 
-__all__ = ["DEMO_BEAMLINE", "DEMO_DB", "run_demo"]
+from .plot import MATPLOTLIB_MISSING, Scan, have_matplotlib, plot_scans
+
+__all__ = ["DEMO_BEAMLINE", "DEMO_DB", "DEMO_PLOT", "run_demo"]
 
 DEMO_DB = Path(__file__).with_name("demo.db")
 DEMO_BEAMLINE = Path(__file__).parents[3] / "beamlines" / "demo.yaml"
 TANGO_PORT = 10000
 """The demo beamline names ``tango://127.0.0.1:10000/...``: the port is fixed."""
+DEMO_PLOT = Path(tempfile.gettempdir()) / "ophyd-blueprint-demo.png"
 
 
 plans: Any = bluesky.plans  # scan() and mv() signatures are partly untyped
@@ -39,10 +43,20 @@ def _say(text: str) -> None:
 
 
 def run_demo(
-    beamline: Path = DEMO_BEAMLINE, points: int = 11, out: Callable[[str], None] = _say
+    beamline: Path = DEMO_BEAMLINE,
+    points: int = 11,
+    out: Callable[[str], None] = _say,
+    plot: Path | None = DEMO_PLOT,
 ) -> list[dict[str, Any]]:
-    """Run the demo; returns the event documents of its scans."""
+    """Run the demo; returns the event documents of its scans.
+
+    With `plot`, the scans are saved there as a PNG (if matplotlib is
+    installed; if not, the demo says so and runs without).
+    """
     events: list[dict[str, Any]] = []
+    if plot is not None and not have_matplotlib():
+        out(MATPLOTLIB_MISSING)
+        plot = None
     out("starting the EPICS IOC (CA + PVA) with the demo records ...")
     with EpicsIoc([DEMO_DB], prefix="DEMO:") as ioc:
         out(f"IOC up; log: {ioc.log_path}")
@@ -78,5 +92,31 @@ def run_demo(
                 plans.scan([det], slits, -1, 1, 3),
                 _subs(LiveTable(["slits-readback", "det-total"]), collect),
             )
+    if plot is not None:
+        out(f"plot of the scans: {plot_scans(_scans(events), plot)}")
     out("done: servers stopped")
     return events
+
+
+def _scans(events: list[dict[str, Any]]) -> list[Scan]:
+    data = [e["data"] for e in events]
+    return [
+        (
+            "x (EPICS, CA) vs det (PVA)",
+            "x-readback",
+            "det-total",
+            [d for d in data if "x-readback" in d and "tm-position" not in d],
+        ),
+        (
+            "tm (Tango), x at the peak",
+            "tm-position",
+            "det-total",
+            [d for d in data if "tm-position" in d],
+        ),
+        (
+            "slits (mock)",
+            "slits-readback",
+            "det-total",
+            [d for d in data if "slits-readback" in d],
+        ),
+    ]
