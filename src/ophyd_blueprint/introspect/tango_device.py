@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 
+from tango import AttrDataFormat, AttributeInfoEx, AttrWriteType, CmdArgType
+
 from ophyd_blueprint.blueprint.vocabulary import Access, ColumnDtype, Dtype
 from ophyd_blueprint.core import NotConnectedError
 from ophyd_blueprint.transports.tango._pytango import CommandInfo, query_commands
@@ -19,7 +21,6 @@ from ophyd_blueprint.transports.tango.codec import NUMPY_OF_TANGO
 from ophyd_blueprint.transports.tango.connection import connect_device
 from ophyd_blueprint.transports.tango.enums import STATE_NAMES
 from ophyd_blueprint.transports.tango.trl import parse_trl
-from tango import AttrDataFormat, AttributeInfoEx, AttrWriteType, CmdArgType
 
 from .errors import IntrospectionError
 from .tree import FoundDevice, FoundSignal, snake_case

@@ -17,7 +17,6 @@ import types
 from typing import Any
 
 import numpy as np
-
 from tango import AttrQuality, AttrWriteType, CmdArgType, DevState
 
 __all__ = [

@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 from event_model.documents.event_descriptor import Limits, LimitsRange
+from tango import AttrDataFormat, AttributeInfoEx, AttrWriteType, CmdArgType
 
 from ophyd_blueprint.core.datatypes import DatatypeSpec
-from tango import AttrDataFormat, AttributeInfoEx, AttrWriteType, CmdArgType
 
 from .enums import STATE_NAMES, check_enum_labels
 

@@ -14,11 +14,11 @@ from typing import Any, cast
 
 import numpy as np
 from bluesky.protocols import Reading
+from tango import AttrDataFormat, AttributeInfoEx, CmdArgType
 
 from ophyd_blueprint.core.datatypes import Array1D, StrictEnum, datatype_spec
 from ophyd_blueprint.core.device import DEFAULT_TIMEOUT, Device
 from ophyd_blueprint.core.signal import SignalR, SignalRW
-from tango import AttrDataFormat, AttributeInfoEx, CmdArgType
 
 from .attribute import Endpoint, TangoAttributeBackend
 from .codec import NUMPY_OF_TANGO, attribute_codec
