@@ -40,7 +40,9 @@ bench: $(STAMP)
 	bash $(BENCH_DIR)/setup.sh -e .
 	python3 $(BENCH_DIR)/run.py \
 	    --adapters raw,ophyd_async,bench/blueprint_adapter.py:BlueprintAdapter $(BENCH_ARGS)
-	.bench-venv/bin/python bench/core_compare.py
+	$(PY) bench/core_compare.py
+	$(PY) bench/blueprint_load.py
+	$(PY) bench/introspect_compare.py
 
 clean:
 	rm -rf $(VENV) .bench-venv .bench-run build *.egg-info
