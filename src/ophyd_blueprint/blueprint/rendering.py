@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Protocol
 
 from .extends import resolve_extends
 from .models import Blueprint, Child, IndexRange, Param, Scalar
@@ -135,14 +136,12 @@ def render_blueprint(
                 name: signal.model_copy(
                     update={
                         "source": qualify(
-                            renderer.text(signal.source, signal.origin, "source"),
+                            renderer.text(signal.source, signal, "source"),
                             protocol,
                         ),
                         "read_source": signal.read_source
                         and qualify(
-                            renderer.text(
-                                signal.read_source, signal.origin, "read_source"
-                            ),
+                            renderer.text(signal.read_source, signal, "read_source"),
                             protocol,
                         ),
                     }
@@ -165,6 +164,11 @@ def render_blueprint(
     return rendered
 
 
+class _Located(Protocol):
+    @property
+    def origin(self) -> Origin: ...
+
+
 class _Renderer:
     """Renders strings with one set of values, collecting problems."""
 
@@ -172,11 +176,13 @@ class _Renderer:
         self.context = values
         self.problems = problems
 
-    def text(self, text: str, origin: Origin, *at: str | int) -> str:
+    def text(self, text: str, owner: _Located, *at: str | int) -> str:
+        """`text` rendered; a problem is placed at `owner`'s origin (looked up
+        only then: it is not free, and most texts render)."""
         try:
             return render_text(text, self.context)
         except TemplateProblem as error:
-            self.problems.append(origin.problem(str(error), *at))
+            self.problems.append(owner.origin.problem(str(error), *at))
             return text
 
     def values(
@@ -194,10 +200,10 @@ class _Renderer:
     def child(self, child: Child) -> Child:
         origin = child.origin
         if child.pvi is not None:
-            return child.model_copy(update={"pvi": self.text(child.pvi, origin, "pvi")})
+            return child.model_copy(update={"pvi": self.text(child.pvi, child, "pvi")})
         if child.tango is not None:
             return child.model_copy(
-                update={"tango": self.text(child.tango, origin, "tango")}
+                update={"tango": self.text(child.tango, child, "tango")}
             )
         if child.vector is None:
             return child.model_copy(

@@ -185,6 +185,7 @@ def build_device(
     rendered = render_blueprint(blueprint, params, library=library, protocol=protocol)
     cls = device_class(rendered)
     device = cls.__new__(cls)
+    runs: list[tuple[str, list[Device]]] = []  # same-category runs, in order
     for signal_name, model in rendered.signals.items():
         signal = _make_signal(rendered, signal_name, model, mock)
         if signal_name in cls.exposed:
@@ -193,8 +194,12 @@ def build_device(
             device.add_child(signal_name, signal)
         else:
             setattr(device, signal_name, signal)
-        if model.read != "omitted":
-            device.add_readables([signal], ReadCategory(model.read))
+        if runs and runs[-1][0] == model.read:
+            runs[-1][1].append(signal)
+        else:
+            runs.append((model.read, [signal]))
+    for category, signals in runs:
+        device.add_readables(signals, category)
     for child_name, child in rendered.children.items():
         sub = _build_child(child, library, protocol, mock, discover)
         setattr(device, child_name, sub)
