@@ -124,6 +124,7 @@ class Motor(Logic):
                     fraction=None if span == 0 else 1 - (target - current) / span,
                 )
         except asyncio.CancelledError:
+            finished.cancel()  # else it waits on, and times out, after the stop
             await self._stop_now()
             raise
         except BaseException:
