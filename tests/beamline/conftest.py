@@ -73,9 +73,10 @@ def _stop(proc: subprocess.Popen[str], reader: threading.Thread) -> None:
     reader.join(5)
 
 
-# async, on the session loop: the IOC stops before that loop closes, so the CA
-# client's disconnect callbacks still find their loop open
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
+# async, on the session loop, and stopped when this package's tests end: the
+# CA client's disconnect callbacks then still find their loop open (a later
+# RunEngine made in the main thread would leave them a closed one)
+@pytest_asyncio.fixture(scope="package", loop_scope="session")
 async def fake_motor_ioc() -> AsyncIterator[FakeMotorIoc]:
     """caproto's fake motor records in a subprocess, on a loopback port slot."""
     ports = reserve_ports()
