@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from argparse import Namespace
 from pathlib import Path
 
@@ -22,12 +23,21 @@ def register(subparsers: Subparsers) -> None:
         metavar="PNG",
         help="where to save the plot of the scans (default: in the temp directory)",
     )
+    parser.add_argument(
+        "--serve",
+        action="store_true",
+        help="only run the demo servers, until stdin closes or Ctrl-C; prints "
+        "the export lines that point CA/PVA clients at them",
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: Namespace) -> int:
-    from ophyd_blueprint.demo import DEMO_BEAMLINE, DEMO_PLOT, run_demo
+    from ophyd_blueprint.demo import DEMO_BEAMLINE, DEMO_PLOT, run_demo, serve_demo
 
+    if args.serve:
+        serve_demo(out=lambda text: print(text, file=sys.stderr, flush=True))
+        return 0
     events = run_demo(
         args.beamline or DEMO_BEAMLINE,
         points=args.points,

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import shlex
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -15,12 +18,12 @@ from bluesky.callbacks import LiveTable
 from bluesky.run_engine import RunEngine
 
 from ophyd_blueprint.beamline import ConnectionReport, load_beamline
-from ophyd_blueprint.testing.ioc import EpicsIoc
+from ophyd_blueprint.testing.ioc import EpicsIoc, configure_client_env
 from ophyd_blueprint.testing.tango_server import TangoServer
 
 from .plot import MATPLOTLIB_MISSING, Scan, have_matplotlib, plot_scans
 
-__all__ = ["DEMO_BEAMLINE", "DEMO_DB", "DEMO_PLOT", "run_demo"]
+__all__ = ["DEMO_BEAMLINE", "DEMO_DB", "DEMO_PLOT", "run_demo", "serve_demo"]
 
 DEMO_DB = Path(__file__).with_name("demo.db")
 DEMO_BEAMLINE = Path(__file__).parents[3] / "beamlines" / "demo.yaml"
@@ -120,3 +123,22 @@ def _scans(events: list[dict[str, Any]]) -> list[Scan]:
             [d for d in data if "slits-readback" in d],
         ),
     ]
+
+
+def serve_demo(out: Callable[[str], None] = _say) -> None:
+    """Run the demo servers until stdin closes (or Ctrl-C), for other clients.
+
+    Status goes to `out`; stdout gets the ``export`` lines that point a
+    shell's CA and PVA clients at the demo IOC, then ``# ready``.
+    """
+    with EpicsIoc([DEMO_DB], prefix="DEMO:") as ioc:
+        out(f"IOC up (prefix DEMO:); log: {ioc.log_path}")
+        with TangoServer(port=TANGO_PORT) as tango:
+            out(f"Tango server up: {tango.device('motor')}")
+            for name, value in sorted(configure_client_env().items()):
+                print(f"export {name}={shlex.quote(value)}")
+            print("# ready", flush=True)
+            out("serving; close stdin or press Ctrl-C to stop")
+            with contextlib.suppress(KeyboardInterrupt):
+                sys.stdin.read()
+    out("servers stopped")

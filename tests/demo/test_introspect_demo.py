@@ -1,0 +1,102 @@
+"""The README's introspect / freeze / diff walk-through, on the demo servers."""
+
+import os
+import queue
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+ROOT = Path(__file__).parents[2]
+BIN = Path(sys.executable).parent
+
+
+def readme_commands() -> list[str]:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("### Discover devices", 1)[1].split("\n### ", 1)[0]
+    return [
+        line.split("  #")[0].strip()
+        for block in re.findall(r"```sh\n(.*?)```", section, re.S)
+        for line in block.splitlines()
+        if line.startswith(".venv/bin/blueprint ") and "--serve" not in line
+    ]
+
+
+@pytest.fixture(scope="module")
+def demo_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """`blueprint demo --serve` running; the environment its exports give."""
+    log = tmp_path_factory.mktemp("demo") / "serve.log"
+    server = subprocess.Popen(
+        [str(BIN / "blueprint"), "demo", "--serve"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=log.open("w"),
+        text=True,
+    )
+    assert server.stdin is not None
+    assert server.stdout is not None
+    lines: queue.Queue[str] = queue.Queue()
+    stdout = server.stdout
+    threading.Thread(
+        target=lambda: [lines.put(line) for line in stdout], daemon=True
+    ).start()
+    env = dict(os.environ)
+    try:
+        while (line := lines.get(timeout=60)).strip() != "# ready":
+            name, _, value = line.removeprefix("export ").strip().partition("=")
+            env[name] = value.strip("'")
+        yield env
+    except queue.Empty:
+        pytest.fail(f"demo --serve was not ready in 60 s:\n{log.read_text()}")
+    finally:
+        server.stdin.close()
+        server.wait(timeout=30)
+
+
+def run(
+    command: str, env: dict[str, str], cwd: Path
+) -> subprocess.CompletedProcess[str]:
+    args = [a.strip('"') for a in command.split()]
+    args[0] = str(BIN / "blueprint")
+    return subprocess.run(
+        args, env=env, cwd=cwd, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_readme_walkthrough_introspects_freezes_and_finds_no_drift(
+    demo_env: dict[str, str], tmp_path: Path
+):
+    commands = readme_commands()
+    assert [c.split()[1] for c in commands] == ["introspect", "introspect", "diff"]
+    for command in commands:
+        result = run(command, demo_env, tmp_path)
+        assert result.returncode == 0, f"{command}\n{result.stdout}{result.stderr}"
+        assert "Traceback" not in result.stderr
+    det = YAML(typ="safe").load((tmp_path / "det.yaml").read_text())
+    assert set(det["signals"]) == {"acquire", "acquire_time", "total"}
+    assert det["signals"]["total"]["dtype"] == "float"
+    motor = YAML(typ="safe").load((tmp_path / "tango_motor.yaml").read_text())
+    assert {"position", "velocity", "stop", "home"} <= set(motor["signals"])
+
+
+def test_diff_reports_drift_when_the_frozen_file_is_out_of_date(
+    demo_env: dict[str, str], tmp_path: Path
+):
+    introspect, _, diff = readme_commands()
+    assert run(introspect, demo_env, tmp_path).returncode == 0
+    frozen = tmp_path / "det.yaml"
+    yaml = YAML()
+    data = yaml.load(frozen.read_text())
+    del data["signals"]["total"]
+    data["signals"]["acquire_time"]["access"] = "r"
+    with frozen.open("w") as out:
+        yaml.dump(data, out)
+    result = run(diff, demo_env, tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "total" in result.stdout
+    assert "acquire_time" in result.stdout
