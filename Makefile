@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(PY) bench/core_compare.py
 	$(PY) bench/blueprint_load.py
 	$(PY) bench/introspect_compare.py
+	$(PY) bench/build_compare.py
 
 clean:
 	rm -rf $(VENV) .bench-venv .bench-run build *.egg-info
