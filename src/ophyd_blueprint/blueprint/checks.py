@@ -18,17 +18,27 @@ from .problems import BlueprintError, Problem, did_you_mean
 from .rendering import bind_params, has_type, scheme_of, vector_indices
 from .roles import LogicRoles, RoleSpec
 from .templating import TemplateProblem, template_names
-from .vocabulary import ENUM_DTYPES, KNOWN_SCHEMES
+from .vocabulary import BEAMLINE_MEMBERS, DEVICE_MEMBERS, ENUM_DTYPES, KNOWN_SCHEMES
 
 __all__ = ["check_blueprint", "check_name", "lookup"]
 
 
 def check_name(origin: Origin, section: str, name: str) -> list[Problem]:
-    """A name must be usable as a Python attribute (it is one, on the device)."""
-    if name.isidentifier() and not keyword.iskeyword(name) and not name.startswith("_"):
-        return []
-    message = f"{name!r} is not a valid name: use letters, digits and '_', not first"
-    return [origin.problem(message, section, name, key=True)]
+    """A name must be usable as a Python attribute (it is one, on the device),
+    and not one the device (or beamline) already has, such as ``read``.
+    """
+    if not name.isidentifier() or keyword.iskeyword(name) or name[0] == "_":
+        message = (
+            f"{name!r} is not a valid name: use letters, digits and '_', not first"
+        )
+        return [origin.problem(message, section, name, key=True)]
+    taken = BEAMLINE_MEMBERS if section == "devices" else DEVICE_MEMBERS
+    if name in taken:
+        owner = "a beamline" if section == "devices" else "every device"
+        message = f"{name!r} is taken: {owner} already has {name!r}"
+        suggestion = f"name it e.g. '{name}_value'"
+        return [origin.problem(message, section, name, suggestion=suggestion, key=True)]
+    return []
 
 
 def lookup(

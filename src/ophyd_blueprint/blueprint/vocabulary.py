@@ -12,6 +12,8 @@ from .problems import did_you_mean
 __all__ = [
     "ACCESSES",
     "ARRAY_DTYPES",
+    "BEAMLINE_MEMBERS",
+    "DEVICE_MEMBERS",
     "DTYPES",
     "ENUM_DTYPES",
     "KNOWN_SCHEMES",
@@ -61,6 +63,32 @@ READ_CATEGORIES: tuple[str, ...] = get_args(ReadCategory)
 PARAM_TYPES: tuple[str, ...] = get_args(ParamType)
 PROTOCOLS: tuple[str, ...] = get_args(ProtocolName)
 KNOWN_SCHEMES = frozenset({"ca", "pva", "tango", "soft", "mock"})
+DEVICE_MEMBERS = frozenset(
+    {
+        "add_child",
+        "add_children_as_readables",
+        "add_readables",
+        "blueprint",
+        "child",
+        "children",
+        "connect",
+        "describe",
+        "describe_configuration",
+        "exposed",
+        "hints",
+        "logic",
+        "name",
+        "parent",
+        "read",
+        "read_configuration",
+        "set_name",
+        "stage",
+        "unstage",
+    }
+)
+"""Attributes every built device has: a signal or child may not take them."""
+BEAMLINE_MEMBERS = frozenset({"connect", "devices", "mock", "model", "name"})
+"""Attributes of a loaded beamline: a device may not take them."""
 """URI schemes a source may use unless a caller registers more."""
 
 _DTYPE_SYNONYMS = {
