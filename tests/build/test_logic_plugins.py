@@ -1,7 +1,7 @@
 """A third-party logic class, registered through an entry point, is found."""
 
 import sys
-import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,37 +9,28 @@ import pytest
 from ophyd_blueprint.logic import get_logic, logic_names, logic_roles
 from ophyd_blueprint.logic.registry import UnknownLogicError
 
+from ..distributions import installed
+
 
 @pytest.fixture
-def plugin_on_path(tmp_path: Path):
-    """An installed distribution as pip leaves it: a module and its dist-info."""
-    (tmp_path / "example_logic.py").write_text(
-        textwrap.dedent(
-            """\
-            from ophyd_blueprint.logic import Logic
-            from ophyd_blueprint.logic.base import READABLE, role
+def plugin_on_path(tmp_path: Path) -> Iterator[None]:
+    source = """\
+        from ophyd_blueprint.logic import Logic
+        from ophyd_blueprint.logic.base import READABLE, role
 
-            class Shutter(Logic):
-                roles = (role("state", READABLE, frozenset({"enum"})),)
-                exposes = ("is_open",)
+        class Shutter(Logic):
+            roles = (role("state", READABLE, frozenset({"enum"})),)
+            exposes = ("is_open",)
 
-                async def is_open(self) -> bool:
-                    return (await self.bound["state"].get_value()) == "Open"
-            """
-        )
-    )
-    info = tmp_path / "example_logic-0.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text(
-        "Metadata-Version: 2.1\nName: example-logic\nVersion: 0.1\n"
-    )
-    (info / "entry_points.txt").write_text(
-        "[ophyd_blueprint.logic]\nexample.Shutter = example_logic:Shutter\n"
-    )
-    sys.path.insert(0, str(tmp_path))
-    yield
-    sys.path.remove(str(tmp_path))
-    sys.modules.pop("example_logic", None)
+            async def is_open(self) -> bool:
+                return (await self.bound["state"].get_value()) == "Open"
+        """
+    entry_points = """\
+        [ophyd_blueprint.logic]
+        example.Shutter = example_logic:Shutter
+        """
+    with installed(tmp_path, "example-logic", "example_logic", source, entry_points):
+        yield
 
 
 def test_registered_third_party_logic_is_found_with_its_roles(plugin_on_path: None):

@@ -1,7 +1,5 @@
 """Transports are found by URI scheme through entry points, imported on use."""
 
-import sys
-import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,32 +7,24 @@ import pytest
 
 from ophyd_blueprint import TransportNotAvailableError, signal_r
 
+from ..distributions import installed
+
 
 @pytest.fixture
 def transport_needing_a_missing_library(tmp_path: Path) -> Iterator[None]:
     """A distribution registering ``zz://``, whose client library is absent."""
-    (tmp_path / "zz_transport.py").write_text(
-        textwrap.dedent(
-            """\
-            import zz_client_library_that_is_not_installed
+    source = """\
+        import zz_client_library_that_is_not_installed
 
-            class ZzTransport:
-                pass
-            """
-        )
-    )
-    info = tmp_path / "example_transport-0.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text(
-        "Metadata-Version: 2.1\nName: example-transport\nVersion: 0.1\n"
-    )
-    (info / "entry_points.txt").write_text(
-        "[ophyd_blueprint.transports]\nzz = zz_transport:ZzTransport\n"
-    )
-    sys.path.insert(0, str(tmp_path))
-    yield
-    sys.path.remove(str(tmp_path))
-    sys.modules.pop("zz_transport", None)
+        class ZzTransport:
+            pass
+        """
+    entry_points = """\
+        [ophyd_blueprint.transports]
+        zz = zz_transport:ZzTransport
+        """
+    with installed(tmp_path, "example-transport", "zz_transport", source, entry_points):
+        yield
 
 
 def test_missing_client_library_names_the_extra_to_install(
