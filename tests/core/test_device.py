@@ -85,3 +85,14 @@ async def test_mock_connect_contacts_nothing_and_restores_on_real_connect():
     with pytest.raises(NotConnectedError):
         await device.connect(timeout=0.05)
     assert device.silent.source == "test://BL:SILENT"
+
+
+async def test_a_silent_source_is_a_no_answer_error():
+    from ophyd_blueprint import NoAnswerError
+
+    device = Broken("broken")
+    with pytest.raises(NotConnectedError) as info:
+        await device.connect(timeout=0.1)
+    leaves = info.value.leaves()
+    assert isinstance(leaves["silent"], NoAnswerError)
+    assert not isinstance(leaves["deep.refused"], NoAnswerError)

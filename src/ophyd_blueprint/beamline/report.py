@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ophyd_blueprint.core import NotConnectedError
+from ophyd_blueprint.core import NoAnswerError, NotConnectedError
 
 __all__ = ["ConnectionReport", "DeviceConnection", "SignalFailure"]
 
@@ -53,7 +53,9 @@ def _kind(error: Exception) -> FailureKind:
     if isinstance(error, TypeError):
         return "wrong type"
     text = str(error)
-    if isinstance(error, TimeoutError) or any(s in text for s in _SILENT):
+    if isinstance(error, NoAnswerError | TimeoutError) or any(
+        s in text for s in _SILENT
+    ):
         return "no answer"
     return "error"
 

@@ -12,7 +12,7 @@ from .datatypes import (
     make_datakey,
 )
 from .device import DEFAULT_TIMEOUT, Device, DeviceVector
-from .errors import NotConnectedError
+from .errors import NoAnswerError, NotConnectedError
 from .mock import (
     MockSignalBackend,
     PutCall,
@@ -51,6 +51,7 @@ __all__ = [
     "Device",
     "DeviceVector",
     "MockSignalBackend",
+    "NoAnswerError",
     "NotConnectedError",
     "PutCall",
     "ReadCategory",

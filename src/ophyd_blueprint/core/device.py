@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .errors import NotConnectedError
+from .errors import NoAnswerError, NotConnectedError
 
 __all__ = ["DEFAULT_TIMEOUT", "Device", "DeviceVector"]
 
@@ -135,7 +135,7 @@ class Device:
         errors: dict[tuple[str, ...], Exception] = {}
         for (path, node), task in zip(nodes, tasks, strict=True):
             if task in pending:
-                errors[path] = NotConnectedError(
+                errors[path] = NoAnswerError(
                     f"{_describe_node(node)} did not connect within {timeout} s"
                 )
             elif (error := task.exception()) is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["NotConnectedError"]
+__all__ = ["NoAnswerError", "NotConnectedError"]
 
 
 class NotConnectedError(Exception):
@@ -51,6 +51,14 @@ class NotConnectedError(Exception):
             else:
                 lines.append(f"{pad}{name}: {_one_line(err)}")
         return "\n" + "\n".join(lines) if indent == 0 else "\n".join(lines)
+
+
+class NoAnswerError(NotConnectedError):
+    """The source did not answer within the timeout: server down, or no such PV.
+
+    Transports raise it for silence (as opposed to a wrong type or a refusal),
+    so reports can roll failures up as "12 of 12 PVs did not answer".
+    """
 
 
 def _one_line(err: Exception) -> str:

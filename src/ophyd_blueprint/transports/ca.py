@@ -19,7 +19,7 @@ from event_model.documents.event_descriptor import DataKey
 from ophyd_blueprint.core.backend import DISCONNECTED, ReadingCallback, SignalBackend
 from ophyd_blueprint.core.datatypes import make_datakey
 from ophyd_blueprint.core.device import DEFAULT_TIMEOUT
-from ophyd_blueprint.core.errors import NotConnectedError
+from ophyd_blueprint.core.errors import NoAnswerError, NotConnectedError
 
 from . import _aioca as ca
 from ._ca_conversion import CaConversion, conversion_for, extra_pv, limits_of, needs
@@ -79,7 +79,7 @@ class CaSignalBackend(SignalBackend[T]):
             async with asyncio.timeout(timeout):
                 return await ca.cainfo(pv, timeout=None)
         except TimeoutError:
-            raise NotConnectedError(
+            raise NoAnswerError(
                 f"{_SCHEME}{pv}: not found within {timeout} s"
             ) from None
 

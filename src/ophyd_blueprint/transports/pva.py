@@ -24,7 +24,7 @@ from event_model.documents.event_descriptor import DataKey
 from ophyd_blueprint.core.backend import DISCONNECTED, ReadingCallback, SignalBackend
 from ophyd_blueprint.core.datatypes import make_datakey
 from ophyd_blueprint.core.device import DEFAULT_TIMEOUT
-from ophyd_blueprint.core.errors import NotConnectedError
+from ophyd_blueprint.core.errors import NoAnswerError, NotConnectedError
 from ophyd_blueprint.core.transport import split_uri
 
 from ._p4p import PvaClient, PvaMonitor, PvaRequest, PvaStructure, make_request
@@ -149,7 +149,7 @@ class PvaSignalBackend(SignalBackend[T]):
                 )
         except TimeoutError:
             missing = ", ".join(f"pva://{pv}" for pv in pvs)
-            raise NotConnectedError(
+            raise NoAnswerError(
                 f"{missing}: no PVA server answered within {timeout} s"
             ) from None
         except Exception as e:

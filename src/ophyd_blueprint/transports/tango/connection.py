@@ -14,7 +14,7 @@ import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from ophyd_blueprint.core.errors import NotConnectedError
+from ophyd_blueprint.core.errors import NoAnswerError, NotConnectedError
 
 from ._pytango import (
     AsyncProxy,
@@ -170,7 +170,7 @@ async def _bounded(uri: str, future: asyncio.Future[T], timeout: float) -> T:
     try:
         return await asyncio.wait_for(asyncio.shield(future), timeout)
     except TimeoutError:
-        raise NotConnectedError(f"{uri}: no answer within {timeout} s") from None
+        raise NoAnswerError(f"{uri}: no answer within {timeout} s") from None
     except DevFailed as e:
         raise NotConnectedError(f"{uri}: {describe_error(e)}") from None
 
