@@ -158,3 +158,18 @@ def test_reserved_names_cover_every_member_of_built_devices_and_beamlines():
     assert device_members | {"logic", "blueprint"} <= DEVICE_MEMBERS
     beamline_members = {n for n in dir(LoadedBeamline) if not n.startswith("_")}
     assert beamline_members | {"model", "devices", "mock"} <= BEAMLINE_MEMBERS
+
+
+async def test_vector_children_are_read_item_by_item(tmp_path: Path):
+    path = write_beamline(
+        tmp_path,
+        """\
+        devices:
+          det: {blueprint: SimDetector, with: {prefix: "T:DET:"}}
+        """,
+    )
+    bl = load_beamline(path, mock=True)
+    await bl.connect()
+    readings = await bl.det.read()  # type: ignore[attr-defined]
+    assert {f"det-stats-{i}-total" for i in range(1, 5)} <= set(readings)
+    assert "det-stats-1-mean" not in readings  # omitted by its blueprint

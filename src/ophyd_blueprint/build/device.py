@@ -203,8 +203,14 @@ def build_device(
     for child_name, child in rendered.children.items():
         sub = _build_child(child, library, protocol, mock, discover)
         setattr(device, child_name, sub)
-        device.add_readables([sub], ReadCategory.HINTED)
-        device.add_readables([sub], ReadCategory.CONFIG)
+        # a vector is read through its items, each a readable device
+        parts: list[Device] = (
+            list(cast(DeviceVector[Device], sub).values())
+            if isinstance(sub, DeviceVector)
+            else [sub]
+        )
+        device.add_readables(parts, ReadCategory.HINTED)
+        device.add_readables(parts, ReadCategory.CONFIG)
     Device.__init__(device, name)
     device.logic = [
         _attach_logic(device, rendered, index) for index in range(len(rendered.logic))
