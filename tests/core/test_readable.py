@@ -117,3 +117,18 @@ async def test_watchable_status_reports_progress_to_watchers():
     last = status.last_update
     assert last is not None
     assert last.time_elapsed is not None
+
+
+async def test_child_devices_give_config_to_configuration_and_readings_to_read():
+    class Stage(StandardReadable):
+        def __init__(self, name: str = "") -> None:
+            self.det = Detector()
+            self.add_readables([self.det], ReadCategory.HINTED)
+            self.add_readables([self.det], ReadCategory.CONFIG)
+            super().__init__(name)
+
+    stage = Stage("st")
+    assert set(await stage.read()) == {"st-det-counts", "st-det-spectrum"}
+    assert set(await stage.read_configuration()) == {"st-det-exposure"}
+    assert set(await stage.describe_configuration()) == {"st-det-exposure"}
+    assert set(await stage.describe()) == {"st-det-counts", "st-det-spectrum"}

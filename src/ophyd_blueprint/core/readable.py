@@ -38,6 +38,12 @@ class _ReadableChild(Protocol):
     async def describe(self) -> dict[str, DataKey]: ...
 
 
+@runtime_checkable
+class _ConfigurableChild(Protocol):
+    async def read_configuration(self) -> dict[str, Reading[Any]]: ...
+    async def describe_configuration(self) -> dict[str, DataKey]: ...
+
+
 @dataclass(slots=True)
 class _Parts:
     read: list[Device] = field(default_factory=list[Device])
@@ -95,10 +101,10 @@ class StandardReadable(Device):
         return await _describe_all(self._parts.read)
 
     async def read_configuration(self) -> dict[str, Reading[Any]]:
-        return await _read_all(self._parts.config)
+        return await _read_all(self._parts.config, config=True)
 
     async def describe_configuration(self) -> dict[str, DataKey]:
-        return await _describe_all(self._parts.config)
+        return await _describe_all(self._parts.config, config=True)
 
     @property
     def hints(self) -> Hints:
@@ -128,7 +134,11 @@ class StandardReadable(Device):
             await status
 
 
-async def _read_all(devices: Sequence[Device]) -> dict[str, Reading[Any]]:
+async def _read_all(
+    devices: Sequence[Device], config: bool = False
+) -> dict[str, Reading[Any]]:
+    """Readings of `devices`: a signal's own, a child device's read() (or, for
+    `config`, its read_configuration())."""
     result: dict[str, Reading[Any]] = {}
     pending: list[Awaitable[dict[str, Reading[Any]]]] = []
     for device in devices:
@@ -139,6 +149,9 @@ async def _read_all(devices: Sequence[Device]) -> dict[str, Reading[Any]]:
                 result[signal.name] = reading
                 continue
             pending.append(signal.read())
+        elif config:
+            if isinstance(device, _ConfigurableChild):
+                pending.append(device.read_configuration())
         elif isinstance(device, _ReadableChild):
             pending.append(device.read())
     if len(pending) == 1:
@@ -149,11 +162,20 @@ async def _read_all(devices: Sequence[Device]) -> dict[str, Reading[Any]]:
     return result
 
 
-async def _describe_all(devices: Sequence[Device]) -> dict[str, DataKey]:
+async def _describe_all(
+    devices: Sequence[Device], config: bool = False
+) -> dict[str, DataKey]:
+    """DataKeys of `devices`, matching `_read_all` (same `config` rule)."""
+    pending: list[Awaitable[dict[str, DataKey]]] = []
+    for device in devices:
+        if isinstance(device, SignalR):
+            pending.append(cast(SignalR[Any], device).describe())
+        elif config:
+            if isinstance(device, _ConfigurableChild):
+                pending.append(device.describe_configuration())
+        elif isinstance(device, _ReadableChild):
+            pending.append(device.describe())
     result: dict[str, DataKey] = {}
-    parts = await asyncio.gather(
-        *(d.describe() for d in devices if isinstance(d, _ReadableChild))
-    )
-    for part in parts:
+    for part in await asyncio.gather(*pending):
         result.update(part)
     return result
