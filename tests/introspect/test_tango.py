@@ -36,6 +36,8 @@ async def test_void_commands_are_triggers_and_others_are_noted(
     assert found.root.signals["reset"].source == "tango://{{prefix}}Reset#dbase=no"
     assert "scale" not in found.root.signals
     assert any("left out command Scale" in note for note in found.notes)
+    assert not any("command State" in note for note in found.notes)
+    assert {"state", "status"} <= set(found.root.signals)  # as attributes
 
 
 async def test_motor_is_named_from_its_device(tango_server: TangoServer) -> None:

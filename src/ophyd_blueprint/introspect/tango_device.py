@@ -61,6 +61,11 @@ def split_device_uri(uri: str) -> tuple[str, str]:
     return body.rstrip("/"), sep + fragment
 
 
+_MIRRORS_AN_ATTRIBUTE = frozenset({"State", "Status"})
+"""Commands every Tango device has that only repeat an attribute of the same
+name; leaving them out is not worth a note."""
+
+
 async def read_tango(uri: str, timeout: float, notes: list[str]) -> FoundDevice:
     """The attributes and void commands of device `uri`, typed by the server."""
     body, options = split_device_uri(uri)
@@ -89,6 +94,8 @@ async def read_tango(uri: str, timeout: float, notes: list[str]) -> FoundDevice:
         else:
             signals[_unique(snake_case(info.name), signals)] = found
     for command in commands:
+        if command.cmd_name in _MIRRORS_AN_ATTRIBUTE:
+            continue  # every device has them; the State/Status attributes serve
         found_command = _command(f"{body}/{command.cmd_name}{options}", command)
         if found_command is None:
             notes.append(
