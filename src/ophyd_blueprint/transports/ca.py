@@ -232,7 +232,9 @@ class CaTransport:
     def make_backend(
         self, datatype: type[Any] | None, read_uri: str, write_uri: str
     ) -> CaSignalBackend[Any]:
-        return CaSignalBackend(datatype, _pv(read_uri), _pv(write_uri))
+        read_pv = _pv(read_uri)
+        write_pv = read_pv if write_uri == read_uri else _pv(write_uri)
+        return CaSignalBackend(datatype, read_pv, write_pv)
 
 
 def _pv(uri: str) -> str:
