@@ -2,21 +2,37 @@
 
 import re
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from ophyd_blueprint.testing.ioc import EpicsIoc
 
 DOC = Path(__file__).parents[2] / "docs" / "epics.md"
 
 
-async def test_the_signals_how_to_runs_on_a_real_ioc(epics_ioc: EpicsIoc):
+RECORDS = """
+record(ao, "$(P)TEMP") {}
+record(longout, "$(P)GAIN") { field(OUT, "$(P)GAIN_RBV PP") }
+record(longin, "$(P)GAIN_RBV") {}
+record(calc, "$(P)RESET") { field(CALC, "VAL+1") }
+"""
+
+
+@pytest.fixture(scope="module")
+def docs_ioc() -> Iterator[EpicsIoc]:
+    """An IOC of the doc's own records (the shared test records stay untouched)."""
+    with EpicsIoc(db_files=(), records=RECORDS) as ioc:
+        yield ioc
+
+
+async def test_the_signals_how_to_runs_on_a_real_ioc(docs_ioc: EpicsIoc):
     block = re.findall(r"```python\n(.*?)```", DOC.read_text(), re.S)[0]
     records = {
-        "BL01:TEMP": epics_ioc.pv("AO"),
-        "BL01:GAIN_RBV": epics_ioc.pv("LONGIN"),
-        "BL01:GAIN": epics_ioc.pv("LONGOUT"),
-        "BL01:RESET.PROC": epics_ioc.pv("TRIG") + ".PROC",
+        name: docs_ioc.pv(name.removeprefix("BL01:"))
+        for name in ("BL01:TEMP", "BL01:GAIN_RBV", "BL01:GAIN", "BL01:RESET.PROC")
     }
     for name, pv in records.items():
         assert name in block
@@ -29,4 +45,4 @@ async def test_the_signals_how_to_runs_on_a_real_ioc(epics_ioc: EpicsIoc):
     )
     names = await namespace["example"]()
     assert names["value"] == 1.0  # what the doc says it reads back
-    assert names["gain"].source == f"pva://{epics_ioc.pv('LONGIN')}"
+    assert names["gain"].source == f"pva://{docs_ioc.pv('GAIN_RBV')}"
