@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 from collections.abc import Mapping, Sequence
@@ -16,8 +15,6 @@ if TYPE_CHECKING:
     from ophyd_blueprint.blueprint import RoleSpec
 
 __all__ = ["register"]
-
-_REGISTRY = "ophyd_blueprint.logic.registry"
 
 
 def register(subparsers: Subparsers) -> None:
@@ -84,13 +81,11 @@ def _usage_error(message: str) -> int:
     return 2
 
 
-def logic_roles() -> Mapping[str, Sequence[RoleSpec]] | None:
-    """Roles from the logic registry, or None when the logic layer is absent."""
-    try:
-        registry = importlib.import_module(_REGISTRY)
-    except ModuleNotFoundError as error:
-        if error.name is not None and _REGISTRY.startswith(error.name):
-            return None
-        raise
-    roles: Mapping[str, Sequence[RoleSpec]] = registry.logic_roles()
-    return roles
+def logic_roles() -> Mapping[str, Sequence[RoleSpec]]:
+    """Roles of every registered logic class, so bindings are checked too.
+
+    Imported here, not at module level, so that the command line starts fast.
+    """
+    from ophyd_blueprint.logic import logic_roles as registered
+
+    return registered()
