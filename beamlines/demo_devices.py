@@ -102,7 +102,7 @@ if TYPE_CHECKING:
         slits: SimMotor
 
 
-BEAMLINE = Path(__file__).parent / "demo.yaml"
+BEAMLINE = Path(__file__).parent.joinpath("demo.yaml")
 """The beamline file this module was generated from."""
 
 

@@ -28,15 +28,38 @@ def test_the_header_names_the_command_and_files_relative_to_the_module() -> None
     text = generate_stubs([DEMO], DEMO.parent / "demo_devices.py")
     assert "``blueprint stubs demo.yaml -o demo_devices.py``" in text
     assert "../devices/epics/sim_motor.yaml" in text
-    assert 'BEAMLINE = Path(__file__).parent / "demo.yaml"' in text
+    assert 'BEAMLINE = Path(__file__).parent.joinpath("demo.yaml")' in text
+
+
+def test_a_module_far_from_its_beamline_stays_formatted_and_finds_it(
+    tmp_path: Path,
+) -> None:
+    """CI checks out to a deeper path: the relative path must not break ruff."""
+    deep = tmp_path.joinpath(*(f"level_{i}_of_a_deep_checkout" for i in range(6)))
+    deep.mkdir(parents=True)
+    module = deep / "lab_devices.py"
+    module.write_text(generate_stubs([LAB], module), encoding="utf-8")
+    text = module.read_text(encoding="utf-8")
+    assert "BEAMLINE = Path(__file__).parent.joinpath(\n" in text
+    _ruff_clean([module])
+    namespace: dict[str, object] = {"__file__": str(module)}
+    exec(compile(text, str(module), "exec"), namespace)
+    beamline_path = namespace["BEAMLINE"]
+    assert isinstance(beamline_path, Path)
+    assert beamline_path.resolve() == LAB.resolve()
 
 
 def test_generated_modules_are_ruff_formatted_and_lint_clean(
     generated: Generated,
 ) -> None:
+    _ruff_clean([generated.module(n) for n in ("demo_devices", "lab_devices")])
+
+
+def _ruff_clean(modules: list[Path]) -> None:
+    """Formatted as ruff formats, and clean under its main rule sets."""
     ruff = shutil.which("ruff", path=str(Path(sys.executable).parent))
     assert ruff is not None, "ruff is a dev dependency"
-    files = [str(generated.module(n)) for n in ("demo_devices", "lab_devices")]
+    files = [str(module) for module in modules]
     options = ["--isolated", "--line-length", "88"]
     rules = "E,F,W,I,B,UP,SIM,RUF,C4,PIE,RET"
     subprocess.run([ruff, "format", "--check", *options, *files], check=True)

@@ -47,6 +47,7 @@ def _template() -> jinja2.Template:
         "method": _method,
         "enum_runtime": _enum_runtime,
         "table_runtime": _table_runtime,
+        "beamline_path": _beamline_path,
     }
     environment.filters.update(filters)
     template = files("ophyd_blueprint.stubs").joinpath("module.py.j2")
@@ -67,6 +68,16 @@ def _import_lines(section: ImportSection) -> list[str]:
         else:
             lines.append(bracketed(Bracketed("(", names, ")"), 0, head=head))
     return lines
+
+
+def _beamline_path(path: str) -> str:
+    """``BEAMLINE = ...``: the beamline file relative to the module.
+
+    One argument per path part, so the statement splits one part per line
+    (as ruff would) however deep the relative path goes.
+    """
+    parts = Bracketed("(", [string(part) for part in path.split("/")], ")")
+    return bracketed(parts, 0, head="BEAMLINE = Path(__file__).parent.joinpath")
 
 
 def _method(method: Method, indent: int) -> str:
