@@ -3,14 +3,37 @@
 Everything public is importable from here: the runtime core (signals,
 devices, status, datatypes, mocks; see `ophyd_blueprint.core`) and the
 declarative layer (blueprints, beamlines, the builder, logic).
+
+The declarative layer (pydantic, ruamel.yaml, jinja2, bluesky) is imported on
+first use of one of its names, so a process that only uses signals and
+devices from code does not pay for it at import.
 """
 
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from . import core
-from .beamline import ConnectionReport, LoadedBeamline, load_beamline
-from .blueprint import Beamline, Blueprint, BlueprintError, load_blueprint
-from .build import build_device
 from .core import *  # noqa: F403  (the core's public names, listed in core.__all__)
-from .logic import Logic
+
+if TYPE_CHECKING:
+    from .beamline import ConnectionReport, LoadedBeamline, load_beamline
+    from .blueprint import Beamline, Blueprint, BlueprintError, load_blueprint
+    from .build import build_device
+    from .logic import Logic
+
+_DECLARATIVE = {
+    "Beamline": "blueprint",
+    "Blueprint": "blueprint",
+    "BlueprintError": "blueprint",
+    "ConnectionReport": "beamline",
+    "LoadedBeamline": "beamline",
+    "Logic": "logic",
+    "build_device": "build",
+    "load_beamline": "beamline",
+    "load_blueprint": "blueprint",
+}
 
 __all__ = [
     "Beamline",
@@ -24,3 +47,17 @@ __all__ = [
     "load_blueprint",
 ]
 __all__ += core.__all__
+
+
+def __getattr__(name: str) -> Any:
+    """A declarative-layer name, imported on first use."""
+    module = _DECLARATIVE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ophyd_blueprint' has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_DECLARATIVE})

@@ -8,18 +8,19 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
-
-from bluesky.protocols import Reading
-from event_model.documents.event_descriptor import DataKey
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from .datatypes import DatatypeSpec, datatype_spec
+
+if TYPE_CHECKING:
+    from bluesky.protocols import Reading
+    from event_model.documents.event_descriptor import DataKey
 
 __all__ = ["DISCONNECTED", "ReadingCallback", "SignalBackend"]
 
 T = TypeVar("T")
 
-ReadingCallback = Callable[[Reading[T]], None]
+ReadingCallback = Callable[["Reading[T]"], None]
 """Called with every new reading of a monitored signal."""
 
 DISCONNECTED = -1

@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum, StrEnum
-from typing import Any, Literal, TypeVar, cast, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, get_args, get_origin
 
 import numpy as np
 import numpy.typing as npt
-from event_model.documents.event_descriptor import DataKey, Limits
 from pydantic import BaseModel, ConfigDict, model_validator
+
+if TYPE_CHECKING:
+    from event_model.documents.event_descriptor import DataKey, Limits
 
 __all__ = [
     "Array1D",

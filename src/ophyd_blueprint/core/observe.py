@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncGenerator, Callable
-from typing import Any, TypeVar, cast
-
-from bluesky.protocols import Status
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from .device import DEFAULT_TIMEOUT
 from .signal import SignalR, SignalRW
 from .status import AsyncStatus
+
+if TYPE_CHECKING:
+    from bluesky.protocols import Status
 
 __all__ = ["observe_value", "set_and_wait_for_value", "wait_for_value"]
 

@@ -7,14 +7,15 @@ from collections.abc import Awaitable, Generator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol, cast, runtime_checkable
-
-from bluesky.protocols import Hints, Reading
-from event_model.documents.event_descriptor import DataKey
+from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
 
 from .device import Device
 from .signal import SignalR
 from .status import AsyncStatus
+
+if TYPE_CHECKING:
+    from bluesky.protocols import Hints, Reading
+    from event_model.documents.event_descriptor import DataKey
 
 __all__ = ["ReadCategory", "StandardReadable"]
 
@@ -113,7 +114,7 @@ class StandardReadable(Device):
             if isinstance(device, SignalR):
                 fields.append(device.name)
             else:
-                child_hints = cast(Hints, getattr(device, "hints", {}))
+                child_hints = cast("Hints", getattr(device, "hints", {}))
                 fields.extend(child_hints.get("fields", []))
         return {"fields": fields}
 

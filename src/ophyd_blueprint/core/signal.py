@@ -12,13 +12,14 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from bluesky.protocols import Location, Reading
-from event_model.documents.event_descriptor import DataKey
-
 from .backend import SignalBackend, backend_type_name
 from .device import DEFAULT_TIMEOUT, Device
 from .mock import MockSignalBackend, mock_replacing
 from .status import AsyncStatus
+
+if TYPE_CHECKING:
+    from bluesky.protocols import Location, Reading
+    from event_model.documents.event_descriptor import DataKey
 
 __all__ = [
     "ReadOnlyError",
@@ -32,7 +33,7 @@ __all__ = [
 T = TypeVar("T")
 _log = logging.getLogger("ophyd_blueprint.signal")
 
-ReadingsCallback = Callable[[dict[str, Reading[Any]]], None]
+ReadingsCallback = Callable[[dict[str, "Reading[Any]"]], None]
 ValueCallback = Callable[[Any], None]
 
 

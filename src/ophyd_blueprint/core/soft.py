@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
-from typing import Any, TypeVar
-
-from bluesky.protocols import Reading
-from event_model.documents.event_descriptor import DataKey
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .backend import ReadingCallback, SignalBackend
+
+if TYPE_CHECKING:
+    from bluesky.protocols import Reading
+    from event_model.documents.event_descriptor import DataKey
 
 __all__ = ["SoftSignalBackend"]
 

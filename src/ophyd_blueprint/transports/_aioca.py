@@ -7,6 +7,7 @@ aioca functions themselves.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, cast
@@ -33,6 +34,7 @@ __all__ = [
     "cainfo",
     "camonitor",
     "caput",
+    "channel_type",
 ]
 
 DBF_STRING = 0
@@ -74,6 +76,33 @@ caput = cast(Callable[..., Awaitable[object]], aioca.caput)
 
 cainfo = cast(Callable[..., Awaitable[ChannelInfo]], aioca.cainfo)
 """``cainfo(pv, wait=True, timeout=5.0)``: connects, then describes the channel."""
+
+_catools: Any = importlib.import_module("aioca._catools")
+_get_channel: Any = getattr(_catools, "get_channel", None)
+_cadef: Any = getattr(_catools, "cadef", None)
+_FAST_INFO = _get_channel is not None and all(
+    hasattr(_cadef, name) for name in ("ca_field_type", "ca_element_count")
+)
+
+
+async def channel_type(pv: str) -> tuple[int, int]:
+    """Connect ``pv`` (no timeout: the caller bounds it); its DBF type and count.
+
+    `cainfo` also asks libca for the host name and access rights, a fifth of
+    the CPU of connecting thousands of PVs; the transport needs only these
+    two. aioca's channel cache is used directly where this aioca has it,
+    else `cainfo`.
+    """
+    if not _FAST_INFO:
+        info = await cainfo(pv, timeout=None)
+        return info.datatype, info.count
+    channel = _get_channel(pv)
+    while True:
+        await channel.wait()
+        datatype: int = _cadef.ca_field_type(channel)
+        if datatype >= 0:
+            return datatype, _cadef.ca_element_count(channel)
+        await asyncio.sleep(0)  # dropped since; let aioca hear of it, then wait
 
 camonitor = cast(Callable[..., Monitor], aioca.camonitor)
 """``camonitor(pv, callback, datatype=None, format=..., all_updates=False,

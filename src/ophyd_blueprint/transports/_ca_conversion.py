@@ -17,15 +17,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from functools import partial
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import numpy.typing as npt
-from event_model.documents.event_descriptor import Limits, LimitsRange
 
 from ophyd_blueprint.core.datatypes import DatatypeSpec, StrictEnum
 
 from . import _aioca as ca
+
+if TYPE_CHECKING:
+    from event_model.documents.event_descriptor import Limits, LimitsRange
 
 __all__ = [
     "CaConversion",

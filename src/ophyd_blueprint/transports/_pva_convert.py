@@ -12,15 +12,17 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from operator import itemgetter
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import numpy.typing as npt
-from event_model.documents.event_descriptor import Limits, LimitsRange
 
 from ophyd_blueprint.core.datatypes import DatatypeSpec, StrictEnum, Table
 
 from ._p4p import PvaStructure, type_code
+
+if TYPE_CHECKING:
+    from event_model.documents.event_descriptor import Limits, LimitsRange
 
 __all__ = ["PvaConverter", "make_converter", "metadata_of"]
 
@@ -418,10 +420,11 @@ def _range(structure: PvaStructure, low: str, high: str) -> LimitsRange | None:
     hi = cast(float, structure[high])
     if math.isnan(lo) and math.isnan(hi):
         return None
-    return LimitsRange(
-        low=None if math.isnan(lo) else float(lo),
-        high=None if math.isnan(hi) else float(hi),
-    )
+    found: LimitsRange = {
+        "low": None if math.isnan(lo) else float(lo),
+        "high": None if math.isnan(hi) else float(hi),
+    }
+    return found
 
 
 def metadata_of(
@@ -442,7 +445,7 @@ def metadata_of(
         "alarm": ("valueAlarm.lowAlarmLimit", "valueAlarm.highAlarmLimit"),
         "warning": ("valueAlarm.lowWarningLimit", "valueAlarm.highWarningLimit"),
     }
-    limits = Limits()
+    limits: Limits = {}
     for key, (low, high) in ranges.items():
         found = _range(structure, low, high) if low in structure else None
         if found is not None:

@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any, TypeVar
-
-from bluesky.protocols import Reading
-from event_model.documents.event_descriptor import DataKey
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ophyd_blueprint.core.backend import DISCONNECTED, ReadingCallback, SignalBackend
 from ophyd_blueprint.core.datatypes import make_datakey
@@ -23,6 +20,10 @@ from ophyd_blueprint.core.errors import NoAnswerError, NotConnectedError
 
 from . import _aioca as ca
 from ._ca_conversion import CaConversion, conversion_for, extra_pv, limits_of, needs
+
+if TYPE_CHECKING:
+    from bluesky.protocols import Reading
+    from event_model.documents.event_descriptor import DataKey
 
 __all__ = ["CaSignalBackend", "CaTransport"]
 
@@ -74,10 +75,11 @@ class CaSignalBackend(SignalBackend[T]):
             self._conversion(self._write_pv, timeout),
         )
 
-    async def _channel(self, pv: str, timeout: float) -> ca.ChannelInfo:
+    async def _channel(self, pv: str, timeout: float) -> tuple[int, int]:
+        """The PV's DBF type and element count, once connected."""
         try:
             async with asyncio.timeout(timeout):
-                return await ca.cainfo(pv, timeout=None)
+                return await ca.channel_type(pv)
         except TimeoutError:
             raise NoAnswerError(
                 f"{_SCHEME}{pv}: not found within {timeout} s"
@@ -86,15 +88,15 @@ class CaSignalBackend(SignalBackend[T]):
     async def _conversion(self, pv: str, timeout: float) -> CaConversion:
         spec = self.spec
         assert spec is not None
-        info = await self._channel(pv, timeout)
-        need = needs(spec, info.datatype)
+        datatype, count = await self._channel(pv, timeout)
+        need = needs(spec, datatype)
         extra: Any = None
         if need is not None:
             fmt = ca.FORMAT_CTRL if need == "enums" else ca.FORMAT_RAW
             dbr = None if need == "enums" else ca.DBR_STRING
             got = await self._get(extra_pv(pv, need), dbr, fmt)
             extra = got.enums if need == "enums" else got
-        return conversion_for(spec, _SCHEME + pv, info.datatype, info.count, extra)
+        return conversion_for(spec, _SCHEME + pv, datatype, count, extra)
 
     async def _get(self, pv: str, dbr: int | None, fmt: int) -> Any:
         timeout = self._timeout

@@ -16,10 +16,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Mapping
-from typing import Any, TypeVar
-
-from bluesky.protocols import Reading
-from event_model.documents.event_descriptor import DataKey
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ophyd_blueprint.core.backend import DISCONNECTED, ReadingCallback, SignalBackend
 from ophyd_blueprint.core.datatypes import make_datakey
@@ -29,6 +26,10 @@ from ophyd_blueprint.core.transport import split_uri
 
 from ._p4p import PvaClient, PvaMonitor, PvaRequest, PvaStructure, make_request
 from ._pva_convert import PvaConverter, make_converter, metadata_of
+
+if TYPE_CHECKING:
+    from bluesky.protocols import Reading
+    from event_model.documents.event_descriptor import DataKey
 
 __all__ = ["PvaSignalBackend", "PvaTransport", "pva_client", "use_pva_config"]
 

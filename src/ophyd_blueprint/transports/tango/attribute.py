@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any, TypeVar
-
-from bluesky.protocols import Reading
-from event_model.documents.event_descriptor import DataKey
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ophyd_blueprint.core.backend import DISCONNECTED, ReadingCallback, SignalBackend
 from ophyd_blueprint.core.datatypes import make_datakey
@@ -24,6 +21,10 @@ from .connection import DeviceConnection, connect_device
 from .monitor import Monitor
 from .quality import SEVERITY_OF_QUALITY, VALID
 from .trl import TangoTrl, parse_trl
+
+if TYPE_CHECKING:
+    from bluesky.protocols import Reading
+    from event_model.documents.event_descriptor import DataKey
 
 __all__ = ["DEFAULT_POLL_PERIOD", "Endpoint", "TangoAttributeBackend"]
 

@@ -13,15 +13,17 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from event_model.documents.event_descriptor import Limits, LimitsRange
 from tango import AttrDataFormat, AttributeInfoEx, AttrWriteType, CmdArgType
 
 from ophyd_blueprint.core.datatypes import DatatypeSpec
 
 from .enums import STATE_NAMES, check_enum_labels
+
+if TYPE_CHECKING:
+    from event_model.documents.event_descriptor import Limits, LimitsRange
 
 __all__ = [
     "NUMPY_OF_TANGO",

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 import numpy as np
-from bluesky.protocols import Reading
-from event_model.documents.event_descriptor import DataKey
 from tango import CmdArgType
 
 from ophyd_blueprint.core.backend import ReadingCallback, SignalBackend
@@ -24,6 +22,10 @@ from ._pytango import CommandInfo, DevFailed, describe_error
 from .codec import NUMPY_OF_TANGO
 from .connection import DeviceConnection, connect_device
 from .trl import parse_trl
+
+if TYPE_CHECKING:
+    from bluesky.protocols import Reading
+    from event_model.documents.event_descriptor import DataKey
 
 __all__ = ["TangoCommand", "TangoCommandBackend", "tango_command"]
 

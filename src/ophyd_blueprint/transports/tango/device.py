@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
-from bluesky.protocols import Reading
 from tango import AttrDataFormat, AttributeInfoEx, CmdArgType
 
 from ophyd_blueprint.core.datatypes import Array1D, StrictEnum, datatype_spec
@@ -25,6 +24,9 @@ from .codec import NUMPY_OF_TANGO, attribute_codec
 from .connection import DeviceConnection, connect_device
 from .enums import DevStateEnum
 from .trl import TangoTrl, parse_trl
+
+if TYPE_CHECKING:
+    from bluesky.protocols import Reading
 
 __all__ = ["TangoDevice", "connect_tango_device", "datatype_of_attribute"]
 
