@@ -104,6 +104,7 @@ async def channel_type(pv: str) -> tuple[int, int]:
             return datatype, _cadef.ca_element_count(channel)
         await asyncio.sleep(0)  # dropped since; let aioca hear of it, then wait
 
+
 camonitor = cast(Callable[..., Monitor], aioca.camonitor)
 """``camonitor(pv, callback, datatype=None, format=..., all_updates=False,
 notify_disconnect=False)``."""
