@@ -10,6 +10,7 @@ from ophyd_blueprint import (
     SignalRW,
     soft_signal_rw,
 )
+from ophyd_blueprint.core.errors import MAX_LINES
 
 from .backends import NeverConnects, RefusesToConnect
 
@@ -59,12 +60,33 @@ async def test_connect_gathers_every_failure_into_one_tree():
     leaves = info.value.leaves()
     assert set(leaves) == {"silent", "deep.refused"}
     text = str(info.value)
-    assert text.startswith("broken: 2 of 3 signals did not connect\n")
+    assert text.startswith(
+        "broken: 2 of 3 signals did not connect (1 did not answer)\n"
+    )
     assert "silent: test://BL:SILENT did not connect within 0.2 s" in text
     assert "deep:\n  refused: test://BL:REFUSED: refused" in text
     # the signal that connected stays usable
     await device.ok.set(1.0)
     assert await device.ok.get_value() == 1.0
+
+
+async def test_a_dead_server_behind_many_signals_is_one_screen_not_thousands():
+    silent = DeviceVector(
+        {i: SignalR(NeverConnects(f"test://BL:PV{i}")) for i in range(300)},
+        name="bench",
+    )
+    with pytest.raises(NotConnectedError) as info:
+        await silent.connect(timeout=0.1)
+    lines = str(info.value).splitlines()
+    assert lines[0] == (
+        "bench: 300 of 300 signals did not connect: "
+        "none answered (server down, or wrong names?)"
+    )
+    assert lines[1] == "0: test://BL:PV0 did not connect within 0.1 s"
+    assert len(lines) == 1 + MAX_LINES + 1
+    assert lines[-1] == f"... and {300 - MAX_LINES} more (all of them: .leaves())"
+    assert len(info.value.leaves()) == 300
+    assert info.value.silent() == 300
 
 
 @pytest.mark.parametrize("timeout", [0.2, 0.5])

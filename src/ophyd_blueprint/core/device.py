@@ -145,16 +145,19 @@ class Device:
         if errors:
             tree = _error_tree(errors, self.name)
             raise NotConnectedError(
-                tree.errors, _summary(self, len(errors), len(nodes))
+                tree.errors, _summary(self, tree.silent(), len(errors), len(nodes))
             )
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r})"
 
 
-def _summary(device: Device, failed: int, total: int) -> str:
+def _summary(device: Device, silent: int, failed: int, total: int) -> str:
     name = device.name or type(device).__name__
-    return f"{name}: {failed} of {total} signals did not connect"
+    line = f"{name}: {failed} of {total} signals did not connect"
+    if silent == failed:
+        return f"{line}: none answered (server down, or wrong names?)"
+    return f"{line} ({silent} did not answer)" if silent else line
 
 
 def _describe_node(node: Device) -> str:

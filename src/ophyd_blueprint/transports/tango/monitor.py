@@ -5,6 +5,11 @@ its own polling). If the server sends none for the attribute, it polls from
 the client at `period` instead: never silently, with one warning per
 attribute, and the signal's source says ``poll=<period>s``. Events reach the
 event loop through one thread-safe call each, in the order Tango sent them.
+
+The first reading is the value at subscription. Tango's events travel over
+ZeroMQ publish/subscribe, whose subscription reaches the server a moment after
+`subscribe_event` returns: events pushed in that moment are lost (ZeroMQ's
+"slow joiner"); the next event, or a read, gives the current value again.
 """
 
 from __future__ import annotations
