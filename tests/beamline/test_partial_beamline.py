@@ -86,7 +86,7 @@ def test_dead_ioc_is_one_line_before_the_folded_reasons(report: ConnectionReport
     folded = [line for line in text.splitlines() if line.strip().startswith("dead.")]
     assert folded == [
         "    dead.{setpoint, readback, velocity, acceleration, done_moving, moving, "
-        "stop, high_limit, low_limit, units}: not found within 1.5 s"
+        "stop, high_limit, low_limit, units}: no answer within 1.5 s"
     ]
     assert text.index(dead.summary()) < text.index("why:") < text.index(folded[0])
 

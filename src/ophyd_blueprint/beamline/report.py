@@ -22,6 +22,7 @@ _SOURCE = re.compile(r"[a-z][a-z0-9+]*://\S+?(?=:\s|\s|$)")
 _TANGO_HOST = re.compile(r"tango://(?P<host>[^/\s]+)/")
 _SILENT = (
     "did not connect within",
+    "no answer within",
     "not found within",
     "Failed to connect to device",
     "timed out",
@@ -238,7 +239,7 @@ class ConnectionReport:
 
 
 def _folded(device: DeviceConnection) -> list[str]:
-    """``dead.{setpoint, readback}: not found within 2.0 s`` and the like."""
+    """``dead.{setpoint, readback}: no answer within 2.0 s`` and the like."""
     by_reason: dict[str, list[SignalFailure]] = {}
     for failure in device.signal_failures():
         by_reason.setdefault(failure.reason, []).append(failure)

@@ -136,7 +136,7 @@ class Device:
         for (path, node), task in zip(nodes, tasks, strict=True):
             if task in pending:
                 errors[path] = NoAnswerError(
-                    f"{_describe_node(node)} did not connect within {timeout} s"
+                    f"{_describe_node(node)}: no answer within {timeout} s"
                 )
             elif (error := task.exception()) is not None:
                 if not isinstance(error, Exception):

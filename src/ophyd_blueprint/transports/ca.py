@@ -62,13 +62,17 @@ class CaSignalBackend(SignalBackend[T]):
     async def connect(self, timeout: float) -> None:
         if self._write is not None:
             return
+        # One PV: the caller (`Device.connect`) bounds the wait and names the
+        # PV if it stays silent; a timer per PV here would only repeat that,
+        # at a cost felt when thousands connect. A read/write pair times each
+        # PV itself, so the error says which of the two is missing.
         self._timeout = timeout
         if self.spec is None:
-            await self._channel(self._write_pv, timeout)
+            await ca.channel_type(self._write_pv)
             self._write = _TRIGGER
             return
         if self._read_pv == self._write_pv:
-            self._read = self._write = await self._conversion(self._read_pv, timeout)
+            self._read = self._write = await self._conversion(self._read_pv, None)
             return
         self._read, self._write = await asyncio.gather(
             self._conversion(self._read_pv, timeout),
@@ -82,13 +86,16 @@ class CaSignalBackend(SignalBackend[T]):
                 return await ca.channel_type(pv)
         except TimeoutError:
             raise NoAnswerError(
-                f"{_SCHEME}{pv}: not found within {timeout} s"
+                f"{_SCHEME}{pv}: no answer within {timeout} s"
             ) from None
 
-    async def _conversion(self, pv: str, timeout: float) -> CaConversion:
+    async def _conversion(self, pv: str, timeout: float | None) -> CaConversion:
         spec = self.spec
         assert spec is not None
-        datatype, count = await self._channel(pv, timeout)
+        if timeout is None:
+            datatype, count = await ca.channel_type(pv)
+        else:
+            datatype, count = await self._channel(pv, timeout)
         need = needs(spec, datatype)
         extra: Any = None
         if need is not None:
