@@ -13,9 +13,10 @@ __all__ = ["DEFAULT_TIMEOUT", "Device", "DeviceVector"]
 DEFAULT_TIMEOUT = 10.0
 """Seconds a connect or put may take when the caller does not say."""
 
-_GRACE = 1.05
+_GRACE = 1.02
 """Connect waits this factor of its timeout, so a backend's own timeout error
-(which names the cause) arrives before the generic one."""
+(which names the cause) arrives before the generic one, and well inside the
++10 % a connect may overrun its timeout."""
 
 
 class Device:
