@@ -326,3 +326,18 @@ async def test_monitor_of_a_ticking_record_keeps_delivering(epics_ioc: EpicsIoc)
     sig.clear_sub(seen.put_nowait)
     assert values == sorted(values)
     assert len(set(values)) == 3
+
+
+async def test_an_aioca_without_its_channel_cache_still_connects_through_cainfo(
+    epics_ioc: EpicsIoc, monkeypatch: pytest.MonkeyPatch
+):
+    """The fast type query uses aioca internals; without them, `cainfo`."""
+    from ophyd_blueprint.transports import _aioca
+
+    monkeypatch.setattr(_aioca, "_FAST_INFO", False)
+    assert await _aioca.channel_type(epics_ioc.pv("AO")) == (_aioca.DBF_DOUBLE, 1)
+    waveform = await rw(epics_ioc, Array1D[np.float64], "WF_DOUBLE")
+    assert (await waveform.get_value()).dtype == np.float64
+    mismatch = r"WF_DOUBLE is a float64 array\[\d+\] PV"
+    with pytest.raises(NotConnectedError, match=mismatch):
+        await rw(epics_ioc, float, "WF_DOUBLE")
