@@ -89,6 +89,18 @@ async def test_a_dead_server_behind_many_signals_is_one_screen_not_thousands():
     assert info.value.silent() == 300
 
 
+async def test_a_lone_signal_puts_its_error_on_the_line_below_the_summary():
+    silent = SignalR(NeverConnects("test://BL:ALONE"), name="alone")
+    with pytest.raises(NotConnectedError) as info:
+        await silent.connect(timeout=0.1)
+    assert str(info.value).splitlines() == [
+        "alone: 1 of 1 signals did not connect: "
+        "none answered (server down, or wrong names?)",
+        "alone: test://BL:ALONE: no answer within 0.1 s",
+    ]
+    assert info.value.silent() == 1
+
+
 @pytest.mark.parametrize("timeout", [0.2, 0.5])
 async def test_connect_timeout_is_honoured_within_ten_percent(timeout: float):
     device = Broken("broken")

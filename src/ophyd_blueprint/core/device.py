@@ -145,6 +145,8 @@ class Device:
                 errors[path] = error
         if errors:
             tree = _error_tree(errors, self.name)
+            if isinstance(tree.errors, str):  # this node itself: keep its type
+                tree = NotConnectedError({self.name or type(self).__name__: tree})
             raise NotConnectedError(
                 tree.errors, _summary(self, tree.silent(), len(errors), len(nodes))
             )

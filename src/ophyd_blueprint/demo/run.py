@@ -20,6 +20,7 @@ from bluesky.run_engine import RunEngine
 from ophyd_blueprint.beamline import ConnectionReport, load_beamline
 from ophyd_blueprint.testing.ioc import EpicsIoc, configure_client_env
 from ophyd_blueprint.testing.tango_server import TangoServer
+from ophyd_blueprint.transports.ca import close_all_channels
 
 from .plot import MATPLOTLIB_MISSING, Scan, have_matplotlib, plot_scans
 
@@ -94,6 +95,10 @@ def run_demo(
             engine(
                 plans.scan([det], slits, -1, 1, 3),
                 _subs(LiveTable(["slits-readback", "det-total"]), collect),
+            )
+            # close CA channels before the IOC stops, so libca reports no loss
+            asyncio.run_coroutine_threadsafe(close_all_channels(), engine.loop).result(
+                timeout=10
             )
     if plot is not None:
         out(f"plot of the scans: {plot_scans(_scans(events), plot)}")

@@ -410,6 +410,10 @@ async def _session_ioc(
         await asyncio.to_thread(ioc.start)
         yield ioc
     finally:
+        if "aioca" in sys.modules:  # channels of every loop, closed or not
+            from ophyd_blueprint.transports.ca import close_all_channels
+
+            await close_all_channels()
         await asyncio.to_thread(ioc.stop)
 
 

@@ -35,6 +35,7 @@ __all__ = [
     "camonitor",
     "caput",
     "channel_type",
+    "purge_channel_caches",
 ]
 
 DBF_STRING = 0
@@ -104,6 +105,9 @@ async def channel_type(pv: str) -> tuple[int, int]:
             return datatype, _cadef.ca_element_count(channel)
         await asyncio.sleep(0)  # dropped since; let aioca hear of it, then wait
 
+
+purge_channel_caches = cast(Callable[[], None], aioca.purge_channel_caches)
+"""Close every channel (and its monitors) aioca holds, on every loop."""
 
 camonitor = cast(Callable[..., Monitor], aioca.camonitor)
 """``camonitor(pv, callback, datatype=None, format=..., all_updates=False,

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from bluesky.protocols import Reading
     from event_model.documents.event_descriptor import DataKey
 
-__all__ = ["CaSignalBackend", "CaTransport"]
+__all__ = ["CaSignalBackend", "CaTransport", "close_all_channels"]
 
 T = TypeVar("T")
 _SCHEME = "ca://"
@@ -250,3 +250,14 @@ def _pv(uri: str) -> str:
     if not uri.startswith(_SCHEME):
         raise ValueError(f"{uri!r} is not a ca:// URI")
     return uri[len(_SCHEME) :]
+
+
+async def close_all_channels() -> None:
+    """Close every CA channel and monitor of this process, on every loop.
+
+    For the end of a session whose IOCs stop next (a test session, the demo):
+    with no channel open, libca has no lost circuit to report. Only there: CA
+    signals are not to be used afterwards (their monitors are gone, so their
+    cached readings would never change again).
+    """
+    ca.purge_channel_caches()

@@ -24,6 +24,7 @@ from ._pytango import (
     TangoReading,
     create_proxy,
     describe_error,
+    error_reason,
     query_attributes,
     query_commands,
 )
@@ -172,7 +173,27 @@ async def _bounded(uri: str, future: asyncio.Future[T], timeout: float) -> T:
     except TimeoutError:
         raise NoAnswerError(f"{uri}: no answer within {timeout} s") from None
     except DevFailed as e:
+        if error_reason(e) in _UNREACHABLE:
+            raise NoAnswerError(f"{uri}: {_unreachable(e)}") from None
         raise NotConnectedError(f"{uri}: {describe_error(e)}") from None
+
+
+_UNREACHABLE = frozenset({"API_CantConnectToDevice", "API_DeviceNotExported"})
+"""Reasons that mean: no device server answers for this device."""
+
+
+def _unreachable(error: DevFailed) -> str:
+    """Why the device server did not answer, in words a user can act on.
+
+    A proxy tries to connect when it is made; when the first call follows
+    within a second, Tango reports only that it "delayed" the retry, which
+    hides the cause. Say what that means instead.
+    """
+    text = describe_error(error)
+    if "connection request was delayed" in text:
+        device = text.removeprefix("Failed to connect to device ").split(" ")[0]
+        return f"no device server answers for {device} (down, or wrong host:port?)"
+    return text
 
 
 def _some(names: list[str]) -> str:
