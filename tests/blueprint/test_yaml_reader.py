@@ -96,7 +96,7 @@ def test_tabs_are_explained() -> None:
 def test_syntax_error_names_line_and_column() -> None:
     assert only("a: [1, 2\nb: 3\n") == (
         "f.yaml:2:2: invalid YAML: did not find expected ',' or ']' "
-        "(while parsing a flow sequence)"
+        "(while parsing a flow sequence that starts at 1:4)"
     )
 
 

@@ -137,6 +137,12 @@ def _syntax_problem(marked: MarkedYAMLError, text: str, file: str) -> Problem:
         message = "a file holds one YAML document; found a second one"
         return Problem(file, line + 1, col + 1, "", message)
     context = f" ({error.context})" if error.context else ""
+    start: Any = error.context_mark
+    if context and start is not None and (start.line, start.column) != (line, col):
+        # e.g. an unclosed '{': the problem shows at the end, the cause here
+        context = (
+            f" ({error.context} that starts at {start.line + 1}:{start.column + 1})"
+        )
     return Problem(
         file, line + 1, col + 1, "", f"invalid YAML: {error.problem}{context}"
     )
