@@ -20,9 +20,9 @@ from ophyd_blueprint.blueprint import (
     BlueprintLibrary,
     check_beamline,
     check_blueprint,
-    parse_document,
     render_blueprint,
 )
+from ophyd_blueprint.blueprint.loader import parse_for_checks
 from ophyd_blueprint.cli.validate import logic_roles
 
 ROOT = Path(__file__).parents[2]
@@ -74,15 +74,20 @@ FUZZ = settings(
 
 
 def load_and_check(raw: bytes, file: str) -> None:
-    """Load ``raw`` and run every check; only BlueprintError may come out."""
-    try:
-        document = parse_document(raw, file)
-    except BlueprintError:
+    """Load ``raw`` and run every check; only BlueprintError may come out.
+
+    A file with shape problems is checked in the part that validates, as
+    `blueprint validate` does.
+    """
+    document, partial, _ = parse_for_checks(raw, file)
+    if document is None:
         return
     if not isinstance(document, Blueprint):
         check_beamline(document, logic_roles=ROLES)
         return
     check_blueprint(document, LIBRARY, logic_roles=ROLES)
+    if partial is not None:
+        return
     try:
         render_blueprint(document, {}, library=LIBRARY)
     except BlueprintError:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
+from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -16,6 +17,7 @@ from pydantic import ValidationError
 from .models import Beamline, Blueprint
 from .positions import Origin
 from .problems import BlueprintError, Problem
+from .recovery import Partial, recover
 from .shape_errors import shape_problems
 from .yaml_reader import Data, parse_yaml, parse_yaml_bytes, read_bounded
 
@@ -26,7 +28,9 @@ __all__ = [
     "load_beamline_model",
     "load_blueprint",
     "load_document",
+    "load_for_checks",
     "parse_document",
+    "parse_for_checks",
 ]
 
 Document = Blueprint | Beamline
@@ -77,6 +81,51 @@ def load_document(path: str | Path) -> Document:
     return cached
 
 
+def load_for_checks(
+    path: str | Path,
+) -> tuple[Document | None, Partial | None, list[Problem]]:
+    """The document, or what of it validates, and the problems found loading.
+
+    For reporting every problem at once: when the file has shape problems, the
+    document comes back without the rejected parts (`Partial` says which), so
+    its meaning can be checked as well. None when not even that is possible
+    (a syntax error, a missing required key). OSError if unreadable.
+    """
+    try:
+        return load_document(path), None, []
+    except BlueprintError as error:
+        return _recovered(read_bounded(Path(path)), str(path), list(error.problems))
+
+
+def parse_for_checks(
+    raw: bytes, file: str = "<string>"
+) -> tuple[Document | None, Partial | None, list[Problem]]:
+    """Like :func:`load_for_checks`, from bytes, without the cache."""
+    try:
+        return parse_document(raw, file), None, []
+    except BlueprintError as error:
+        return _recovered(raw, file, list(error.problems))
+
+
+def _recovered(
+    raw: bytes, file: str, problems: list[Problem]
+) -> tuple[Document | None, Partial | None, list[Problem]]:
+    try:
+        data, positions = parse_yaml_bytes(raw, file)
+    except BlueprintError:
+        return None, None, problems
+    if not isinstance(data, dict) or not ({"blueprint", "beamline"} & data.keys()):
+        return None, None, problems
+    model = Blueprint if "blueprint" in data else Beamline
+    partial = recover(data, model)
+    if partial is None:
+        return None, None, problems
+    document = partial.model
+    assert isinstance(document, Blueprint | Beamline)
+    _attach_origins(document, Origin(file, positions), partial.logic_index)
+    return document, partial, problems
+
+
 def clear_cache() -> None:
     """Forget every loaded file (for measuring cold loads)."""
     _cache.clear()
@@ -104,7 +153,9 @@ def _validate(data: Data, origin: Origin) -> Document:
     return document
 
 
-def _attach_origins(document: Document, origin: Origin) -> None:
+def _attach_origins(
+    document: Document, origin: Origin, logic_index: Sequence[int] | None = None
+) -> None:
     document.set_origin(origin)
     if isinstance(document, Beamline):
         for name, device in document.devices.items():
@@ -117,4 +168,5 @@ def _attach_origins(document: Document, origin: Origin) -> None:
     for name, child in document.children.items():
         child.set_origin(origin.child("children", name))
     for index, entry in enumerate(document.logic):
-        entry.set_origin(origin.child("logic", index))
+        in_file = index if logic_index is None else logic_index[index]
+        entry.set_origin(origin.child("logic", in_file))

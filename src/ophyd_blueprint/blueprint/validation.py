@@ -8,9 +8,10 @@ from pathlib import Path
 from .beamline_checks import check_beamline
 from .checks import check_blueprint
 from .library import BlueprintLibrary, yaml_files
-from .loader import Document, load_document
+from .loader import Document, load_for_checks
 from .models import Blueprint
-from .problems import BlueprintError, Problem
+from .problems import Problem
+from .recovery import Partial, without_follow_ons
 from .roles import LogicRoles
 from .vocabulary import KNOWN_SCHEMES
 
@@ -35,11 +36,14 @@ def validate_files(
     """
     problems: list[Problem] = []
     documents: list[Document] = []
+    partials: dict[int, Partial] = {}
     for path in yaml_files(paths):
-        try:
-            documents.append(load_document(path))
-        except BlueprintError as error:
-            problems += error.problems
+        document, partial, found = load_for_checks(path)
+        problems += found
+        if document is not None:
+            documents.append(document)
+            if partial is not None:
+                partials[id(document)] = partial
     blueprints = [d for d in documents if isinstance(d, Blueprint)]
     if search_paths is None:
         search_paths = {Path(b.origin.file).parent for b in blueprints}
@@ -49,14 +53,16 @@ def validate_files(
         problems += library.problems
     for document in documents:
         if isinstance(document, Blueprint):
-            problems += check_blueprint(
+            found = check_blueprint(
                 document,
                 library,
                 known_schemes=known_schemes,
                 logic_roles=logic_roles,
             )
         else:
-            problems += check_beamline(
+            found = check_beamline(
                 document, known_schemes=known_schemes, logic_roles=logic_roles
             )
+        partial = partials.get(id(document))
+        problems += found if partial is None else without_follow_ons(found, partial)
     return sorted(set(problems))
