@@ -87,6 +87,15 @@ def test_template_injection_is_refused_by_the_sandbox_and_never_runs(
         ("{{ n ** 100000000 }}", "exponent 100000000 is larger than 1000"),
         ("{{ 'x' * 10**10 }}", "'\\*' would make more than 100000 items"),
         ("{{ [prefix] * 10**9 }}", "'\\*' would make more than 100000 items"),
+        ("{{ prefix | center(10**9) }}", "center: 1000000000 is larger than 100000"),
+        ("{{ prefix | indent(10**8) }}", "indent: 100000000 is larger than 100000"),
+        ("{{ '%999999999s' | format(n) }}", "format: a width above 100000"),
+        ("{{ '{:>999999999}'.format(n) }}", "format: a width above 100000"),
+        ("{{ '{x:>999999}'.format_map({'x': n}) }}", "format: a width above 100000"),
+        (
+            "{{ ('a' * 9999) | replace('a', 'aaaaaaaaaa') | replace('a', 'aa') }}",
+            "'replace' would make more than 100000 items",
+        ),
     ],
 )
 def test_templates_cannot_make_huge_values(template: str, message: str) -> None:
@@ -97,3 +106,34 @@ def test_templates_cannot_make_huge_values(template: str, message: str) -> None:
 def test_bounded_arithmetic_still_works() -> None:
     assert render_value("{{ 2 ** 10 * n }}", CONTEXT) == 3072
     assert render_text("{{ 'ab' * n }}", CONTEXT) == "ababab"
+
+
+@pytest.mark.parametrize(
+    ("template", "statement"),
+    [
+        (
+            "{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}"
+            "{% endfor %}",
+            "for",
+        ),
+        ("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "macro"),
+        ("{% filter upper %}{{ prefix }}{% endfilter %}", "filterblock"),
+    ],
+)
+def test_statements_that_loop_or_define_are_refused_before_anything_runs(
+    template: str, statement: str
+) -> None:
+    """Nested loops would run for hours; a blueprint string needs none."""
+    refused = f"'{{% {statement} %}}' is not allowed"
+    with pytest.raises(TemplateProblem, match=refused):
+        template_names(template)  # what `blueprint validate` runs
+    with pytest.raises(TemplateProblem, match=refused):
+        render_text(template, CONTEXT)
+
+
+def test_if_set_filters_and_formatting_stay_available() -> None:
+    text = "{% set p = prefix | lower %}{% if on %}{{ p }}{% else %}x{% endif %}"
+    assert render_text(text, CONTEXT) == "bl01:"
+    assert render_text("{{ '%s%03d' | format(prefix, n) }}", CONTEXT) == "BL01:003"
+    assert render_text("{{ '{}{:>4}'.format(prefix, n) }}", CONTEXT) == "BL01:   3"
+    assert render_text("{{ prefix | center(9) }}", CONTEXT) == "  BL01:  "

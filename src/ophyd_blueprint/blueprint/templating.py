@@ -5,13 +5,19 @@ with the same result as Jinja, so that blueprints of thousands of signals
 render quickly. The sandbox refuses private attributes (``''.__class__``) when
 rendering, and :func:`template_names` refuses them before anything renders;
 ``**`` and ``*`` are bounded so that a template cannot make a huge number or
-string.
+string, and so are filters (no width or count above `MAX_REPEAT`, no result
+longer) and format widths. Statements that loop or define (``{% for %}``,
+``{% macro %}``) are refused: nested loops could run for hours, and a
+blueprint string needs expressions (``{{ a if b else c }}``), ``{% if %}``
+and ``{% set %}`` at most. So every template renders in bounded time.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping, Sized
+from collections.abc import Callable, Mapping, Sized
+from typing import Any, cast
 
 from jinja2 import StrictUndefined, TemplateError, Undefined, meta, nodes
 from jinja2.exceptions import SecurityError
@@ -39,6 +45,18 @@ class _Sandbox(SandboxedEnvironment):
 
     intercepted_binops = frozenset({"**", "*"})
 
+    def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        """Every call a template makes to a function or method."""
+        _check_sizes("call", args, kwargs)
+        return SandboxedEnvironment.call(__self, __context, __obj, *args, **kwargs)
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        """``"...".format`` as a template reads it: huge widths refused."""
+        wrapped = super().wrap_str_format(value)
+        if wrapped is not None:
+            _check_widths(getattr(value, "__self__", ""), "format")
+        return wrapped
+
     def call_binop(
         self, context: Context, operator: str, left: object, right: object
     ) -> object:
@@ -57,8 +75,57 @@ def _repeat_length(left: object, right: object) -> int:
     return 0
 
 
+_WIDTH = re.compile(r"%[-+ #0]*\d{6,}|\{[^{}]*:[^{}]*\d{6,}[^{}]*\}")
+"""A ``%`` or ``{:}`` format width of 100000 or more."""
+
+_LOOPING = (
+    nodes.For,
+    nodes.Macro,
+    nodes.CallBlock,
+    nodes.FilterBlock,
+    nodes.Include,
+    nodes.Import,
+    nodes.FromImport,
+    nodes.Extends,
+    nodes.Block,
+)
+"""Statements a blueprint string may not use."""
+
+
+def _check_sizes(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, int) and abs(value) > MAX_REPEAT:
+            raise SecurityError(f"{name}: {value} is larger than {MAX_REPEAT}")
+
+
+def _check_widths(text: object, name: str) -> None:
+    if isinstance(text, str) and _WIDTH.search(text):
+        raise SecurityError(f"{name}: a width above {MAX_REPEAT} in {text!r}")
+
+
+def _too_long(value: object) -> bool:
+    return isinstance(value, str | list) and len(cast(Sized, value)) > MAX_REPEAT
+
+
+def _bounded(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    """`function` (a filter) refusing huge arguments and huge results."""
+
+    @functools.wraps(function)
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        _check_sizes(name, args, kwargs)
+        if name == "format" and args:
+            _check_widths(args[0], name)  # the format string
+        result: Any = function(*args, **kwargs)
+        if _too_long(result):
+            raise SecurityError(f"'{name}' would make more than {MAX_REPEAT} items")
+        return result
+
+    return bounded
+
+
 _ENV = _Sandbox(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
 del _ENV.globals["lipsum"]  # makes text of any length; no use in a blueprint
+_ENV.filters = {name: _bounded(name, f) for name, f in _ENV.filters.items()}
 _NAME = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _MARKUP = re.compile(r"\{\{|\}\}|\{%|\{#")
 _WHOLE_EXPRESSION = re.compile(r"\s*\{\{((?:(?!\{\{|\}\}).)*)\}\}\s*", re.DOTALL)
@@ -81,10 +148,7 @@ def template_names(text: str) -> set[str]:
     """Names a template reads from its context."""
     if _is_simple(text):
         return set(_NAME.findall(text))
-    try:
-        tree = _ENV.parse(text)
-    except TemplateError as error:
-        raise TemplateProblem(f"invalid template {text!r}: {error}") from None
+    tree = _parse(text)
     unsafe = [name for name in _attributes(tree) if name.startswith("_")]
     if unsafe:
         first = min(unsafe, key=text.find)
@@ -92,6 +156,22 @@ def template_names(text: str) -> set[str]:
             f"template {text!r} is refused: access to attribute {first!r} is unsafe"
         )
     return meta.find_undeclared_variables(tree)
+
+
+def _parse(text: str) -> nodes.Template:
+    """The template's syntax tree, refused if it loops or defines."""
+    try:
+        tree = _ENV.parse(text)
+    except TemplateError as error:
+        raise TemplateProblem(f"invalid template {text!r}: {error}") from None
+    for node in tree.find_all(_LOOPING):
+        keyword = type(node).__name__.lower().replace("fromimport", "from")
+        raise TemplateProblem(
+            f"template {text!r} is refused: '{{% {keyword} %}}' is not allowed "
+            "(a blueprint string is an expression, with '{% if %}' and "
+            "'{% set %}' at most)"
+        )
+    return tree
 
 
 def _attributes(tree: nodes.Template) -> list[str]:
@@ -122,10 +202,13 @@ def render_text(text: str, context: Mapping[str, Scalar]) -> str:
             if name not in context:
                 raise TemplateProblem(f"cannot render {text!r}: {name!r} is undefined")
         return _NAME.sub(lambda match: str(context[match[1]]), text)
+    tree = _parse(text)
     try:
-        return _ENV.from_string(text).render(context)
+        return _ENV.from_string(tree).render(context)
     except (TemplateError, ArithmeticError, TypeError, ValueError) as error:
         raise TemplateProblem(f"cannot render {text!r}: {error}") from None
+    except RecursionError:
+        raise TemplateProblem(f"cannot render {text!r}: nested too deeply") from None
 
 
 def render_value(value: Scalar, context: Mapping[str, Scalar]) -> Scalar:
