@@ -40,7 +40,6 @@ failing test while an IOC runs.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import secrets
@@ -50,14 +49,11 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import AsyncIterator, Generator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Literal
-
-import pytest
-import pytest_asyncio
 
 __all__ = [
     "LOOPBACK",
@@ -68,11 +64,9 @@ __all__ = [
     "IocFlavour",
     "IocPorts",
     "configure_client_env",
-    "epics_ioc",
-    "epics_ioc_qsrv1",
-    "pytest_runtest_makereport",
     "release_ports",
     "reserve_ports",
+    "running_iocs",
 ]
 
 LOOPBACK = "127.0.0.1"
@@ -402,48 +396,19 @@ class EpicsIoc:
         return f"EpicsIoc({self.flavour!r}, prefix={self.prefix!r}, ports={self.ports})"
 
 
-async def _session_ioc(
-    flavour: IocFlavour, factory: pytest.TempPathFactory
-) -> AsyncIterator[EpicsIoc]:
-    ioc = EpicsIoc(flavour=flavour, log_dir=factory.mktemp(f"ioc-{flavour}"))
-    try:
-        await asyncio.to_thread(ioc.start)
-        yield ioc
-    finally:
-        if "aioca" in sys.modules:  # channels of every loop, closed or not
-            from ophyd_blueprint.transports.ca import close_all_channels
-
-            await close_all_channels()
-        await asyncio.to_thread(ioc.stop)
+def running_iocs() -> tuple[EpicsIoc, ...]:
+    """The IOCs this process has started and not stopped."""
+    return tuple(_running)
 
 
-# Async fixtures on the session loop: they stop the IOC before that loop closes,
-# so client libraries' disconnect callbacks still find their loop open.
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def epics_ioc(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> AsyncIterator[EpicsIoc]:
-    """The test records on a PVXS IOC (CA and PVA via QSRV 2), once a session."""
-    async for ioc in _session_ioc("pvxs", tmp_path_factory):
-        yield ioc
+_FIXTURES = frozenset({"epics_ioc", "epics_ioc_qsrv1", "pytest_runtest_makereport"})
 
 
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def epics_ioc_qsrv1(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> AsyncIterator[EpicsIoc]:
-    """The test records on an epicscorelibs IOC (CA and PVA via QSRV 1)."""
-    async for ioc in _session_ioc("qsrv1", tmp_path_factory):
-        yield ioc
+def __getattr__(name: str) -> object:
+    """The pytest fixtures, from `ophyd_blueprint.testing.fixtures` (which needs
+    pytest); the IOC itself does not."""
+    if name in _FIXTURES:
+        from . import fixtures
 
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    """Attach the output tail of each running IOC to a failing test's report."""
-    report = yield
-    if report.failed:
-        for ioc in _running:
-            report.sections.append((f"IOC {ioc.prefix} output", ioc.log_tail()))
-    return report
+        return getattr(fixtures, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -27,13 +27,10 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from types import TracebackType
 from typing import IO, Any
 
-import pytest
-
-__all__ = ["DEVICES", "LOOPBACK", "TangoServer", "TangoServerError", "tango_server"]
+__all__ = ["DEVICES", "LOOPBACK", "TangoServer", "TangoServerError"]
 
 LOOPBACK = "127.0.0.1"
 DEVICES = {
@@ -148,13 +145,6 @@ class TangoServer:
         self.stop()
 
 
-@pytest.fixture(scope="session")
-def tango_server() -> Iterator[TangoServer]:
-    """The test device server, started once per session."""
-    with TangoServer() as server:
-        yield server
-
-
 def serve(port: int) -> None:
     """Serve the test devices on `port` until stdin closes."""
     # pytango ships no type stub for tango.test_context.
@@ -186,3 +176,13 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def __getattr__(name: str) -> object:
+    """The `tango_server` fixture, from `ophyd_blueprint.testing.fixtures`
+    (which needs pytest); the server itself does not."""
+    if name == "tango_server":
+        from . import fixtures
+
+        return fixtures.tango_server
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,88 @@
+"""pytest fixtures that start the real servers, once per test session.
+
+Use them from a ``conftest.py``::
+
+    from ophyd_blueprint.testing.fixtures import (
+        epics_ioc,
+        epics_ioc_qsrv1,
+        pytest_runtest_makereport,  # attaches the IOC's output to failing tests
+        tango_server,
+    )
+
+(``ophyd_blueprint.testing.ioc`` and ``.tango_server`` give the same names.)
+This module needs pytest and pytest-asyncio; the servers themselves
+(`EpicsIoc`, `TangoServer`) do not, so the demo runs without them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator, Generator, Iterator
+
+import pytest
+import pytest_asyncio
+
+from .ioc import EpicsIoc, IocFlavour, running_iocs
+from .tango_server import TangoServer
+
+__all__ = [
+    "epics_ioc",
+    "epics_ioc_qsrv1",
+    "pytest_runtest_makereport",
+    "tango_server",
+]
+
+
+async def _session_ioc(
+    flavour: IocFlavour, factory: pytest.TempPathFactory
+) -> AsyncIterator[EpicsIoc]:
+    ioc = EpicsIoc(flavour=flavour, log_dir=factory.mktemp(f"ioc-{flavour}"))
+    try:
+        await asyncio.to_thread(ioc.start)
+        yield ioc
+    finally:
+        if "aioca" in sys.modules:  # channels of every loop, closed or not
+            from ophyd_blueprint.transports.ca import close_all_channels
+
+            await close_all_channels()
+        await asyncio.to_thread(ioc.stop)
+
+
+# Async fixtures on the session loop: they stop the IOC before that loop closes,
+# so client libraries' disconnect callbacks still find their loop open.
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def epics_ioc(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[EpicsIoc]:
+    """The test records on a PVXS IOC (CA and PVA via QSRV 2), once a session."""
+    async for ioc in _session_ioc("pvxs", tmp_path_factory):
+        yield ioc
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def epics_ioc_qsrv1(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[EpicsIoc]:
+    """The test records on an epicscorelibs IOC (CA and PVA via QSRV 1)."""
+    async for ioc in _session_ioc("qsrv1", tmp_path_factory):
+        yield ioc
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Attach the output tail of each running IOC to a failing test's report."""
+    report = yield
+    if report.failed:
+        for ioc in running_iocs():
+            report.sections.append((f"IOC {ioc.prefix} output", ioc.log_tail()))
+    return report
+
+
+@pytest.fixture(scope="session")
+def tango_server() -> Iterator[TangoServer]:
+    """The test device server, started once per session."""
+    with TangoServer() as server:
+        yield server
