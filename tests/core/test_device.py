@@ -130,3 +130,12 @@ async def test_a_silent_source_is_a_no_answer_error():
     leaves = info.value.leaves()
     assert isinstance(leaves["silent"], NoAnswerError)
     assert not isinstance(leaves["deep.refused"], NoAnswerError)
+
+
+def test_a_signal_is_a_leaf_and_refuses_children():
+    sig = soft_signal_rw(float, name="leaf")
+    assert list(sig.children()) == []
+    sig.set_name("renamed")
+    assert sig.name == "renamed"
+    with pytest.raises(TypeError, match="renamed is a signal: no children"):
+        sig.add_child("x", soft_signal_rw(float))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from .backend import SignalBackend, backend_type_name
@@ -63,6 +63,24 @@ class Signal(Device, Generic[T]):
 
     def __setattr__(self, name: str, value: Any) -> None:
         object.__setattr__(self, name, value)  # signals have no children
+
+    # A signal is a leaf: these skip Device's child lookups, which cost an
+    # AttributeError per signal (its children slot is never filled) and show
+    # when thousands connect.
+
+    def add_child(self, name: str, child: Device) -> None:
+        raise TypeError(f"{self.name or type(self).__name__} is a signal: no children")
+
+    def children(self) -> Iterator[tuple[str, Device]]:
+        return iter(())
+
+    def set_name(self, name: str) -> None:
+        object.__setattr__(self, "_name", name)
+
+    def _connectables(
+        self, path: tuple[str, ...]
+    ) -> Iterator[tuple[tuple[str, ...], Device]]:
+        yield path, self
 
     @property
     def backend(self) -> SignalBackend[T]:
