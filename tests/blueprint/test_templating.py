@@ -91,6 +91,8 @@ def test_template_injection_is_refused_by_the_sandbox_and_never_runs(
         ("{{ prefix | indent(10**8) }}", "indent: 100000000 is larger than 100000"),
         ("{{ '%999999999s' | format(n) }}", "format: a width above 100000"),
         ("{{ '{:>999999999}'.format(n) }}", "format: a width above 100000"),
+        ("{{ '%0*d' | format(10**9, n) }}", "format: 1000000000 is larger"),
+        ("{{ prefix.ljust(10**9) }}", "ljust: 1000000000 is larger than 100000"),
         ("{{ '{x:>999999}'.format_map({'x': n}) }}", "format: a width above 100000"),
         (
             "{{ ('a' * 9999) | replace('a', 'aaaaaaaaaa') | replace('a', 'aa') }}",
@@ -137,3 +139,11 @@ def test_if_set_filters_and_formatting_stay_available() -> None:
     assert render_text("{{ '%s%03d' | format(prefix, n) }}", CONTEXT) == "BL01:003"
     assert render_text("{{ '{}{:>4}'.format(prefix, n) }}", CONTEXT) == "BL01:   3"
     assert render_text("{{ prefix | center(9) }}", CONTEXT) == "  BL01:  "
+
+
+def test_large_values_are_not_mistaken_for_widths() -> None:
+    assert render_text("{{ '%d' | format(1234567) }}", CONTEXT) == "1234567"
+    assert render_text("{{ '{}'.format(1234567) }}", CONTEXT) == "1234567"
+    assert render_text("{{ 1234567 | string }}{{ prefix.zfill(7) }}", CONTEXT) == (
+        "123456700BL01:"
+    )

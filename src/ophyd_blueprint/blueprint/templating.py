@@ -47,7 +47,9 @@ class _Sandbox(SandboxedEnvironment):
 
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         """Every call a template makes to a function or method."""
-        _check_sizes("call", args, kwargs)
+        name = getattr(__obj, "__name__", "")
+        if name in _WIDTH_METHODS:
+            _check_sizes(name, args, kwargs)
         return SandboxedEnvironment.call(__self, __context, __obj, *args, **kwargs)
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
@@ -77,6 +79,12 @@ def _repeat_length(left: object, right: object) -> int:
 
 _WIDTH = re.compile(r"%[-+ #0]*\d{6,}|\{[^{}]*:[^{}]*\d{6,}[^{}]*\}")
 """A ``%`` or ``{:}`` format width of 100000 or more."""
+
+_WIDTH_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
+"""String methods whose integer argument is the length of what they make."""
+
+_WIDTH_FILTERS = frozenset({"center", "indent", "wordwrap", "truncate"})
+"""Filters whose integer parameters are widths or lengths."""
 
 _LOOPING = (
     nodes.For,
@@ -110,11 +118,18 @@ def _too_long(value: object) -> bool:
 def _bounded(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
     """`function` (a filter) refusing huge arguments and huge results."""
 
+    # the parameters follow the value filtered, and the environment or
+    # context first for the filters that ask for it
+    first = 2 if hasattr(function, "jinja_pass_arg") else 1
+
     @functools.wraps(function)
     def bounded(*args: Any, **kwargs: Any) -> Any:
-        _check_sizes(name, args, kwargs)
-        if name == "format" and args:
+        if name in _WIDTH_FILTERS:
+            _check_sizes(name, args[first:], kwargs)
+        elif name == "format" and args:
             _check_widths(args[0], name)  # the format string
+            if isinstance(args[0], str) and "*" in args[0]:  # '%*d': width given
+                _check_sizes(name, args[1:], kwargs)
         result: Any = function(*args, **kwargs)
         if _too_long(result):
             raise SecurityError(f"'{name}' would make more than {MAX_REPEAT} items")
