@@ -46,7 +46,8 @@ class Partial:
             dotted = ".".join(str(part) for part in path)
             if problem.where == dotted or problem.where.startswith(dotted + "."):
                 return True
-            if len(path) == 2 and f"'{path[1]}'" in problem.message:
+            named = len(path) == 2 and isinstance(path[1], str)
+            if named and f"'{path[1]}'" in problem.message:
                 return True
         return False
 
