@@ -49,10 +49,11 @@ async def test_motor_is_named_from_its_device(tango_server: TangoServer) -> None
 
 async def test_a_dead_tango_device_is_a_clear_error() -> None:
     uri = f"tango://127.0.0.1:{free_port()}/test/none/1#dbase=no"
-    with pytest.raises(
-        IntrospectionError, match=r"tango://127\.0\.0\.1:\d+/test/none/1"
-    ):
+    with pytest.raises(IntrospectionError) as caught:
         await introspect(uri, timeout=1)
+    assert str(caught.value) == (  # one line, not pytango's DevFailed dump
+        f"{uri}: no device server answers for test/none/1 (down, or wrong host:port?)"
+    )
 
 
 async def test_an_unknown_scheme_says_what_is_expected() -> None:

@@ -16,7 +16,7 @@ from tango import AttrDataFormat, AttributeInfoEx, AttrWriteType, CmdArgType
 
 from ophyd_blueprint.blueprint.vocabulary import Access, ColumnDtype, Dtype
 from ophyd_blueprint.core import NotConnectedError
-from ophyd_blueprint.transports.tango._pytango import CommandInfo, query_commands
+from ophyd_blueprint.transports.tango._pytango import CommandInfo
 from ophyd_blueprint.transports.tango.codec import NUMPY_OF_TANGO
 from ophyd_blueprint.transports.tango.connection import connect_device
 from ophyd_blueprint.transports.tango.enums import STATE_NAMES
@@ -78,7 +78,7 @@ async def read_tango(uri: str, timeout: float, notes: list[str]) -> FoundDevice:
             connection = await connect_device(uri, device, timeout)
             attributes, commands = await asyncio.gather(
                 connection.all_attributes(uri, timeout),
-                query_commands(connection.proxy),
+                connection.all_commands(uri, timeout),
             )
     except TimeoutError:
         raise IntrospectionError(f"{uri}: no answer within {timeout} s") from None

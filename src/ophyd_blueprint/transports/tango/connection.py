@@ -76,6 +76,12 @@ class DeviceConnection:
             self._attributes = self._query(self._all_attributes)
         return list((await _bounded(uri, self._attributes, timeout)).values())
 
+    async def all_commands(self, uri: str, timeout: float) -> list[CommandInfo]:
+        """Every command config of the device, in the server's order."""
+        if self._commands is None:
+            self._commands = self._query(self._all_commands)
+        return list((await _bounded(uri, self._commands, timeout)).values())
+
     async def command_info(self, uri: str, name: str, timeout: float) -> CommandInfo:
         """The config of command `name`; all of them are fetched at once."""
         if self._commands is None:
