@@ -13,6 +13,7 @@ from ophyd_blueprint.blueprint import (
     beamline_library,
     check_beamline,
     load_beamline_model,
+    validate_files,
 )
 from ophyd_blueprint.build import build_device
 from ophyd_blueprint.core import Device, NotConnectedError, Signal
@@ -106,7 +107,13 @@ def load_beamline(path: str | Path, mock: bool = False) -> LoadedBeamline:
     ``pvi:`` and ``tango:`` devices (and children) are introspected when they
     first connect; their signals are mocks when they are.
     """
-    model = load_beamline_model(path)
+    try:
+        model = load_beamline_model(path)
+    except BlueprintError as error:
+        # a shape problem stops the load; report the file's other problems
+        # with it, as `blueprint validate` would
+        found = validate_files([path], logic_roles=logic_roles())
+        raise BlueprintError(found or error.problems) from None
     problems = check_beamline(model, logic_roles=logic_roles())
     if problems:
         raise BlueprintError(problems)
