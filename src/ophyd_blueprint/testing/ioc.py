@@ -291,6 +291,14 @@ class EpicsIoc:
             cwd=self._workdir,
         )
         assert self._proc.stdout is not None
+        assert self._proc.stdin is not None
+        # The IOC's Python console reads this once iocInit has returned and
+        # prints it flushed: a ready signal that does not depend on when the
+        # errlog thread gets round to printing READY_LINE.
+        self._proc.stdin.write(
+            f"print({self._ready_marker()!r}, flush=True)\n".encode()
+        )
+        self._proc.stdin.flush()
         self._reader = threading.Thread(
             target=self._copy_output,
             args=(self._proc.stdout, ready),
@@ -310,18 +318,21 @@ class EpicsIoc:
             if time.monotonic() > deadline:
                 self.stop()
                 raise IocError(
-                    f"IOC {self.prefix} did not print {READY_LINE!r} within "
+                    f"IOC {self.prefix} did not start within "
                     f"{timeout} s:\n{self.log_tail()}"
                 )
 
     def _copy_output(self, stream: IO[bytes], ready: threading.Event) -> None:
-        marker = READY_LINE.encode()
+        markers = (READY_LINE.encode(), self._ready_marker().encode())
         with self.log_path.open("ab") as log:
             for line in iter(stream.readline, b""):
                 log.write(line)
                 log.flush()
-                if marker in line:
+                if any(marker in line for marker in markers):
                     ready.set()
+
+    def _ready_marker(self) -> str:
+        return f"ophyd-blueprint: IOC {self.prefix} ready"
 
     def kill(self, timeout: float = 10.0) -> None:
         """SIGKILL the IOC and wait until its ports can be bound again."""
