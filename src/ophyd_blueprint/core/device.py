@@ -144,9 +144,7 @@ class Device:
                     raise error
                 errors[path] = error
         if errors:
-            tree = _error_tree(errors, self.name)
-            if isinstance(tree.errors, str):  # this node itself: keep its type
-                tree = NotConnectedError({self.name or type(self).__name__: tree})
+            tree = _error_tree(errors, self.name or type(self).__name__)
             raise NotConnectedError(
                 tree.errors, _summary(self, tree.silent(), len(errors), len(nodes))
             )
@@ -171,13 +169,11 @@ def _describe_node(node: Device) -> str:
 def _error_tree(
     errors: Mapping[tuple[str, ...], Exception], root_name: str
 ) -> NotConnectedError:
-    if () in errors:
+    if () in errors:  # the node itself failed (a signal, a discovered device)
         error = errors[()]
-        return (
-            error
-            if isinstance(error, NotConnectedError)
-            else NotConnectedError({root_name or "device": error})
-        )
+        if isinstance(error, NotConnectedError) and not isinstance(error.errors, str):
+            return error
+        return NotConnectedError({root_name: error})  # the leaf keeps its type
     grouped: dict[str, dict[tuple[str, ...], Exception]] = {}
     for path, error in errors.items():
         grouped.setdefault(path[0], {})[path[1:]] = error

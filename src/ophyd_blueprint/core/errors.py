@@ -29,8 +29,6 @@ class NotConnectedError(Exception):
         self.summary = summary
         """One line that rolls the tree up, e.g. ``12 of 12 signals ...``."""
         text = self._folded()
-        if summary and isinstance(self.errors, str):
-            text = f"\n{text}"
         super().__init__(f"{summary}{text}" if summary else text)
 
     def leaves(self) -> dict[str, Exception]:
