@@ -114,9 +114,9 @@ def _recovered(
         data, positions = parse_yaml_bytes(raw, file)
     except BlueprintError:
         return None, None, problems
-    if not isinstance(data, dict) or not ({"blueprint", "beamline"} & data.keys()):
+    model = _model_of(data)
+    if model is None:
         return None, None, problems
-    model = Blueprint if "blueprint" in data else Beamline
     partial = recover(data, model)
     if partial is None:
         return None, None, problems
@@ -140,11 +140,18 @@ def parse_document(text: str | bytes, file: str = "<string>") -> Document:
     return _validate(data, Origin(file, positions))
 
 
-def _validate(data: Data, origin: Origin) -> Document:
+def _model_of(data: Data) -> type[Blueprint] | type[Beamline] | None:
+    """Which model a file's top keys ask for; None if neither."""
     if not isinstance(data, dict) or not ({"blueprint", "beamline"} & data.keys()):
+        return None
+    return Blueprint if "blueprint" in data else Beamline
+
+
+def _validate(data: Data, origin: Origin) -> Document:
+    model = _model_of(data)
+    if model is None:
         message = "expected a mapping with a 'blueprint:' or a 'beamline:' key"
         raise BlueprintError([origin.problem(message)])
-    model = Blueprint if "blueprint" in data else Beamline
     try:
         document = model.model_validate(data)
     except ValidationError as error:

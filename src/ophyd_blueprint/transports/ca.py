@@ -68,7 +68,7 @@ class CaSignalBackend(SignalBackend[T]):
         # PV itself, so the error says which of the two is missing.
         self._timeout = timeout
         if self.spec is None:
-            await ca.channel_type(self._write_pv)
+            await self._channel(self._write_pv, None)
             self._write = _TRIGGER
             return
         if self._read_pv == self._write_pv:
@@ -79,8 +79,13 @@ class CaSignalBackend(SignalBackend[T]):
             self._conversion(self._write_pv, timeout),
         )
 
-    async def _channel(self, pv: str, timeout: float) -> tuple[int, int]:
-        """The PV's DBF type and element count, once connected."""
+    async def _channel(self, pv: str, timeout: float | None) -> tuple[int, int]:
+        """The PV's DBF type and element count, once connected.
+
+        With `timeout` None the caller bounds the wait.
+        """
+        if timeout is None:
+            return await ca.channel_type(pv)
         try:
             async with asyncio.timeout(timeout):
                 return await ca.channel_type(pv)
@@ -92,10 +97,7 @@ class CaSignalBackend(SignalBackend[T]):
     async def _conversion(self, pv: str, timeout: float | None) -> CaConversion:
         spec = self.spec
         assert spec is not None
-        if timeout is None:
-            datatype, count = await ca.channel_type(pv)
-        else:
-            datatype, count = await self._channel(pv, timeout)
+        datatype, count = await self._channel(pv, timeout)
         need = needs(spec, datatype)
         extra: Any = None
         if need is not None:
