@@ -27,7 +27,7 @@ from ophyd_blueprint import (
     WatchableAsyncStatus,
     load_beamline,
 )
-from ophyd_blueprint.build import BlueprintDevice
+from ophyd_blueprint.builder import BlueprintDevice
 
 if TYPE_CHECKING:
     from bluesky.protocols import Location

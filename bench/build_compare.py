@@ -32,7 +32,7 @@ from ophyd_async.epics.core import epics_signal_rw
 from ophyd_blueprint import load_beamline
 from ophyd_blueprint.blueprint import beamline_library, load_beamline_model
 from ophyd_blueprint.blueprint.loader import clear_cache
-from ophyd_blueprint.build import build_device
+from ophyd_blueprint.builder import build_device
 
 DEVICES = 1000
 SIGNALS = 10

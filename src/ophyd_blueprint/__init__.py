@@ -20,7 +20,7 @@ from .core import *  # noqa: F403  (the core's public names, listed in core.__al
 if TYPE_CHECKING:
     from .beamline import ConnectionReport, LoadedBeamline, load_beamline
     from .blueprint import Beamline, Blueprint, BlueprintError, load_blueprint
-    from .build import build_device
+    from .builder import build_device
     from .logic import Logic
 
 _DECLARATIVE = {

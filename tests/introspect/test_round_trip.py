@@ -4,7 +4,7 @@ from pathlib import Path
 
 from ophyd_blueprint.beamline.discovered import discover_child
 from ophyd_blueprint.blueprint import BlueprintLibrary, load_blueprint
-from ophyd_blueprint.build import build_device
+from ophyd_blueprint.builder import build_device
 from ophyd_blueprint.core import Device, Signal
 from ophyd_blueprint.introspect import (
     Introspected,

@@ -6,7 +6,7 @@ import pytest
 
 from ophyd_blueprint.blueprint import Signal
 from ophyd_blueprint.blueprint.naming import datatype_class_name, enum_members
-from ophyd_blueprint.build import enum_class
+from ophyd_blueprint.builder import enum_class
 
 LABELS = ["Open", "closed now", "1st", "a-b", "A B", "", "  ", "x!", "X"]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 
 from ophyd_blueprint.blueprint import Child
-from ophyd_blueprint.build import build_device
+from ophyd_blueprint.builder import build_device
 from ophyd_blueprint.core import (
     DEFAULT_TIMEOUT,
     Device,

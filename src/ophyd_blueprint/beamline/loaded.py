@@ -15,7 +15,7 @@ from ophyd_blueprint.blueprint import (
     load_beamline_model,
     validate_files,
 )
-from ophyd_blueprint.build import build_device
+from ophyd_blueprint.builder import build_device
 from ophyd_blueprint.core import Device, NotConnectedError, Signal
 from ophyd_blueprint.logic import logic_roles
 

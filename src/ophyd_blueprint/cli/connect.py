@@ -45,7 +45,7 @@ def run(args: Namespace) -> int:
 
     from ophyd_blueprint.beamline import load_beamline
     from ophyd_blueprint.blueprint import BlueprintError
-    from ophyd_blueprint.build import BuildError
+    from ophyd_blueprint.builder import BuildError
 
     try:
         beamline = load_beamline(args.beamline, mock=args.mock)

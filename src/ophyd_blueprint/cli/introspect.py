@@ -94,7 +94,7 @@ def check_files(files: list[Path]) -> list[str]:
         BlueprintLibrary,
         validate_files,
     )
-    from ophyd_blueprint.build import BuildError, build_device
+    from ophyd_blueprint.builder import BuildError, build_device
 
     problems = validate_files(files)
     if problems:

@@ -41,7 +41,7 @@ __all__ = ["Describer"]
 _SIGNAL_CLASSES = {"r": "SignalR", "w": "SignalW", "rw": "SignalRW", "x": "SignalX"}
 _SCALARS = frozenset({"bool", "int", "float", "str"})
 _PACKAGE = "ophyd_blueprint"
-_BUILD = "ophyd_blueprint.build"
+_BUILD = "ophyd_blueprint.builder"
 _RESERVED = frozenset({"BEAMLINE", "load"})
 """Names the generated module defines besides its classes."""
 

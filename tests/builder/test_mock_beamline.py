@@ -152,7 +152,7 @@ async def test_connect_report_lists_each_device_and_its_mode(tmp_path: Path):
 def test_reserved_names_cover_every_member_of_built_devices_and_beamlines():
     from ophyd_blueprint.beamline import LoadedBeamline
     from ophyd_blueprint.blueprint.vocabulary import BEAMLINE_MEMBERS, DEVICE_MEMBERS
-    from ophyd_blueprint.build import BlueprintDevice
+    from ophyd_blueprint.builder import BlueprintDevice
 
     device_members = {n for n in dir(BlueprintDevice) if not n.startswith("_")}
     assert device_members | {"logic", "blueprint"} <= DEVICE_MEMBERS
