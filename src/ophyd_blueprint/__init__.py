@@ -30,7 +30,7 @@ _DECLARATIVE = {
     "ConnectionReport": "beamline",
     "LoadedBeamline": "beamline",
     "Logic": "logic",
-    "build_device": "build",
+    "build_device": "builder",
     "load_beamline": "beamline",
     "load_blueprint": "blueprint",
 }

@@ -12,7 +12,12 @@ from .datatypes import (
     make_datakey,
 )
 from .device import DEFAULT_TIMEOUT, Device, DeviceVector
-from .errors import NoAnswerError, NotConnectedError
+from .errors import (
+    DatatypeMismatchError,
+    FailureKind,
+    NoAnswerError,
+    NotConnectedError,
+)
 from .mock import (
     MockSignalBackend,
     PutCall,
@@ -47,9 +52,11 @@ __all__ = [
     "DISCONNECTED",
     "Array1D",
     "AsyncStatus",
+    "DatatypeMismatchError",
     "DatatypeSpec",
     "Device",
     "DeviceVector",
+    "FailureKind",
     "MockSignalBackend",
     "NoAnswerError",
     "NotConnectedError",

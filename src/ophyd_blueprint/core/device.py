@@ -136,9 +136,7 @@ class Device:
         errors: dict[tuple[str, ...], Exception] = {}
         for (path, node), task in zip(nodes, tasks, strict=True):
             if task in pending:
-                errors[path] = NoAnswerError(
-                    f"{_describe_node(node)}: no answer within {timeout} s"
-                )
+                errors[path] = NoAnswerError(_describe_node(node), timeout)
             elif (error := task.exception()) is not None:
                 if not isinstance(error, Exception):
                     raise error

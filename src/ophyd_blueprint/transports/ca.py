@@ -90,9 +90,7 @@ class CaSignalBackend(SignalBackend[T]):
             async with asyncio.timeout(timeout):
                 return await ca.channel_type(pv)
         except TimeoutError:
-            raise NoAnswerError(
-                f"{_SCHEME}{pv}: no answer within {timeout} s"
-            ) from None
+            raise NoAnswerError(_SCHEME + pv, timeout) from None
 
     async def _conversion(self, pv: str, timeout: float | None) -> CaConversion:
         spec = self.spec

@@ -151,10 +151,10 @@ class PvaSignalBackend(SignalBackend[T]):
         except TimeoutError:
             missing = ", ".join(f"pva://{pv}" for pv in pvs)
             raise NoAnswerError(
-                f"{missing}: no PVA server answered within {timeout} s"
+                missing, timeout, f"no PVA server answered within {timeout} s"
             ) from None
         except Exception as e:
-            raise NotConnectedError(f"{self._write_uri}: {e}") from e
+            raise NotConnectedError(str(e), source=self._write_uri) from e
         spec = self.spec
         if spec is None:
             self._write = _trigger_converter(structures[0])

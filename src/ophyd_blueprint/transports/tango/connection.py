@@ -177,11 +177,11 @@ async def _bounded(uri: str, future: asyncio.Future[T], timeout: float) -> T:
     try:
         return await asyncio.wait_for(asyncio.shield(future), timeout)
     except TimeoutError:
-        raise NoAnswerError(f"{uri}: no answer within {timeout} s") from None
+        raise NoAnswerError(uri, timeout) from None
     except DevFailed as e:
         if error_reason(e) in _UNREACHABLE:
-            raise NoAnswerError(f"{uri}: {_unreachable(e)}") from None
-        raise NotConnectedError(f"{uri}: {describe_error(e)}") from None
+            raise NoAnswerError(uri, timeout, _unreachable(e)) from None
+        raise NotConnectedError(describe_error(e), source=uri) from None
 
 
 _UNREACHABLE = frozenset({"API_CantConnectToDevice", "API_DeviceNotExported"})
