@@ -97,10 +97,7 @@ def test_wrong_dtype_names_the_signal_its_pv_and_both_types(
     wrong = report.devices["wrong"]
     assert wrong.summary() == "wrong: 2 of 3 signals failed: 2 have the wrong type"
     rbv = fake_motor_ioc.pv("M1.RBV")
-    expected = (
-        f"wrong.position (ca://{rbv}): TypeError: ca://{rbv} is a float64 PV, "
-        "the signal asked for int"
-    )
+    expected = f"wrong.position (ca://{rbv}): is a float64 PV, the signal asked for int"
     assert expected in str(report)
     kinds = {f.path: f.kind for f in wrong.signal_failures()}
     assert kinds == {"position": "wrong type", "moving": "wrong type"}

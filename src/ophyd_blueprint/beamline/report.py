@@ -42,6 +42,8 @@ class SignalFailure:
     @property
     def reason(self) -> str:
         """The error's text without the source it names (that is in `source`)."""
+        if isinstance(self.error, NotConnectedError) and self.error.source:
+            return self.error.reason
         text = str(self.error) or type(self.error).__name__
         if self.source and text.startswith(self.source + ":"):
             text = text[len(self.source) :].lstrip(": ")
@@ -88,6 +90,10 @@ def _roll_up(servers: Iterable[str]) -> str:
 
 
 def _failure(path: str, error: Exception) -> SignalFailure:
+    if isinstance(error, NotConnectedError) and error.source:
+        return SignalFailure(
+            path, error, error.kind, error.source, _server(error.source)
+        )
     match = _SOURCE.search(str(error))
     source = match[0] if match else ""
     return SignalFailure(path, error, _kind(error), source, _server(source))

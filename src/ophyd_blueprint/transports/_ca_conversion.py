@@ -2,7 +2,7 @@
 
 `conversion_for` compares the channel's native type (DBF code and element
 count) with the datatype a signal asked for, and returns the request type and
-the two converters the hot paths use, or a `TypeError` naming both types.
+the two converters the hot paths use, or a `DatatypeMismatchError` naming both types.
 
 CA has no 64-bit integers: int64/uint64/uint32 records reach CA clients as
 DOUBLE. An ``int`` signal on an int64in/int64out record is read and written as
@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ophyd_blueprint.core.datatypes import DatatypeSpec, StrictEnum
+from ophyd_blueprint.core.errors import DatatypeMismatchError
 
 from . import _aioca as ca
 
@@ -148,7 +149,9 @@ object for thousands of signals of one kind."""
 def conversion_for(
     spec: DatatypeSpec, uri: str, field: int, count: int, extra: Any = None
 ) -> CaConversion:
-    """The conversion of `spec` on a channel of `field` x `count`, or TypeError.
+    """The conversion of `spec` on a channel of `field` x `count`.
+
+    Raises `DatatypeMismatchError` naming both types when there is none.
 
     `extra` is the answer to `needs` (choices, RTYP or FTVL) when it asked.
     """
@@ -160,10 +163,7 @@ def conversion_for(
             _SHARED[key] = _conversion(spec, field, count, extra, uri)
         found = _SHARED[key]
     if found is None:
-        raise TypeError(
-            f"{uri} is a {native_name(field, count)} PV, "
-            f"the signal asked for {spec.name}"
-        )
+        raise DatatypeMismatchError(uri, spec.name, f"{native_name(field, count)} PV")
     return found
 
 
@@ -233,10 +233,13 @@ def _enum_conversion(
     strict = issubclass(datatype, StrictEnum)
     if (set(labels) != set(server)) if strict else not set(labels) <= set(server):
         kind = "the same choices as" if strict else "only choices of"
-        raise TypeError(
-            f"{uri} has choices {list(server)}; {datatype.__name__} has {labels}, "
+        raise DatatypeMismatchError(
+            uri,
+            datatype.__name__,
+            "enum PV",
+            f"it has choices {list(server)}; {datatype.__name__} has {labels}, "
             f"and a {'StrictEnum' if strict else 'SubsetEnum'} must have {kind} "
-            "the PV"
+            "the PV",
         )
     by_label: dict[str, Any] = {str(m.value): m for m in datatype}
     values = tuple(by_label.get(label, label) for label in server)

@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ophyd_blueprint.core.datatypes import DatatypeSpec, StrictEnum, Table
+from ophyd_blueprint.core.errors import DatatypeMismatchError
 
 from ._p4p import PvaStructure, type_code
 
@@ -114,11 +115,14 @@ def describe_native(structure: PvaStructure) -> str:
 def make_converter(
     spec: DatatypeSpec, structure: PvaStructure, uri: str
 ) -> PvaConverter:
-    """The converter for `spec` on a PV of this structure, or `TypeError`."""
+    """The converter for `spec` on a PV of this structure.
+
+    Raises `DatatypeMismatchError` naming both types when there is none.
+    """
     native = describe_native(structure)
     converter = _converter_for(spec, structure, native, uri)
     if converter is None:
-        raise TypeError(f"{uri} is a {native} PV, the signal asked for {spec.name}")
+        raise DatatypeMismatchError(uri, spec.name, f"{native} PV")
     return converter
 
 
@@ -183,9 +187,12 @@ def _labels_check(spec: DatatypeSpec, server: Sequence[str], uri: str) -> None:
     strict = issubclass(spec.datatype, StrictEnum)
     if (mine != theirs) if strict else not mine <= theirs:
         kind = "exactly" if strict else "a subset of"
-        raise TypeError(
-            f"{uri} has choices {list(server)}, but {spec.name} has labels "
-            f"{list(spec.choices)}, which must be {kind} the PV's choices"
+        raise DatatypeMismatchError(
+            uri,
+            spec.name,
+            "enum PV",
+            f"it has choices {list(server)}, but {spec.name} has labels "
+            f"{list(spec.choices)}, which must be {kind} the PV's choices",
         )
 
 
@@ -197,9 +204,11 @@ def _enum_pv(
     datatype = spec.datatype
     if datatype is bool:
         if len(choices) != 2:
-            raise TypeError(
-                f"{uri} is an enum PV with {len(choices)} choices {list(choices)}, "
-                "the signal asked for bool, which needs exactly 2"
+            raise DatatypeMismatchError(
+                uri,
+                "bool",
+                f"enum PV with {len(choices)} choices {list(choices)}",
+                "a bool needs exactly 2",
             )
         return PvaConverter(
             "enum",
@@ -258,9 +267,11 @@ def _enum_on_string(
     }
     current = cast(str, structure["value"])
     if current not in members:
-        raise TypeError(
-            f"{uri} is a string PV whose value {current!r} is not one of the "
-            f"labels {list(spec.choices)} of {spec.name}"
+        raise DatatypeMismatchError(
+            uri,
+            spec.name,
+            "string PV",
+            f"its value {current!r} is not one of the labels {list(spec.choices)}",
         )
     lookup = members.get
 
@@ -307,9 +318,11 @@ def _enum_array(
     members: Mapping[str, Enum] = {str(m.value): m for m in item}
     stray = [v for v in cast(Sequence[str], structure["value"]) if v not in members]
     if stray:
-        raise TypeError(
-            f"{uri} holds {stray}, which are not labels {list(spec.choices)} of "
-            f"{spec.name}"
+        raise DatatypeMismatchError(
+            uri,
+            spec.name,
+            "string array PV",
+            f"it holds {stray}, which are not labels {list(spec.choices)}",
         )
     lookup = members.get
     return PvaConverter(
@@ -356,9 +369,12 @@ def _table(spec: DatatypeSpec, structure: PvaStructure, uri: str) -> PvaConverte
     server: dict[str, str] = dict(code[2])
     wanted = table.columns()
     if set(server) != set(wanted):
-        raise TypeError(
-            f"{uri} has columns {sorted(server)}, but {table.__name__} has "
-            f"{sorted(wanted)}"
+        raise DatatypeMismatchError(
+            uri,
+            table.__name__,
+            "table PV",
+            f"it has columns {sorted(server)}, but {table.__name__} has "
+            f"{sorted(wanted)}",
         )
     readers: list[tuple[str, Callable[[Any], Any]]] = []
     natives: dict[str, np.dtype[Any] | None] = {}
@@ -374,9 +390,12 @@ def _table(spec: DatatypeSpec, structure: PvaStructure, uri: str) -> PvaConverte
             or (column.dtype_numpy == "|b1" and native[1:] in "bB")
         )
         if not ok:
-            raise TypeError(
-                f"{uri} column {name!r} is {describe_code(native)}, but "
-                f"{table.__name__} asked for {column.name}"
+            raise DatatypeMismatchError(
+                uri,
+                table.__name__,
+                "table PV",
+                f"column {name!r} is {describe_code(native)}, but "
+                f"{table.__name__} asked for {column.name}",
             )
         natives[name] = dtype
         if column.dtype_numpy == "|b1" and native != "a?":

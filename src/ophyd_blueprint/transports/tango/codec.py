@@ -19,6 +19,7 @@ import numpy as np
 from tango import AttrDataFormat, AttributeInfoEx, AttrWriteType, CmdArgType
 
 from ophyd_blueprint.core.datatypes import DatatypeSpec
+from ophyd_blueprint.core.errors import DatatypeMismatchError
 
 from .enums import STATE_NAMES, check_enum_labels
 
@@ -94,7 +95,7 @@ def native_name(data_type: int, data_format: int) -> str:
 def attribute_codec(
     uri: str, spec: DatatypeSpec, info: AttributeInfoEx
 ) -> AttributeCodec:
-    """The codec for `spec` on this attribute, or `TypeError` naming both types."""
+    """The codec for `spec` on this attribute, or `DatatypeMismatchError`."""
     data_type = int(info.data_type)
     data_format = int(info.data_format)
     labels = _labels(data_type, info)
@@ -129,12 +130,9 @@ def _labels(data_type: int, info: AttributeInfoEx) -> tuple[str, ...] | None:
 
 def _mismatch(
     uri: str, spec: DatatypeSpec, data_type: int, data_format: int
-) -> TypeError:
+) -> DatatypeMismatchError:
     native = native_name(data_type, data_format)
-    article = "an" if native[0] in "aeiou" else "a"
-    return TypeError(
-        f"{uri} is {article} {native} attribute, the signal asked for {spec.name}"
-    )
+    return DatatypeMismatchError(uri, spec.name, f"{native} attribute")
 
 
 def _converters(

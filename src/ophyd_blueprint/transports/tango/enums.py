@@ -12,6 +12,7 @@ from enum import Enum
 from tango import DevState
 
 from ophyd_blueprint.core.datatypes import StrictEnum, SubsetEnum
+from ophyd_blueprint.core.errors import DatatypeMismatchError
 
 __all__ = ["STATE_NAMES", "DevStateEnum", "check_enum_labels"]
 
@@ -41,7 +42,7 @@ class DevStateEnum(StrictEnum):
 
 
 def check_enum_labels(uri: str, enum: type[Enum], server: Sequence[str]) -> None:
-    """`TypeError` naming both label sets unless `enum` fits the server's labels.
+    """Raise `DatatypeMismatchError` unless `enum` fits the server's labels.
 
     A `StrictEnum` must have exactly the server's labels; a `SubsetEnum` some
     of them.
@@ -51,7 +52,10 @@ def check_enum_labels(uri: str, enum: type[Enum], server: Sequence[str]) -> None
     extra = sorted(set(server) - set(mine))
     if missing or (extra and not issubclass(enum, SubsetEnum)):
         kind = "SubsetEnum" if issubclass(enum, SubsetEnum) else "StrictEnum"
-        raise TypeError(
-            f"{uri} has choices {list(server)}, but the {kind} {enum.__name__} "
-            f"has {mine}" + (f"; not on the server: {missing}" if missing else "")
+        raise DatatypeMismatchError(
+            uri,
+            enum.__name__,
+            "enum attribute",
+            f"it has choices {list(server)}, but the {kind} {enum.__name__} "
+            f"has {mine}" + (f"; not on the server: {missing}" if missing else ""),
         )
