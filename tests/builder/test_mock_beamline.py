@@ -165,7 +165,7 @@ async def test_vector_children_are_read_item_by_item(tmp_path: Path):
         tmp_path,
         """\
         devices:
-          det: {blueprint: SimDetector, with: {prefix: "T:DET:"}}
+          det: {blueprint: SimScalarDetector, with: {prefix: "T:DET:"}}
         """,
     )
     bl = load_beamline(path, mock=True)

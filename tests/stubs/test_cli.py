@@ -106,9 +106,9 @@ def test_a_missing_source_exits_2(tmp_path: Path) -> None:
 
 
 def test_blueprint_files_give_classes_and_no_loader(tmp_path: Path) -> None:
-    device = ROOT / "devices" / "sim" / "detector.yaml"
+    device = ROOT / "devices" / "sim" / "scalar_detector.yaml"
     text = generate_stubs([device], tmp_path / "sim.py")
-    assert "class SimDetector(BlueprintDevice):" in text
+    assert "class SimScalarDetector(BlueprintDevice):" in text
     assert "class SimStatsChannel(BlueprintDevice):" in text
     assert "stats: DeviceVector[SimStatsChannel]" in text
     assert "image_mode: SignalRW[ImageMode]" in text

@@ -119,6 +119,9 @@ def load_beamline(path: str | Path, mock: bool = False) -> LoadedBeamline:
         raise BlueprintError(problems)
     library = beamline_library(model)
     protocol = model.defaults.protocol
+    logic_defaults = (
+        {} if model.defaults.data_dir is None else {"data_dir": model.defaults.data_dir}
+    )
     devices: dict[str, Device] = {}
     mocked: set[str] = set()
     for name, entry in model.devices.items():
@@ -137,5 +140,6 @@ def load_beamline(path: str | Path, mock: bool = False) -> LoadedBeamline:
             name=name,
             mock=name in mocked,
             discover=discover_child,
+            logic_defaults=logic_defaults,
         )
     return LoadedBeamline(model, devices, mocked)

@@ -218,6 +218,10 @@ class Defaults(_Model):
     """Protocol of sources written without a scheme."""
     timeout: Annotated[float, Field(gt=0)] = 5.0
     """Connection timeout in seconds."""
+    data_dir: Annotated[str, Field(pattern=r"^/")] | None = None
+    """Absolute directory where file-writing detectors put their files (one
+    new file per detector per run); created if missing. Every logic that
+    takes a `data_dir` parameter gets it unless its `with` says otherwise."""
 
 
 class BeamlineDevice(DeviceRef):

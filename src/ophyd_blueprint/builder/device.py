@@ -173,14 +173,17 @@ def build_device(
     name: str = "",
     mock: bool = False,
     discover: Discover | None = None,
+    logic_defaults: Mapping[str, Scalar] | None = None,
 ) -> BlueprintDevice:
     """A device instance of `blueprint` with `params`, not yet connected.
 
     `library` resolves `extends` and children; sources without a scheme take
     `protocol`. With `mock`, every signal gets a mock backend and no transport
     is imported. `discover` makes ``pvi:``/``tango:`` children (without it
-    they are a BuildError). Raises BlueprintError (every problem, with file
-    and line) or BuildError.
+    they are a BuildError). `logic_defaults` (e.g. a beamline's ``data_dir``)
+    go to every logic, here and in children, that takes a parameter of that
+    name and is not given one in its ``with``. Raises BlueprintError (every
+    problem, with file and line) or BuildError.
     """
     rendered = render_blueprint(blueprint, params, library=library, protocol=protocol)
     cls = device_class(rendered)
@@ -201,7 +204,7 @@ def build_device(
     for category, signals in runs:
         device.add_readables(signals, category)
     for child_name, child in rendered.children.items():
-        sub = _build_child(child, library, protocol, mock, discover)
+        sub = _build_child(child, library, protocol, mock, discover, logic_defaults)
         setattr(device, child_name, sub)
         # a vector is read through its items, each a readable device
         parts: list[Device] = (
@@ -213,7 +216,8 @@ def build_device(
         device.add_readables(parts, ReadCategory.CONFIG)
     Device.__init__(device, name)
     device.logic = [
-        _attach_logic(device, rendered, index) for index in range(len(rendered.logic))
+        _attach_logic(device, rendered, index, logic_defaults or {})
+        for index in range(len(rendered.logic))
     ]
     return device
 
@@ -224,6 +228,7 @@ def _build_child(
     protocol: str,
     mock: bool,
     discover: Discover | None,
+    logic_defaults: Mapping[str, Scalar] | None,
 ) -> Device:
     if child.blueprint is None:
         kind = "pvi" if child.pvi is not None else "tango"
@@ -244,6 +249,7 @@ def _build_child(
             protocol=protocol,
             mock=mock,
             discover=discover,
+            logic_defaults=logic_defaults,
         )
     items = child.vector if isinstance(child.vector, dict) else {}
     return DeviceVector(
@@ -255,6 +261,7 @@ def _build_child(
                 protocol=protocol,
                 mock=mock,
                 discover=discover,
+                logic_defaults=logic_defaults,
             )
             for index, values in items.items()
         }
@@ -274,8 +281,14 @@ def _resolve(device: Device, path: str) -> Signal[Any]:
     return cast(Signal[Any], node)
 
 
-def _attach_logic(device: BlueprintDevice, blueprint: Blueprint, index: int) -> Logic:
+def _attach_logic(
+    device: BlueprintDevice,
+    blueprint: Blueprint,
+    index: int,
+    defaults: Mapping[str, Scalar],
+) -> Logic:
     entry = blueprint.logic[index]
     cls = get_logic(entry.use)
     bound = {role: _resolve(device, path) for role, path in entry.bind.items()}
-    return cls(device, bound, dict(entry.with_))
+    given = {k: v for k, v in defaults.items() if k in cls.params}
+    return cls(device, bound, {**given, **entry.with_})

@@ -46,6 +46,7 @@ from .transport import (
     soft_signal_rw,
     split_uri,
 )
+from .triggers import DetectorTrigger, TriggerInfo
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -54,6 +55,7 @@ __all__ = [
     "AsyncStatus",
     "DatatypeMismatchError",
     "DatatypeSpec",
+    "DetectorTrigger",
     "Device",
     "DeviceVector",
     "FailureKind",
@@ -77,6 +79,7 @@ __all__ = [
     "Table",
     "Transport",
     "TransportNotAvailableError",
+    "TriggerInfo",
     "WatchableAsyncStatus",
     "Watcher",
     "WatcherUpdate",

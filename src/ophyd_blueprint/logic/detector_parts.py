@@ -1,0 +1,89 @@
+"""The three parts a file-writing detector is composed of, as interfaces.
+
+A detector blueprint lists one logic of each kind beside ``detector.FileDetector``
+(which gives bluesky its verbs): how exposures are started (`Triggering`), how
+an acquisition is armed and stopped (`Arming`), and where frames go
+(`Writer`). Each part knows only its own signals; the detector combines them.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ophyd_blueprint.core import AsyncStatus, SignalR, TriggerInfo
+
+from .base import Logic
+
+if TYPE_CHECKING:
+    from bluesky.protocols import StreamAsset
+    from event_model.documents.event_descriptor import DataKey
+
+__all__ = ["Arming", "DetectorError", "Triggering", "Writer"]
+
+
+class DetectorError(RuntimeError):
+    """A detector that cannot do what the scan asks, named with the facts."""
+
+
+class Triggering(Logic, ABC):
+    """Sets a detector up for a `TriggerInfo`: mode, exposure, period, frames."""
+
+    @abstractmethod
+    async def prepare_trigger(self, info: TriggerInfo) -> None:
+        """Write the settings for `info`; `DetectorError` if it cannot be done."""
+
+    @abstractmethod
+    def frame_time(self, info: TriggerInfo) -> float | None:
+        """Seconds one frame is expected to take (None: unknown, e.g. external)."""
+
+
+class Arming(Logic, ABC):
+    """Starts and stops an acquisition."""
+
+    @abstractmethod
+    async def arm(self) -> AsyncStatus:
+        """Start acquiring; returns once it runs, with a status done when it ends."""
+
+    @abstractmethod
+    async def disarm(self) -> None:
+        """Stop acquiring and wait until the detector is idle."""
+
+    @abstractmethod
+    async def state(self) -> str:
+        """A short account of the detector's state, for errors."""
+
+
+class Writer(Logic, ABC):
+    """Puts frames into files and describes them as stream assets."""
+
+    @abstractmethod
+    async def open(self, name: str, data_dir: Path) -> None:
+        """Start a new file in `data_dir`, for data keys starting with `name`."""
+
+    @abstractmethod
+    async def datakeys(self, name: str) -> dict[str, DataKey]:
+        """The data keys of what is written (``external: STREAM:``)."""
+
+    @property
+    @abstractmethod
+    def frames_written(self) -> SignalR[int]:
+        """Counts the frames in the current file."""
+
+    @abstractmethod
+    def collect_stream_docs(self, name: str, frames: int) -> AsyncIterator[StreamAsset]:
+        """StreamResource (first time) and StreamDatum up to `frames`."""
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Finish the file (the frames written so far stay referenced)."""
+
+    @property
+    @abstractmethod
+    def is_open(self) -> bool: ...
+
+    @abstractmethod
+    def where(self) -> dict[str, Any]:
+        """Facts for errors: the file, the directory, the records."""

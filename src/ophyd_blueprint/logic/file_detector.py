@@ -1,0 +1,296 @@
+"""``detector.FileDetector``: bluesky's detector verbs, from three composed parts.
+
+A device whose blueprint lists a `Triggering`, an `Arming` and a `Writer`
+logic beside this one is a file-writing detector: `Triggerable` (step scans,
+one frame per trigger), `Preparable` and `Flyable` (fly scans), and
+`WritesStreamAssets` (StreamResource / StreamDatum documents pointing into its
+files). One file per stage, i.e. per run; `complete` reports frames written of
+frames expected and fails, naming the detector and both counts, when no frame
+arrives in time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ophyd_blueprint.core import (
+    AsyncStatus,
+    StandardReadable,
+    TriggerInfo,
+    WatchableAsyncStatus,
+    WatcherUpdate,
+    observe_value,
+    wait_for_value,
+)
+
+from .base import Logic
+from .detector_parts import Arming, DetectorError, Triggering, Writer
+
+if TYPE_CHECKING:
+    from bluesky.protocols import StreamAsset
+    from event_model.documents.event_descriptor import DataKey
+
+__all__ = ["FileDetector"]
+
+PartT = TypeVar("PartT", bound=Logic)
+STEP = TriggerInfo(number_of_events=1)
+"""What a step scan's `trigger` prepares: one internal frame per trigger."""
+
+
+class FileDetector(Logic):
+    """Stage, trigger, prepare, kickoff, complete and collect a file-writing detector.
+
+    ``with:`` `data_dir` (where files go; a beamline's ``defaults.data_dir``
+    gives it to every detector), `exposure_timeout` (seconds a frame may be
+    late before the scan fails, default 10).
+    """
+
+    exposes = (
+        "stage",
+        "unstage",
+        "trigger",
+        "prepare",
+        "kickoff",
+        "complete",
+        "describe",
+        "describe_collect",
+        "collect_asset_docs",
+        "get_index",
+    )
+    params = {"data_dir": str, "exposure_timeout": float}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._info: TriggerInfo | None = None
+        self._start = 0
+        self._kicked = False
+        self._acquisition: AsyncStatus | None = None
+        self._last_index = 0
+
+    # -- the parts -----------------------------------------------------------
+
+    def _part(self, kind: type[PartT]) -> PartT:
+        found = [
+            logic
+            for logic in getattr(self.device, "logic", [])
+            if isinstance(logic, kind)
+        ]
+        if len(found) != 1:
+            raise DetectorError(
+                f"{self.device.name}: detector.FileDetector needs exactly one "
+                f"{kind.__name__} logic beside it in the blueprint, found "
+                f"{len(found)}"
+            )
+        return found[0]
+
+    @property
+    def triggering(self) -> Triggering:
+        return self._part(Triggering)
+
+    @property
+    def arming(self) -> Arming:
+        return self._part(Arming)
+
+    @property
+    def writer(self) -> Writer:
+        return self._part(Writer)
+
+    @property
+    def name(self) -> str:
+        return self.device.name
+
+    def _data_dir(self) -> Path:
+        data_dir = self.config.get("data_dir")
+        if not data_dir:
+            raise DetectorError(
+                f"{self.name} has no data directory: set defaults.data_dir in the "
+                "beamline file (or data_dir in the detector logic's with:)"
+            )
+        return Path(str(data_dir))
+
+    def _exposure_timeout(self, info: TriggerInfo) -> float:
+        if info.exposure_timeout is not None:
+            return info.exposure_timeout
+        return float(self.config.get("exposure_timeout", 10.0))
+
+    # -- stage / unstage -----------------------------------------------------
+
+    def stage(self) -> AsyncStatus:
+        """Stop anything running and open the run's new file.
+
+        Done before the run starts, so a data directory the IOC cannot write
+        stops the scan before any document is emitted.
+        """
+        return AsyncStatus(self._stage(), name=self.name)
+
+    async def _stage(self) -> None:
+        self._info = None
+        self._kicked = False
+        await self.arming.disarm()
+        await self.writer.open(self.name, self._data_dir())
+        if isinstance(self.device, StandardReadable):
+            await StandardReadable.stage(self.device)
+
+    def unstage(self) -> AsyncStatus:
+        """Stop acquiring and close the file, whatever happened before."""
+        return AsyncStatus(self._unstage(), name=self.name)
+
+    async def _unstage(self) -> None:
+        self._info = None
+        self._kicked = False
+        results = await asyncio.gather(
+            self.arming.disarm(), self.writer.close(), return_exceptions=True
+        )
+        if isinstance(self.device, StandardReadable):
+            await StandardReadable.unstage(self.device)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+
+    # -- prepare / kickoff / complete ----------------------------------------
+
+    def prepare(self, value: TriggerInfo) -> AsyncStatus:
+        """Set the detector up for `value` and open the run's file if not open."""
+        return AsyncStatus(self._prepare(value), name=self.name)
+
+    async def _prepare(self, info: TriggerInfo) -> None:
+        if self._acquisition is not None and not self._acquisition.done:
+            await self.arming.disarm()
+        writer = self.writer
+        if not writer.is_open:
+            await writer.open(self.name, self._data_dir())
+        await self.triggering.prepare_trigger(info)
+        self._start = await writer.frames_written.get_value()
+        self._info = info
+
+    def kickoff(self) -> AsyncStatus:
+        """Start acquiring the prepared frames; done once the detector runs."""
+        if self._info is None:
+            raise DetectorError(f"{self.name}: kickoff before prepare")
+        self._kicked = True
+        return AsyncStatus(self._kickoff(), name=self.name)
+
+    async def _kickoff(self) -> None:
+        self._acquisition = await self.arming.arm()
+
+    def complete(self) -> WatchableAsyncStatus[int]:
+        """Done when every prepared frame is written; reports frames written."""
+        info = self._info
+        if info is None or not self._kicked:
+            raise DetectorError(f"{self.name}: complete before kickoff")
+        self._kicked = False
+        return WatchableAsyncStatus(self._progress(info), name=self.name)
+
+    async def _progress(self, info: TriggerInfo) -> AsyncIterator[WatcherUpdate[int]]:
+        target = info.number_of_events
+        written = 0
+        async for written in self._frames(info, target):
+            yield WatcherUpdate(
+                current=written,
+                initial=0,
+                target=target,
+                name=self.name,
+                unit="frames",
+                fraction=written / target if target else None,
+            )
+        await self._acquisition_over(info, written, target)
+
+    async def _frames(self, info: TriggerInfo, target: int) -> AsyncIterator[int]:
+        """Frames written since prepare, each time it grows, until `target`."""
+        frame_time = self.triggering.frame_time(info) or 0.0
+        wait = frame_time + self._exposure_timeout(info)
+        counter = self.writer.frames_written
+        written = 0
+        try:
+            async for value in observe_value(counter, timeout=wait):
+                self._last_index = value
+                written = value - self._start
+                yield written
+                if target and written >= target:
+                    return
+        except TimeoutError:
+            raise DetectorError(
+                f"{self.name}: {written} of {target} frames written; no new frame "
+                f"within {wait:g} s ({await self.arming.state()}; frames counted "
+                f"by {counter.source})"
+            ) from None
+
+    async def _acquisition_over(
+        self, info: TriggerInfo, written: int, target: int
+    ) -> None:
+        acquisition = self._acquisition
+        if acquisition is None:
+            return
+        wait = (self.triggering.frame_time(info) or 0.0) + self._exposure_timeout(info)
+        try:
+            await acquisition.wait(wait)
+        except TimeoutError:
+            raise DetectorError(
+                f"{self.name}: all {written} of {target} frames written, but the "
+                f"acquisition did not end within {wait:g} s "
+                f"({await self.arming.state()})"
+            ) from None
+
+    # -- step scans ------------------------------------------------------------
+
+    def trigger(self) -> AsyncStatus:
+        """Take one frame into the run's file; done when it is written."""
+        return AsyncStatus(self._trigger(), name=self.name)
+
+    async def _trigger(self) -> None:
+        if self._info != STEP:
+            await self._prepare(STEP)
+        counter = self.writer.frames_written
+        before = await counter.get_value()
+        started = time.monotonic()
+        acquisition = await self.arming.arm()
+        wait = (self.triggering.frame_time(STEP) or 0.0) + self._exposure_timeout(STEP)
+        try:
+            await acquisition.wait(wait)
+            left = max(0.0, wait - (time.monotonic() - started))
+            await wait_for_value(counter, lambda n: n > before, left + 1.0)
+        except TimeoutError:
+            raise DetectorError(
+                f"{self.name}: the frame was not written within {wait:g} s "
+                f"({await self.arming.state()}; {counter.source} is "
+                f"{await counter.get_value()}, was {before})"
+            ) from None
+
+    # -- documents -------------------------------------------------------------
+
+    async def describe(self) -> dict[str, DataKey]:
+        """The device's read signals and its files' data keys."""
+        own: dict[str, DataKey] = {}
+        if isinstance(self.device, StandardReadable):
+            own = await StandardReadable.describe(self.device)
+        return {**own, **await self.writer.datakeys(self.name)}
+
+    async def describe_collect(self) -> dict[str, DataKey]:
+        return await self.writer.datakeys(self.name)
+
+    async def collect_asset_docs(
+        self, index: int | None = None
+    ) -> AsyncIterator[StreamAsset]:
+        """StreamResource (once per file) and StreamDatum up to `index` frames."""
+        frames = index if index is not None else await self.get_index()
+        async for doc in self.writer.collect_stream_docs(self.name, frames):
+            yield doc
+
+    async def get_index(self) -> int:
+        """Frames in the run's file so far (the last count seen, if the IOC is gone).
+
+        After a failure the plan can still collect what was written before it.
+        """
+        try:
+            index = await asyncio.wait_for(self.writer.frames_written.get_value(), 1.0)
+        except Exception:
+            return self._last_index
+        self._last_index = index
+        return index
+
+    def use_mock(self) -> None:
+        """A mock detector writes nothing: its verbs need a real (or simulated) IOC."""

@@ -1,0 +1,187 @@
+"""Simulated IOCs (Python Channel Access servers) in a subprocess, on loopback.
+
+`SimIoc` runs ``python -m <module> --prefix P ...`` on a port slot of
+`ophyd_blueprint.testing.ioc` (its own CA server port, listed in this
+process's ``EPICS_CA_ADDR_LIST``, since several CA servers on one host answer
+unicast searches only on their own ports), waits until it serves, and stops,
+kills or restarts it on the same port and prefix. `SimDetectorIoc` is the
+simulated areaDetector of `ophyd_blueprint.testing.sim_detector`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+from .ioc import LOOPBACK, IocError, IocPorts, release_ports, reserve_ports
+
+__all__ = ["SimDetectorIoc", "SimIoc"]
+
+READY = "Server startup complete."
+"""What a simulated IOC prints once it serves (caproto's own words)."""
+
+
+class SimIoc:
+    """One simulated IOC subprocess: `module` run with ``--prefix`` and `args`."""
+
+    def __init__(
+        self,
+        module: str,
+        args: Sequence[str] = (),
+        *,
+        prefix: str | None = None,
+        log_dir: Path | None = None,
+    ) -> None:
+        self.module = module
+        self.args = list(args)
+        self.prefix = prefix or f"S{os.getpid()}-{secrets.token_hex(3)}:"
+        workdir = Path(log_dir or tempfile.mkdtemp(prefix="ophyd-blueprint-sim-"))
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.log_path = workdir / f"{self.prefix.rstrip(':').replace(':', '_')}.log"
+        self.ports: IocPorts | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._reader: threading.Thread | None = None
+
+    def pv(self, name: str) -> str:
+        return self.prefix + name
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def server_env(self) -> dict[str, str]:
+        assert self.ports is not None
+        return {
+            **os.environ,
+            "EPICS_CA_SERVER_PORT": str(self.ports.ca_server),
+            "EPICS_CAS_INTF_ADDR_LIST": LOOPBACK,
+            "EPICS_CAS_BEACON_ADDR_LIST": LOOPBACK,
+            "EPICS_CAS_AUTO_BEACON_ADDR_LIST": "NO",
+            "EPICS_CAS_BEACON_PORT": os.environ.get("EPICS_CA_REPEATER_PORT", "5065"),
+            "CAPROTO_WRITE_LOCK_TIMEOUT": "0",  # a busy put must not slow reads
+            "PYTHONUNBUFFERED": "1",
+        }
+
+    def start(self, timeout: float = 30.0) -> None:
+        """Start (or start again, on the same port) and wait until it serves."""
+        if self.running:
+            return
+        if self.ports is None:
+            self.ports = reserve_ports()
+        argv = [sys.executable, "-m", self.module, "--prefix", self.prefix]
+        self._proc = subprocess.Popen(
+            [*argv, *self.args],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=self.server_env(),
+        )
+        assert self._proc.stdout is not None
+        ready = threading.Event()
+        self._reader = threading.Thread(
+            target=self._copy_output,
+            args=(self._proc.stdout, ready),
+            name=f"sim-{self.prefix}",
+            daemon=True,
+        )
+        self._reader.start()
+        deadline = time.monotonic() + timeout
+        while not ready.wait(0.05):
+            if self._proc.poll() is not None:
+                self.stop()
+                raise IocError(
+                    f"{self.module} {self.prefix} exited with code "
+                    f"{self._proc.returncode} before it served:\n{self.log_tail()}"
+                )
+            if time.monotonic() > deadline:
+                self.stop()
+                raise IocError(
+                    f"{self.module} {self.prefix} did not serve within {timeout} s:"
+                    f"\n{self.log_tail()}"
+                )
+
+    def _copy_output(self, stream: IO[bytes], ready: threading.Event) -> None:
+        with self.log_path.open("ab") as log:
+            for line in iter(stream.readline, b""):
+                log.write(line)
+                log.flush()
+                if READY.encode() in line:
+                    ready.set()
+
+    def kill(self, timeout: float = 10.0) -> None:
+        """SIGKILL it (as a crash would); `start` serves again on the same port."""
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout)
+        self._join_reader(timeout)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Terminate it, kill it if it lingers, and give its port slot back."""
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout)
+        self._join_reader(timeout)
+        if self.ports is not None:
+            release_ports(self.ports)
+            self.ports = None
+
+    def _join_reader(self, timeout: float) -> None:
+        if self._reader is not None:
+            self._reader.join(timeout)
+            self._reader = None
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return "(no output)"
+        return "\n".join(text.splitlines()[-lines:])
+
+    def __enter__(self) -> SimIoc:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.module!r}, prefix={self.prefix!r})"
+
+
+class SimDetectorIoc(SimIoc):
+    """The simulated areaDetector (``cam1:`` and ``HDF1:``) with frames of `size`."""
+
+    def __init__(
+        self,
+        size: tuple[int, int] = (64, 48),
+        *,
+        prefix: str | None = None,
+        log_dir: Path | None = None,
+    ) -> None:
+        super().__init__(
+            "ophyd_blueprint.testing.sim_detector",
+            ["--size", f"{size[0]}x{size[1]}"],
+            prefix=prefix,
+            log_dir=log_dir,
+        )
+        self.size = size

@@ -1,0 +1,183 @@
+"""A detector that cannot write, stops producing frames, or whose IOC dies.
+
+Each failure names the detector and the facts (the path and the record, the
+frames written of those expected), and leaves the detector stopped with the
+frames it wrote still referenced by the documents that were emitted.
+"""
+
+from __future__ import annotations
+
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+import bluesky.plan_stubs as bps
+import bluesky.plans as bp
+import pytest
+from bluesky.run_engine import RunEngine
+from bluesky.utils import FailedStatus
+
+from ophyd_blueprint import DetectorTrigger, TriggerInfo
+from ophyd_blueprint.beamline import LoadedBeamline
+from ophyd_blueprint.testing.sim_ioc import SimDetectorIoc
+
+from .conftest import DEVICES, Docs, connected_beamline, value
+
+DATA = Path(__file__).parent / "data"
+
+
+def triggered_beamline(
+    RE: RunEngine, directory: Path, prefix: str, data_dir: Path
+) -> Any:
+    path = directory / "triggered.yaml"
+    path.write_text(
+        textwrap.dedent(
+            f"""\
+            beamline: triggered
+            blueprints: [{DEVICES}, {DATA}]
+            defaults: {{timeout: 5.0, data_dir: "{data_dir}"}}
+            devices:
+              det: {{blueprint: TriggeredSimDetector, with: {{prefix: "{prefix}"}}}}
+            """
+        )
+    )
+    return connected_beamline(RE, path)
+
+
+def test_a_data_dir_the_ioc_cannot_write_stops_the_scan_before_the_run_starts(
+    RE: RunEngine, sim_detector_ioc: SimDetectorIoc, tmp_path: Path
+):
+    prefix = sim_detector_ioc.prefix
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    path = tmp_path / "bl.yaml"
+    path.write_text(
+        textwrap.dedent(
+            f"""\
+            beamline: bad
+            blueprints: [{DEVICES}]
+            defaults: {{data_dir: "{blocker}/data"}}
+            devices:
+              det: {{blueprint: SimDetector, with: {{prefix: "{prefix}"}}}}
+            """
+        )
+    )
+    bl = connected_beamline(RE, path)
+    det: Any = bl.det
+    counter_before = value(RE, det.cam.array_counter)
+    docs: Docs = {}
+
+    with pytest.raises(FailedStatus) as failure:
+        RE(bp.count([det], 1), lambda name, doc: docs.setdefault(name, []).append(doc))
+
+    message = str(failure.value.__cause__)
+    assert f"det: the IOC cannot write to {blocker}/data" in message
+    assert f"ca://{sim_detector_ioc.prefix}HDF1:FilePathExists_RBV is false" in message
+    assert f"ca://{sim_detector_ioc.prefix}HDF1:FilePath was set" in message
+    assert docs == {}, "no run was opened"
+    assert value(RE, det.cam.array_counter) == counter_before, "no frame was taken"
+
+
+def test_a_detector_that_stops_taking_frames_fails_complete_with_the_counts(
+    RE: RunEngine, sim_detector_ioc: SimDetectorIoc, tmp_path: Path
+):
+    """ophyd-async #1114: a missed trigger waited forever."""
+    bl = triggered_beamline(RE, tmp_path, sim_detector_ioc.prefix, tmp_path / "data")
+    det: Any = bl.det
+    info = TriggerInfo(
+        number_of_events=5,
+        trigger=DetectorTrigger.EXTERNAL_EDGE,
+        livetime=0.001,
+        exposure_timeout=0.5,
+    )
+    docs: Docs = {}
+
+    def two_triggers_then_nothing() -> Any:
+        yield from bps.open_run()
+        yield from bps.stage(det, wait=True)
+        yield from bps.prepare(det, info, wait=True)
+        yield from bps.declare_stream(det, name="primary", collect=True)
+        yield from bps.kickoff(det, wait=True)
+        for _ in range(2):
+            yield from bps.mv(det.cam.sim_trigger, 1)
+        yield from bps.complete(det, wait=True)
+
+    def collect(name: str, doc: dict[str, Any]) -> None:
+        docs.setdefault(name, []).append(doc)
+
+    try:
+        with pytest.raises(FailedStatus) as failure:
+            RE(two_triggers_then_nothing(), collect)
+    finally:  # the session's other tests trigger this IOC internally
+        RE(bps.mv(det.cam.trigger_mode, "Internal"))
+
+    message = str(failure.value.__cause__)
+    assert message.startswith("det: 2 of 5 frames written; no new frame within 0.5 s")
+    assert f"ca://{sim_detector_ioc.prefix}cam1:DetectorState_RBV is Acquire" in message
+    assert f"ca://{sim_detector_ioc.prefix}HDF1:NumCaptured_RBV" in message
+    RE(bps.unstage(det, wait=True))
+    assert value(RE, det.cam.acquire) is False
+    assert value(RE, det.hdf.capture) is False
+    assert docs["stop"][0]["exit_status"] == "fail"
+
+
+def test_an_ioc_that_dies_mid_scan_ends_the_run_with_its_frames_referenced(
+    RE: RunEngine, tmp_path: Path
+):
+    ioc = SimDetectorIoc(log_dir=tmp_path / "ioc")
+    ioc.start()
+    try:
+        path = tmp_path / "bl.yaml"
+        path.write_text(
+            textwrap.dedent(
+                f"""\
+                beamline: dying
+                blueprints: [{DEVICES}]
+                defaults: {{data_dir: "{tmp_path / "data"}"}}
+                devices:
+                  det: {{blueprint: SimDetector, with: {{prefix: "{ioc.prefix}"}}}}
+                """
+            )
+        )
+        bl: LoadedBeamline = connected_beamline(RE, path)
+        det: Any = bl.det
+        info = TriggerInfo(number_of_events=200, livetime=0.01, exposure_timeout=1.0)
+        docs: Docs = {}
+
+        def kill_after_20_frames() -> Any:
+            yield from bps.open_run()
+            yield from bps.stage(det, wait=True)
+            yield from bps.prepare(det, info, wait=True)
+            yield from bps.declare_stream(det, name="primary", collect=True)
+            yield from bps.kickoff(det, wait=True)
+            yield from bps.complete(det, wait=False, group="done")
+            written = 0
+            while written < 20:
+                written = yield from bps.rd(det.hdf.num_captured)
+            ioc.kill()
+            try:
+                yield from bps.wait(group="done")
+            finally:  # what was written before the failure is still referenced
+                yield from bps.collect(det, name="primary")
+
+        started = time.monotonic()
+        with pytest.raises(FailedStatus) as failure:
+            RE(kill_after_20_frames(), lambda n, d: docs.setdefault(n, []).append(d))
+        took = time.monotonic() - started
+
+        message = str(failure.value.__cause__)
+        assert message.startswith("det: ")
+        assert "of 200 frames written; no new frame within" in message
+        assert took < 30, "the failed run ends in bounded time"
+        assert docs["stop"][0]["exit_status"] == "fail"
+        [resource] = docs["stream_resource"]
+        referenced = docs["stream_datum"][-1]["indices"]["stop"]
+        assert f"det: {referenced} of 200 frames written" in message
+        import h5py
+
+        file = resource["uri"].removeprefix("file://localhost")
+        with h5py.File(file, "r", swmr=True) as f:
+            assert f[resource["parameters"]["dataset"]].shape[0] >= referenced
+    finally:
+        ioc.stop()
