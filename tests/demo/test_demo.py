@@ -37,6 +37,10 @@ def test_demo_scans_the_yaml_beamline_on_real_servers(tmp_path: Path):
     assert [d["slits-readback"] for d in mock_scan] == [-1.0, 0.0, 1.0]
     assert any("x: connected" in line for line in said)
     assert said[-1].endswith("done: servers stopped")
+    (written,) = [line for line in said if "camera frames written to" in line]
+    frames = Path(written.rsplit(" ", 1)[1])
+    assert frames.suffix == ".h5"
+    assert frames.stat().st_size > 3 * 64 * 48 * 2  # three uint16 frames at least
     assert f"plot of the scans: {plot}" in said[-2]
     assert plot.read_bytes().startswith(PNG_SIGNATURE)
     assert plot.stat().st_size > 10_000  # three panels drawn, not an empty canvas

@@ -15,7 +15,10 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
+
+from bluesky.protocols import StreamAsset
+from event_model.documents.event_descriptor import DataKey
 
 from ophyd_blueprint.core import (
     AsyncStatus,
@@ -29,10 +32,6 @@ from ophyd_blueprint.core import (
 
 from .base import Logic
 from .detector_parts import Arming, DetectorError, Triggering, Writer
-
-if TYPE_CHECKING:
-    from bluesky.protocols import StreamAsset
-    from event_model.documents.event_descriptor import DataKey
 
 __all__ = ["FileDetector"]
 
