@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import textwrap
-from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,21 @@ from ophyd_blueprint.plans import ensure_connected
 from ophyd_blueprint.testing.sim_ioc import SimDetectorIoc
 
 DEVICES = Path(__file__).parents[2] / "devices"
-Docs = dict[str, list[dict[str, Any]]]
+
+
+class Docs(dict[str, list[dict[str, Any]]]):
+    """Documents by name, and `order`: every (name, document) as emitted."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.order: list[tuple[str, dict[str, Any]]] = []
+
+    def __missing__(self, name: str) -> list[dict[str, Any]]:
+        return []
+
+    def add(self, name: str, doc: dict[str, Any]) -> None:
+        self.setdefault(name, []).append(doc)
+        self.order.append((name, doc))
 
 
 @pytest.fixture(scope="session")
@@ -90,11 +103,11 @@ def _fast_frames(bl: LoadedBeamline) -> Any:
 
 def run(RE: RunEngine, plan: Any) -> Docs:
     """Run `plan`, checking every document against event-model's schemas."""
-    docs: Docs = defaultdict(list)
+    docs = Docs()
 
     def collect(name: str, doc: dict[str, Any]) -> None:
         event_model.schema_validators[DocumentNames(name)].validate(doc)
-        docs[name].append(doc)
+        docs.add(name, doc)
 
     RE(plan, collect)
     return docs

@@ -66,16 +66,16 @@ def test_a_data_dir_the_ioc_cannot_write_stops_the_scan_before_the_run_starts(
     bl = connected_beamline(RE, path)
     det: Any = bl.det
     counter_before = value(RE, det.cam.array_counter)
-    docs: Docs = {}
+    docs = Docs()
 
     with pytest.raises(FailedStatus) as failure:
-        RE(bp.count([det], 1), lambda name, doc: docs.setdefault(name, []).append(doc))
+        RE(bp.count([det], 1), docs.add)
 
     message = str(failure.value.__cause__)
     assert f"det: the IOC cannot write to {blocker}/data" in message
     assert f"ca://{sim_detector_ioc.prefix}HDF1:FilePathExists_RBV is false" in message
     assert f"ca://{sim_detector_ioc.prefix}HDF1:FilePath was set" in message
-    assert docs == {}, "no run was opened"
+    assert docs.order == [], "no run was opened"
     assert value(RE, det.cam.array_counter) == counter_before, "no frame was taken"
 
 
@@ -91,7 +91,7 @@ def test_a_detector_that_stops_taking_frames_fails_complete_with_the_counts(
         livetime=0.001,
         exposure_timeout=0.5,
     )
-    docs: Docs = {}
+    docs = Docs()
 
     def two_triggers_then_nothing() -> Any:
         yield from bps.open_run()
@@ -103,12 +103,9 @@ def test_a_detector_that_stops_taking_frames_fails_complete_with_the_counts(
             yield from bps.mv(det.cam.sim_trigger, 1)
         yield from bps.complete(det, wait=True)
 
-    def collect(name: str, doc: dict[str, Any]) -> None:
-        docs.setdefault(name, []).append(doc)
-
     try:
         with pytest.raises(FailedStatus) as failure:
-            RE(two_triggers_then_nothing(), collect)
+            RE(two_triggers_then_nothing(), docs.add)
     finally:  # the session's other tests trigger this IOC internally
         RE(bps.mv(det.cam.trigger_mode, "Internal"))
 
@@ -143,7 +140,7 @@ def test_an_ioc_that_dies_mid_scan_ends_the_run_with_its_frames_referenced(
         bl: LoadedBeamline = connected_beamline(RE, path)
         det: Any = bl.det
         info = TriggerInfo(number_of_events=200, livetime=0.01, exposure_timeout=1.0)
-        docs: Docs = {}
+        docs = Docs()
 
         def kill_after_20_frames() -> Any:
             yield from bps.open_run()
@@ -163,7 +160,7 @@ def test_an_ioc_that_dies_mid_scan_ends_the_run_with_its_frames_referenced(
 
         started = time.monotonic()
         with pytest.raises(FailedStatus) as failure:
-            RE(kill_after_20_frames(), lambda n, d: docs.setdefault(n, []).append(d))
+            RE(kill_after_20_frames(), docs.add)
         took = time.monotonic() - started
 
         message = str(failure.value.__cause__)
