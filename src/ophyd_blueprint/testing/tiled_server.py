@@ -43,7 +43,9 @@ class TiledServer:
         self, readable: Sequence[Path] = (), *, workdir: Path | None = None
     ) -> None:
         self.readable = [Path(p) for p in readable]
-        self.workdir = Path(workdir or tempfile.mkdtemp(prefix="ophyd-blueprint-tiled-"))
+        self.workdir = Path(
+            workdir or tempfile.mkdtemp(prefix="ophyd-blueprint-tiled-")
+        )
         self.api_key = secrets.token_hex(16)
         self.port = 0
         self.log_path = self.workdir / "tiled.log"
@@ -84,8 +86,9 @@ class TiledServer:
         deadline = time.monotonic() + timeout
         while not self._answers():
             if self._proc.poll() is not None:
+                code = self._proc.returncode
                 raise TiledServerError(
-                    f"tiled exited with code {self._proc.returncode}:\n{self.log_tail()}"
+                    f"tiled exited with code {code}:\n{self.log_tail()}"
                 )
             if time.monotonic() > deadline:
                 self.stop()
