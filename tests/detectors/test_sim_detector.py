@@ -24,7 +24,7 @@ from ophyd_blueprint.beamline import LoadedBeamline
 from ophyd_blueprint.testing.sim_detector import DATASET, UID_DATASET
 from ophyd_blueprint.testing.sim_frames import sim_frame
 
-from .conftest import Docs, run
+from .conftest import Docs, beamline_file, connected_beamline, run
 
 WIDTH, HEIGHT = 64, 48
 
@@ -187,3 +187,25 @@ def test_external_triggers_on_a_detector_without_a_trigger_mode_are_refused(
         Exception, match="det cannot take edge triggers: it has no trigger mode signal"
     ):
         run(RE, fly(det, info))
+
+
+def test_statistics_of_each_frame_are_read_with_the_detector_in_a_step_scan(
+    RE: RunEngine, sim_detector_ioc: Any, data_dir: Path, tmp_path: Path
+):
+    path = beamline_file(tmp_path, sim_detector_ioc.prefix, data_dir)
+    path.write_text(path.read_text().replace("SimDetector", "SimDetectorWithStats"))
+    bl = connected_beamline(RE, path)
+
+    docs = run(RE, bp.count([bl.det], 3))
+
+    keys = docs["descriptor"][0]["data_keys"]
+    assert keys["det-stats-total"]["source"].endswith("Stats1:Total_RBV")
+    assert docs["descriptor"][0]["hints"]["det"]["fields"] == ["det-stats-total"]
+    [resource] = docs["stream_resource"]
+    with h5py.File(resource["uri"].removeprefix("file://localhost"), "r") as f:
+        uids = [int(u) for u in f[UID_DATASET][:]]
+    totals = [e["data"]["det-stats-total"] for e in docs["event"]]
+    expected = [float(sim_frame(uid, WIDTH, HEIGHT).sum()) for uid in uids]
+    assert totals == expected
+    maxima = [e["data"]["det-stats-max"] for e in docs["event"]]
+    assert maxima == [float(sim_frame(uid, WIDTH, HEIGHT).max()) for uid in uids]

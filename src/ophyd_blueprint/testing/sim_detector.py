@@ -17,7 +17,9 @@ What it keeps of the real thing, because clients depend on it:
   mode when ``SWMRMode`` is on, flushed per frame then and on ``FlushNow``;
   ``NumCaptured_RBV`` counts frames written.
 
-Frames are `sim_frame` (predictable), one per ``AcquirePeriod`` (at least
+A statistics plugin (``$(P)Stats1:``, NDStats.template names) computes each
+frame's total, mean, sigma, minimum and maximum before the frame counts as
+taken. Frames are `sim_frame` (predictable), one per ``AcquirePeriod`` (at least
 ``AcquireTime``) in internal trigger mode. With ``TriggerMode`` External (an
 extra record a real SimDetector does not have), a frame is taken for each
 put of 1 to ``$(P)cam1:SimTrigger`` (edge) while acquiring.
@@ -188,6 +190,7 @@ class SimAreaDetector:
         """Where the detector looks, for the frame's spot (None: no spot)."""
         self.cam = _Records(prefix + "cam1:")
         self.hdf = _Records(prefix + "HDF1:")
+        self.stats = _Records(prefix + "Stats1:")
         self._acquiring: asyncio.Task[None] | None = None
         self._triggers: asyncio.Queue[None] = asyncio.Queue()
         self._capture_done: asyncio.Event | None = None
@@ -195,10 +198,11 @@ class SimAreaDetector:
         self._file_name = ""
         self._driver_records()
         self._hdf_records()
+        self._stats_records()
 
     @property
     def pvdb(self) -> dict[str, Any]:
-        return {**self.cam.pvdb, **self.hdf.pvdb}
+        return {**self.cam.pvdb, **self.hdf.pvdb, **self.stats.pvdb}
 
     # -- the driver ----------------------------------------------------------
 
@@ -289,11 +293,45 @@ class SimAreaDetector:
         await cam.set("UniqueId_RBV", uid)
         await cam.set("ArrayCounter", counter)
         await cam.set("ArrayCounter_RBV", counter)
+        port = cam.value("PortName_RBV")
+        stats = self.stats
+        if stats.value("EnableCallbacks") == "Enable" and (
+            stats.value("NDArrayPort") == port
+        ):
+            await self._stats_frame(uid, image)
         hdf = self.hdf
-        if hdf.value("EnableCallbacks") == "Enable" and hdf.value("NDArrayPort") == (
-            cam.value("PortName_RBV")
+        if (
+            hdf.value("EnableCallbacks") == "Enable"
+            and hdf.value("NDArrayPort") == port
         ):
             await self._hdf_frame(uid, image)
+
+    # -- the statistics plugin -----------------------------------------------
+
+    def _stats_records(self) -> None:
+        stats = self.stats
+        _plugin_base(stats, "STATS1", driver=False)
+        stats.setpoint("NDArrayPort", "str", "SIM1")
+        stats.setpoint("EnableCallbacks", "enum", "Enable", _ENABLE)
+        stats.setpoint("ComputeStatistics", "enum", "Yes", _NO_YES)
+        for name in ("Total", "MeanValue", "SigmaValue", "MinValue", "MaxValue"):
+            stats.readback(f"{name}_RBV", "float", 0.0)
+
+    async def _stats_frame(self, uid: int, image: np.ndarray[Any, Any]) -> None:
+        stats = self.stats
+        await stats.set("UniqueId_RBV", uid)
+        await stats.set("ArrayCounter_RBV", int(stats.value("ArrayCounter_RBV")) + 1)
+        if stats.value("ComputeStatistics") != "Yes":
+            return
+        pixels = image.astype(np.float64)
+        for name, value in (
+            ("Total", pixels.sum()),
+            ("MeanValue", pixels.mean()),
+            ("SigmaValue", pixels.std()),
+            ("MinValue", pixels.min()),
+            ("MaxValue", pixels.max()),
+        ):
+            await stats.set(f"{name}_RBV", float(value))
 
     # -- the HDF5 file plugin ------------------------------------------------
 
