@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from ophyd_blueprint.blueprint.roles import RoleSpec
 from ophyd_blueprint.core import Device, Signal
+from ophyd_blueprint.roles import RoleSpec
 
 __all__ = ["Logic", "role"]
 

@@ -6,10 +6,9 @@ module that its author did not register.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from importlib.metadata import entry_points
 
-from ophyd_blueprint.blueprint.roles import RoleSpec
+from ophyd_blueprint.roles import LogicRoles
 
 from .base import Logic
 
@@ -52,6 +51,6 @@ def get_logic(name: str) -> type[Logic]:
     return loaded
 
 
-def logic_roles() -> Mapping[str, Sequence[RoleSpec]]:
+def logic_roles() -> LogicRoles:
     """Roles of every registered logic class, for validation before connecting."""
     return {name: get_logic(name).roles for name in logic_names()}
