@@ -14,7 +14,6 @@ from ophyd_blueprint.core import (
     SignalR,
     SignalRW,
     SignalW,
-    SignalX,
     WatchableAsyncStatus,
     WatcherUpdate,
     callback_on_mock_put,
@@ -23,7 +22,7 @@ from ophyd_blueprint.core import (
     wait_for_value,
 )
 
-from .base import READABLE, TRIGGER, WRITABLE, Logic, role
+from .base import READABLE, TRIGGER, WRITABLE, Logic, fire, role
 
 __all__ = ["Motor", "SoftLimitError"]
 
@@ -157,11 +156,9 @@ class Motor(Logic):
         return AsyncStatus(self._stop_now(), name=self.device.name)
 
     async def _stop_now(self) -> None:
-        stop = self._signal("stop")
-        if isinstance(stop, SignalX):
-            await stop.trigger(wait=False)
-        elif isinstance(stop, SignalW):
-            await cast(SignalW[Any], stop).set(1, wait=False)
+        stop = self.bound.get("stop")
+        if stop is not None:
+            await fire(stop, wait=False)
 
     async def locate(self) -> Location[float]:
         setpoint = self.setpoint
