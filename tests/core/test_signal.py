@@ -52,6 +52,8 @@ async def test_put_to_read_only_signal_is_a_clear_error():
     with pytest.raises(ReadOnlyError, match=r"ro \(soft://ro\) is read-only"):
         sig.set(1.0)  # type: ignore[attr-defined]
     assert not hasattr(sig, "set")
+    with pytest.raises(ReadOnlyError, match="declare it with access x to trigger it"):
+        sig.trigger()  # type: ignore[attr-defined]
 
 
 async def test_a_trigger_is_triggered_and_never_written():

@@ -228,9 +228,10 @@ class SignalR(Signal[T]):
             if name[0] == "_":  # unset slots
                 raise AttributeError(name)
             if name in ("set", "put", "trigger"):
+                access = "x to trigger" if name == "trigger" else "rw or w to write"
                 raise ReadOnlyError(
                     f"{self.name or 'signal'} ({self.source}) is read-only: it has "
-                    f"no {name}(); declare it with access rw or w to write it"
+                    f"no {name}(); declare it with access {access} it"
                 )
             raise AttributeError(
                 f"{type(self).__name__} {self.name!r} has no attribute {name!r}"

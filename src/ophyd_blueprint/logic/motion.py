@@ -38,10 +38,10 @@ class Motor(Logic):
     put completes and `done` is true (or, without `done`, when the readback is
     within `tolerance` of the target).
 
-    The move's timeout is distance / velocity + `timeout_margin` seconds (no
-    velocity: `default_timeout`). Soft limits (`low_limit`, `high_limit`; both
-    0 means none, as in the EPICS motor record) are checked before moving.
-    Cancelling the move stops the axis.
+    The move's timeout is distance / velocity + 2 * acceleration time +
+    `timeout_margin` seconds (no velocity: `default_timeout`). Soft limits
+    (`low_limit`, `high_limit`; both 0 means none, as in the EPICS motor
+    record) are checked before moving. Cancelling the move stops the axis.
     """
 
     roles = (

@@ -408,5 +408,5 @@ class EpicsIoc:
 
 
 def running_iocs() -> tuple[EpicsIoc, ...]:
-    """The IOCs this process has started and not stopped."""
+    """The IOCs this process has started and not stopped or killed."""
     return tuple(_running)
