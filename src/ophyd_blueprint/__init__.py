@@ -4,9 +4,9 @@ Everything public is importable from here: the runtime core (signals,
 devices, status, datatypes, mocks; see `ophyd_blueprint.core`) and the
 declarative layer (blueprints, beamlines, the builder, logic).
 
-The declarative layer (pydantic, ruamel.yaml, jinja2, bluesky) is imported on
-first use of one of its names, so a process that only uses signals and
-devices from code does not pay for it at import.
+The declarative layer (pydantic, ruamel.yaml, jinja2, bluesky) and `Table` (a
+pydantic model) are imported on first use of their names, so a process that
+only uses signals and devices from code does not pay for them at import.
 """
 
 from __future__ import annotations
@@ -15,21 +15,23 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from . import core
-from .core import *  # noqa: F403  (the core's public names, listed in core.__all__)
+from .core import *  # noqa: F403  (core.__all__: all its public names but Table)
 
 if TYPE_CHECKING:
     from .beamline import ConnectionReport, LoadedBeamline, load_beamline
     from .blueprint import Beamline, Blueprint, BlueprintError, load_blueprint
     from .builder import build_device
+    from .core import Table
     from .logic import Logic
 
-_DECLARATIVE = {
+_ON_FIRST_USE = {
     "Beamline": "blueprint",
     "Blueprint": "blueprint",
     "BlueprintError": "blueprint",
     "ConnectionReport": "beamline",
     "LoadedBeamline": "beamline",
     "Logic": "logic",
+    "Table": "core",
     "build_device": "builder",
     "load_beamline": "beamline",
     "load_blueprint": "blueprint",
@@ -42,6 +44,7 @@ __all__ = [
     "ConnectionReport",
     "LoadedBeamline",
     "Logic",
+    "Table",
     "build_device",
     "load_beamline",
     "load_blueprint",
@@ -50,8 +53,8 @@ __all__ += core.__all__
 
 
 def __getattr__(name: str) -> Any:
-    """A declarative-layer name, imported on first use."""
-    module = _DECLARATIVE.get(name)
+    """A declarative-layer name or `Table`, imported on first use."""
+    module = _ON_FIRST_USE.get(name)
     if module is None:
         raise AttributeError(f"module 'ophyd_blueprint' has no attribute {name!r}")
     value = getattr(import_module(f".{module}", __name__), name)
@@ -60,4 +63,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_DECLARATIVE})
+    return sorted({*globals(), *_ON_FIRST_USE})

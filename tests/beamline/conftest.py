@@ -16,13 +16,13 @@ from typing import IO, Any
 
 import pytest_asyncio
 
+from ophyd_blueprint.testing.fixtures import tango_server
 from ophyd_blueprint.testing.ioc import (
     LOOPBACK,
     configure_client_env,
     release_ports,
     reserve_ports,
 )
-from ophyd_blueprint.testing.tango_server import tango_server
 
 configure_client_env()
 

@@ -41,3 +41,22 @@ def test_importing_the_package_and_a_transport_leaves_the_declarative_layer_out(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_importing_the_package_does_not_import_pydantic():
+    """pydantic comes with the declarative layer or `Table`, on first use."""
+    code = (
+        "import sys, ophyd_blueprint; before = 'pydantic' in sys.modules; "
+        "ophyd_blueprint.Table; print(before, 'pydantic' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["False", "True"]
+
+
+def test_table_is_one_class_whichever_way_it_is_imported():
+    from ophyd_blueprint.core import Table
+    from ophyd_blueprint.core.table import Table as Defined
+
+    assert ophyd_blueprint.Table is Table is Defined

@@ -1,13 +1,19 @@
+import bluesky.protocols as bp
 import numpy as np
 import pytest
 
 from ophyd_blueprint import (
     Array1D,
+    PutCall,
     ReadOnlyError,
     SignalR,
     SignalRW,
+    SignalW,
+    get_mock_put_calls,
+    set_mock_put_proceeds,
     signal_r,
     signal_rw,
+    signal_x,
     soft_signal_r_and_setter,
     soft_signal_rw,
 )
@@ -46,6 +52,34 @@ async def test_put_to_read_only_signal_is_a_clear_error():
     with pytest.raises(ReadOnlyError, match=r"ro \(soft://ro\) is read-only"):
         sig.set(1.0)  # type: ignore[attr-defined]
     assert not hasattr(sig, "set")
+    with pytest.raises(ReadOnlyError, match="declare it with access x to trigger it"):
+        sig.trigger()  # type: ignore[attr-defined]
+
+
+async def test_a_trigger_is_triggered_and_never_written():
+    go = signal_x("mock://go", name="go")
+    await go.connect()
+    await go.trigger()
+    await go.trigger(wait=False)
+    assert get_mock_put_calls(go) == [PutCall(None, True), PutCall(None, False)]
+    assert not isinstance(go, SignalW)
+    assert isinstance(go, bp.Triggerable)
+    assert not isinstance(go, bp.Movable)
+    with pytest.raises(
+        AttributeError, match=r"go \(mock://go\) is a trigger: it has no set\(\)"
+    ):
+        go.set(None)  # type: ignore[attr-defined]
+    assert not hasattr(go, "put")
+
+
+async def test_a_trigger_that_does_not_complete_times_out_naming_its_source():
+    go = signal_x("mock://slow_go", name="go")
+    await go.connect()
+    set_mock_put_proceeds(go, False)
+    with pytest.raises(
+        TimeoutError, match=r"mock://slow_go did not complete within 0.05 s"
+    ):
+        await go.trigger(timeout=0.05)
 
 
 async def test_array_signal_keeps_its_numpy_dtype():

@@ -6,8 +6,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ophyd_blueprint.core.datatypes import Array1D, Table
+from ophyd_blueprint.core.datatypes import Array1D
 from ophyd_blueprint.core.errors import NotConnectedError
+from ophyd_blueprint.core.table import Table
 from ophyd_blueprint.core.transport import signal_r, signal_rw
 from ophyd_blueprint.testing.ioc import EpicsIoc, IocFlavour
 

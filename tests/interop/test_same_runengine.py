@@ -3,6 +3,7 @@
 from collections import defaultdict
 from typing import Any
 
+import bluesky.plan_stubs as bps
 import bluesky.plans as bp
 import event_model
 import ophyd.sim
@@ -11,7 +12,14 @@ import pytest
 from bluesky.run_engine import RunEngine
 from event_model import DocumentNames
 
-from ophyd_blueprint import ReadCategory, StandardReadable, soft_signal_rw
+from ophyd_blueprint import (
+    PutCall,
+    ReadCategory,
+    StandardReadable,
+    get_mock_put_calls,
+    signal_x,
+    soft_signal_rw,
+)
 from ophyd_blueprint.plans import ensure_connected
 
 
@@ -74,3 +82,12 @@ def test_one_scan_moves_ours_and_reads_theirs(RE: Any):
     data = [e["data"] for e in docs["event"]]
     assert [d["our_axis"] for d in data] == [-1.0, 0.0, 1.0]
     assert all({"theirs-value", "sync_det", "our_axis"} <= set(d) for d in data)
+
+
+def test_a_trigger_in_a_plan_is_triggered_and_waited_for(RE: Any):
+    go = signal_x("mock://go", name="go")
+    RE(ensure_connected(go))
+
+    RE(bps.trigger(go, wait=True))
+
+    assert get_mock_put_calls(go) == [PutCall(None, True)]

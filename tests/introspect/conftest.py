@@ -11,12 +11,8 @@ import pytest_asyncio
 
 import ophyd_blueprint.testing
 from ophyd_blueprint.beamline import forget_discovered
-from ophyd_blueprint.testing.ioc import (
-    EpicsIoc,
-    configure_client_env,
-    pytest_runtest_makereport,
-)
-from ophyd_blueprint.testing.tango_server import tango_server
+from ophyd_blueprint.testing.fixtures import pytest_runtest_makereport, tango_server
+from ophyd_blueprint.testing.ioc import EpicsIoc, configure_client_env
 
 configure_client_env()
 

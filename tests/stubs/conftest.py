@@ -20,6 +20,8 @@ LAB = HERE / "data" / "lab.yaml"
 DEMO = ROOT / "beamlines" / "demo.yaml"
 TYPO = "bl.x.readbak.get_value()"
 DEVICE_TYPO = "bl.xx.readback.get_value()"
+TRIGGER = "bps.trigger(motor.halt, wait=True)"
+TRIGGER_SET = "motor.halt.set(1)"
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,9 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Generated:
     device_typo = plan.replace("bl.x.readback.get_value()", DEVICE_TYPO)
     assert device_typo != plan
     (out / "device_typo_plan.py").write_text(device_typo, encoding="utf-8")
+    trigger_set = plan.replace(TRIGGER, TRIGGER_SET)
+    assert trigger_set != plan
+    (out / "trigger_set_plan.py").write_text(trigger_set, encoding="utf-8")
     return Generated(out)
 
 

@@ -35,6 +35,11 @@ def align(motor: SimMotor, detector: PeakDetector) -> MsgGenerator[str]:
     return (yield from bp.scan([detector], motor, 0, 1, 11))
 
 
+def halt(motor: SimMotor) -> MsgGenerator[Any]:
+    """Trigger the axis's stop record and wait: a trigger is Triggerable."""
+    return (yield from bps.trigger(motor.halt, wait=True))
+
+
 async def where_is_x() -> float:
     """The readback of ``x``, typed float."""
     position: float = await bl.x.readback.get_value()

@@ -55,3 +55,16 @@ def test_a_typo_in_a_device_name_is_a_pyright_error(
     (attribute,) = [d for d in errors if d.get("rule") == "reportAttributeAccessIssue"]
     assert '"xx"' in attribute["message"]
     assert "DemoBeamline" in attribute["message"]
+
+
+def test_setting_a_trigger_is_a_pyright_error(
+    pyright_diagnostics: list[dict[str, Any]],
+) -> None:
+    errors = [
+        d
+        for d in pyright_diagnostics
+        if Path(d["file"]).name == "trigger_set_plan.py" and d["severity"] == "error"
+    ]
+    (attribute,) = [d for d in errors if d.get("rule") == "reportAttributeAccessIssue"]
+    assert '"set"' in attribute["message"]
+    assert "SignalX" in attribute["message"]

@@ -4,7 +4,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from ophyd_blueprint.testing.tango_server import TangoServer, tango_server
+from ophyd_blueprint.testing.fixtures import tango_server
+from ophyd_blueprint.testing.tango_server import TangoServer
 
 __all__ = ["restartable_tango_server", "tango_server"]
 

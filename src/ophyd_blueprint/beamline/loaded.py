@@ -107,17 +107,20 @@ def load_beamline(path: str | Path, mock: bool = False) -> LoadedBeamline:
     ``pvi:`` and ``tango:`` devices (and children) are introspected when they
     first connect; their signals are mocks when they are.
     """
+    roles = logic_roles()
     try:
         model = load_beamline_model(path)
     except BlueprintError as error:
         # a shape problem stops the load; report the file's other problems
         # with it, as `blueprint validate` would
-        found = validate_files([path], logic_roles=logic_roles())
+        found = validate_files([path], logic_roles=roles)
         raise BlueprintError(found or error.problems) from None
-    problems = check_beamline(model, logic_roles=logic_roles())
+    # one library for checking and building: it keeps the trees the check
+    # rendered, so each is rendered once
+    library = beamline_library(model)
+    problems = check_beamline(model, library=library, logic_roles=roles)
     if problems:
         raise BlueprintError(problems)
-    library = beamline_library(model)
     protocol = model.defaults.protocol
     logic_defaults = (
         {} if model.defaults.data_dir is None else {"data_dir": model.defaults.data_dir}

@@ -37,10 +37,15 @@ def _join(base: Path, path: str) -> Path:
 def check_beamline(
     beamline: Beamline,
     *,
+    library: BlueprintLibrary | None = None,
     known_schemes: Set[str] = KNOWN_SCHEMES,
     logic_roles: LogicRoles | None = None,
 ) -> list[Problem]:
-    """Every problem in ``beamline`` and in the blueprints its devices use."""
+    """Every problem in ``beamline`` and in the blueprints its devices use.
+
+    ``library`` is the beamline's own (`beamline_library`); given, the trees
+    rendered here are kept in it for building.
+    """
     origin = beamline.origin
     base = Path(origin.file).parent
     problems: list[Problem] = [
@@ -50,7 +55,8 @@ def check_beamline(
         for i, path in enumerate(beamline.blueprints)
         if not _join(base, path).exists()
     ]
-    library = beamline_library(beamline)
+    if library is None:
+        library = beamline_library(beamline)
     problems += library.problems
     used: set[str] = set()
     for name, device in beamline.devices.items():

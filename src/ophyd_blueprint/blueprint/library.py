@@ -7,15 +7,18 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from .loader import load_blueprint
-from .models import Blueprint
+from .models import Blueprint, Scalar
 from .problems import Problem, did_you_mean
 from .yaml_reader import read_bounded
 
-__all__ = ["PVI_SUFFIX", "BlueprintLibrary", "yaml_files"]
+__all__ = ["PVI_SUFFIX", "BlueprintLibrary", "RenderKey", "yaml_files"]
 
 _NAME_LINE = re.compile(
     r"""^blueprint:[ \t]*(["']?)([A-Za-z_][\w.-]*)\1[ \t]*(?:\#.*)?$""", re.MULTILINE
 )
+
+RenderKey = tuple[str, str, tuple[tuple[str, Scalar], ...]]
+"""A blueprint's name, the protocol, and the param values it was rendered with."""
 
 
 class BlueprintLibrary(Mapping[str, Blueprint]):
@@ -26,11 +29,15 @@ class BlueprintLibrary(Mapping[str, Blueprint]):
     indexing reads no YAML; files load on use through the loader's cache, so
     each is parsed once while its bytes are unchanged. Two files defining one
     name are ``problems``. Loading a broken file raises :class:`BlueprintError`.
+
+    ``renders`` keeps what `render_blueprint` made from this library's
+    blueprints, so that a tree checked and then built is rendered once.
     """
 
     def __init__(self, search_paths: Iterable[str | Path]) -> None:
         self._files: dict[str, tuple[Path, int, int]] = {}
         self.problems: list[Problem] = []
+        self.renders: dict[RenderKey, Blueprint] = {}
         for path in yaml_files(search_paths):
             if path.is_file():
                 self._index(path)
@@ -79,6 +86,11 @@ class BlueprintLibrary(Mapping[str, Blueprint]):
 
     def __len__(self) -> int:
         return len(self._files)
+
+    def defines(self, blueprint: Blueprint) -> bool:
+        """Whether ``blueprint`` comes from this library's file for its name."""
+        entry = self._files.get(blueprint.name)
+        return entry is not None and str(entry[0]) == blueprint.origin.file
 
     def path_of(self, name: str) -> Path:
         """The file that defines ``name``."""

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from .extends import resolve_extends
+from .library import BlueprintLibrary
 from .models import Blueprint, Child, IndexRange, Param, Scalar
 from .positions import Origin, Positions
 from .problems import BlueprintError, Problem, did_you_mean
@@ -118,6 +119,11 @@ def render_blueprint(
     not rendered here: render each with its ``with``. ``at`` is where
     ``params`` were written (default: ``<params of Name>``).
 
+    A `BlueprintLibrary` keeps what is rendered from its own blueprints, by
+    name, values and protocol: checking a beamline and then building it with
+    one library renders each tree once (the models are frozen, so the result
+    is shared).
+
     BlueprintError lists every problem found.
     """
     merged = resolve_extends(blueprint, library or {})
@@ -125,6 +131,18 @@ def render_blueprint(
     values, problems = bind_params(merged.params, params, given_at)
     if problems:
         raise BlueprintError(problems)
+    if not (isinstance(library, BlueprintLibrary) and library.defines(merged)):
+        return _render(merged, values, protocol)
+    key = (merged.name, protocol, tuple(sorted(values.items())))
+    rendered = library.renders.get(key)
+    if rendered is None:
+        rendered = library.renders[key] = _render(merged, values, protocol)
+    return rendered
+
+
+def _render(merged: Blueprint, values: dict[str, Scalar], protocol: str) -> Blueprint:
+    """`merged` (extends resolved) rendered with bound `values`."""
+    problems: list[Problem] = []
     renderer = _Renderer(values, problems)
     rendered = merged.model_copy(
         update={

@@ -1,4 +1,11 @@
-"""The control-system-agnostic runtime: signals, devices, status, datatypes."""
+"""The control-system-agnostic runtime: signals, devices, status, datatypes.
+
+Every public name is imported with the package except `Table`, a pydantic
+model: it is imported on first use (and so is not in ``__all__``), so that
+code using only signals and devices does not import pydantic.
+"""
+
+from typing import TYPE_CHECKING, Any
 
 from .backend import DISCONNECTED, ReadingCallback, SignalBackend
 from .datatypes import (
@@ -6,7 +13,6 @@ from .datatypes import (
     DatatypeSpec,
     StrictEnum,
     SubsetEnum,
-    Table,
     datatype_name,
     datatype_spec,
     make_datakey,
@@ -48,6 +54,9 @@ from .transport import (
 )
 from .triggers import DetectorTrigger, TriggerInfo
 
+if TYPE_CHECKING:
+    from .table import Table as Table
+
 __all__ = [
     "DEFAULT_TIMEOUT",
     "DISCONNECTED",
@@ -76,7 +85,6 @@ __all__ = [
     "StandardReadable",
     "StrictEnum",
     "SubsetEnum",
-    "Table",
     "Transport",
     "TransportNotAvailableError",
     "TriggerInfo",
@@ -105,3 +113,12 @@ __all__ = [
     "split_uri",
     "wait_for_value",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """`Table`, imported on first use."""
+    if name == "Table":
+        from .table import Table
+
+        return Table
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

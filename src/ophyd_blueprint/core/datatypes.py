@@ -3,7 +3,9 @@
 Every supported Python datatype maps to one `DatatypeSpec`: the bluesky
 `dtype`, the numpy dtype string, the shape, the enum choices, and the
 function that checks a value before it is put. Transports and the builder ask
-this module; nobody else decides what a datatype means.
+this module; nobody else decides what a datatype means. A class may describe
+itself instead, with a ``__datatype_spec__`` classmethod (`Table` does, so this
+module does not import pydantic).
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast, get_args, get_ori
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, ConfigDict, model_validator
 
 if TYPE_CHECKING:
     from event_model.documents.event_descriptor import DataKey, Limits
@@ -25,7 +26,6 @@ __all__ = [
     "DatatypeSpec",
     "StrictEnum",
     "SubsetEnum",
-    "Table",
     "datatype_name",
     "datatype_spec",
     "make_datakey",
@@ -71,54 +71,6 @@ class SubsetEnum(StrEnum):
     """An enum whose labels must all exist on the server, which may have more."""
 
 
-class Table(BaseModel):
-    """A typed table: each field is a column (``Array1D[...]`` or ``Sequence[str]``).
-
-    All columns have the same length. Values are stored as numpy arrays (or
-    lists of str), so a table round-trips through NTTable without copies.
-    """
-
-    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _coerce_columns(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            return data
-        raw = dict(cast(dict[str, Any], data))
-        out: dict[str, Any] = {}
-        lengths: set[int] = set()
-        for name, field in cls.model_fields.items():
-            if name not in raw:
-                continue
-            spec = datatype_spec(field.annotation)
-            value = spec.coerce(raw.pop(name))
-            lengths.add(len(value))
-            out[name] = value
-        if raw:
-            raise ValueError(f"unknown columns {sorted(raw)} for {cls.__name__}")
-        if len(lengths) > 1:
-            raise ValueError(f"columns of {cls.__name__} differ in length: {lengths}")
-        return out
-
-    @classmethod
-    def columns(cls) -> dict[str, DatatypeSpec]:
-        """Column name -> its datatype spec, in declaration order."""
-        return {n: datatype_spec(f.annotation) for n, f in cls.model_fields.items()}
-
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
-            return NotImplemented
-        return all(
-            np.array_equal(np.asarray(getattr(self, n)), np.asarray(getattr(other, n)))
-            for n in type(self).model_fields
-        )
-
-    def __len__(self) -> int:
-        first = next(iter(type(self).model_fields), None)
-        return 0 if first is None else len(getattr(self, first))
-
-
 @dataclass(frozen=True, slots=True)
 class DatatypeSpec:
     """What a datatype means to bluesky and to a put.
@@ -157,7 +109,8 @@ def datatype_spec(datatype: Any) -> DatatypeSpec:
     return spec
 
 
-def _describe_value(value: object) -> str:
+def describe_value(value: object) -> str:
+    """A value and its type, shortened, for a `coerce` error."""
     text = repr(value)
     if len(text) > 60:
         text = text[:57] + "..."
@@ -172,7 +125,7 @@ def _scalar_spec(datatype: type) -> DatatypeSpec | None:
                 return bool(v)
             if issubclass(type(v), _INTS) and v in (0, 1):
                 return bool(v)
-            raise TypeError(f"expected bool, got {_describe_value(v)}")
+            raise TypeError(f"expected bool, got {describe_value(v)}")
 
         return DatatypeSpec(
             bool, "bool", "boolean", "|b1", (), (), coerce_bool, lambda: False
@@ -184,7 +137,7 @@ def _scalar_spec(datatype: type) -> DatatypeSpec | None:
                 return int(v)
             if issubclass(type(v), _FLOATS) and float(v).is_integer():
                 return int(v)
-            raise TypeError(f"expected int, got {_describe_value(v)}")
+            raise TypeError(f"expected int, got {describe_value(v)}")
 
         return DatatypeSpec(int, "int", "integer", "<i8", (), (), coerce_int, int)
     if datatype is float:
@@ -192,7 +145,7 @@ def _scalar_spec(datatype: type) -> DatatypeSpec | None:
         def coerce_float(v: Any) -> float:
             if issubclass(type(v), _NUMBERS) and type(v) is not bool:
                 return float(v)
-            raise TypeError(f"expected float, got {_describe_value(v)}")
+            raise TypeError(f"expected float, got {describe_value(v)}")
 
         return DatatypeSpec(
             float, "float", "number", "<f8", (), (), coerce_float, float
@@ -202,7 +155,7 @@ def _scalar_spec(datatype: type) -> DatatypeSpec | None:
         def coerce_str(v: Any) -> str:
             if isinstance(v, str):
                 return v
-            raise TypeError(f"expected str, got {_describe_value(v)}")
+            raise TypeError(f"expected str, got {describe_value(v)}")
 
         return DatatypeSpec(str, "str", "string", "|S40", (), (), coerce_str, str)
     return None
@@ -220,7 +173,7 @@ def _enum_spec(datatype: type[Enum]) -> DatatypeSpec:
             return by_label[v]
         raise TypeError(
             f"expected one of {list(labels)} ({datatype.__name__}), "
-            f"got {_describe_value(v)}"
+            f"got {describe_value(v)}"
         )
 
     first = members[0] if members else None
@@ -242,7 +195,7 @@ def _array_spec(scalar: type[np.generic]) -> DatatypeSpec:
     def coerce_array(v: Any) -> npt.NDArray[Any]:
         if isinstance(v, str | bytes) or v is None:
             raise TypeError(
-                f"expected a 1-D array of {np_dtype.name}, got {_describe_value(v)}"
+                f"expected a 1-D array of {np_dtype.name}, got {describe_value(v)}"
             )
         arr = np.asarray(v)
         if arr.ndim != 1:
@@ -274,7 +227,7 @@ def _ndarray_spec() -> DatatypeSpec:
     def coerce_nd(v: Any) -> npt.NDArray[Any]:
         if isinstance(v, np.ndarray):
             return cast(npt.NDArray[Any], v)
-        raise TypeError(f"expected a numpy ndarray, got {_describe_value(v)}")
+        raise TypeError(f"expected a numpy ndarray, got {describe_value(v)}")
 
     return DatatypeSpec(
         np.ndarray,
@@ -296,7 +249,7 @@ def _sequence_spec(item: Any) -> DatatypeSpec:
                 items = list(cast(Sequence[Any], v))
                 if all(isinstance(i, str) for i in items):
                     return [str(i) for i in items]
-            raise TypeError(f"expected a sequence of str, got {_describe_value(v)}")
+            raise TypeError(f"expected a sequence of str, got {describe_value(v)}")
 
         return DatatypeSpec(
             Sequence[str],
@@ -315,7 +268,7 @@ def _sequence_spec(item: Any) -> DatatypeSpec:
             if isinstance(v, list | tuple):
                 return [inner.coerce(i) for i in cast(Sequence[Any], v)]
             raise TypeError(
-                f"expected a sequence of {item.__name__}, got {_describe_value(v)}"
+                f"expected a sequence of {item.__name__}, got {describe_value(v)}"
             )
 
         return DatatypeSpec(
@@ -329,28 +282,6 @@ def _sequence_spec(item: Any) -> DatatypeSpec:
             list,
         )
     raise TypeError(f"unsupported sequence item type {item!r}")
-
-
-def _table_spec(datatype: type[Table]) -> DatatypeSpec:
-    columns = datatype.columns()
-
-    def coerce_table(v: Any) -> Table:
-        if isinstance(v, datatype):
-            return v
-        if isinstance(v, dict):
-            return datatype.model_validate(v)
-        raise TypeError(f"expected {datatype.__name__}, got {_describe_value(v)}")
-
-    return DatatypeSpec(
-        datatype,
-        datatype.__name__,
-        "array",
-        "[" + ",".join(f"{n}:{c.dtype_numpy}" for n, c in columns.items()) + "]",
-        (None,),
-        (),
-        coerce_table,
-        lambda: datatype.model_validate({n: c.default() for n, c in columns.items()}),
-    )
 
 
 SUPPORTED = (
@@ -370,10 +301,14 @@ def _build_spec(datatype: Any) -> DatatypeSpec:
                     f"{datatype.__name__} must subclass StrictEnum or SubsetEnum"
                 )
             return _enum_spec(datatype)
-        if issubclass(datatype, Table):
-            return _table_spec(datatype)
         if datatype is np.ndarray:
             return _ndarray_spec()
+        # a class that describes itself, e.g. a Table subclass
+        describe: Callable[[], DatatypeSpec] | None = getattr(
+            cast(object, datatype), "__datatype_spec__", None
+        )
+        if describe is not None:
+            return describe()
     origin = get_origin(datatype)
     args = get_args(datatype)
     if origin is np.ndarray and len(args) == 2:

@@ -1,7 +1,9 @@
 """Mock backends for users' tests: record puts, set values, hang or fail puts.
 
 ``await device.connect(mock=True)`` swaps every signal's backend for a
-`MockSignalBackend`; the functions here drive it from a test.
+`MockSignalBackend`; the functions here drive it from a test. They take
+anything with a ``backend`` (every `Signal`), so signals may import this module
+and not the other way round.
 """
 
 from __future__ import annotations
@@ -9,15 +11,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from .backend import SignalBackend
 from .soft import SoftSignalBackend
 
-if TYPE_CHECKING:
-    from .signal import Signal
-
 __all__ = [
+    "Backed",
     "MockSignalBackend",
     "PutCall",
     "callback_on_mock_put",
@@ -29,6 +29,16 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+
+class Backed(Protocol[T]):
+    """What the functions here need of a signal: its name and its backend."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def backend(self) -> SignalBackend[T]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +104,7 @@ def mock_replacing(backend: SignalBackend[T]) -> MockSignalBackend[T]:
     )
 
 
-def mock_backend(signal: Signal[T]) -> MockSignalBackend[T]:
+def mock_backend(signal: Backed[T]) -> MockSignalBackend[T]:
     """The mock backend of `signal`; a clear error if it is not in mock mode."""
     backend = signal.backend
     if not isinstance(backend, MockSignalBackend):
@@ -105,30 +115,30 @@ def mock_backend(signal: Signal[T]) -> MockSignalBackend[T]:
     return backend
 
 
-def set_mock_value(signal: Signal[T], value: T) -> None:
+def set_mock_value(signal: Backed[T], value: T) -> None:
     """Make the mock signal read `value` (and tell its subscribers)."""
     backend = mock_backend(signal)
     assert backend.spec is not None, "a trigger has no value"
     backend.set_value(backend.spec.coerce(value))
 
 
-def set_mock_put_proceeds(signal: Signal[Any], proceeds: bool) -> None:
+def set_mock_put_proceeds(signal: Backed[Any], proceeds: bool) -> None:
     """False: later puts wait until this is called again with True."""
     mock_backend(signal).hold_puts(not proceeds)
 
 
-def set_mock_put_error(signal: Signal[Any], error: BaseException | None) -> None:
+def set_mock_put_error(signal: Backed[Any], error: BaseException | None) -> None:
     """Make later puts raise `error` (None: succeed again)."""
     mock_backend(signal).fail_puts(error)
 
 
-def get_mock_put_calls(signal: Signal[Any]) -> list[PutCall]:
+def get_mock_put_calls(signal: Backed[Any]) -> list[PutCall]:
     """Every put the mock signal received, in order."""
     return mock_backend(signal).put_calls
 
 
 def callback_on_mock_put(
-    signal: Signal[T], callback: Callable[[Any, bool], None]
+    signal: Backed[T], callback: Callable[[Any, bool], None]
 ) -> None:
     """Call `callback(value, wait)` on each put, e.g. to move a readback."""
     mock_backend(signal).on_put(callback)

@@ -1,8 +1,9 @@
 """Signals: typed handles on one value of a control system.
 
-`SignalR` reads, `SignalW` writes, `SignalRW` both, `SignalX` triggers. All
-talk through a `SignalBackend`; the signal adds naming, type checks on put,
-timeouts, and fan-out of one monitor to many subscribers.
+`SignalR` reads, `SignalW` writes, `SignalRW` both, `SignalX` triggers (it has
+no value: bluesky sees a `Triggerable`, never a `Movable`). All talk through a
+`SignalBackend`; the signal adds naming, type checks on put, timeouts, and
+fan-out of one monitor to many subscribers.
 """
 
 from __future__ import annotations
@@ -93,8 +94,9 @@ class Signal(Device, Generic[T]):
 
     @property
     def source(self) -> str:
-        """The URI this signal reads from (writes to, for write-only ones)."""
-        readable = isinstance(self, SignalR) or not isinstance(self, SignalW)
+        """The URI this signal reads from (writes to, for write-only ones and
+        triggers)."""
+        readable = isinstance(self, SignalR) or not isinstance(self, SignalW | SignalX)
         return self._backend.source(self.name, readable)
 
     def _replace_backend(self, backend: SignalBackend[Any]) -> None:
@@ -110,6 +112,23 @@ class Signal(Device, Generic[T]):
         elif not mock and isinstance(backend, MockSignalBackend) and backend.replaced:
             self._replace_backend(backend.replaced)
         await self._backend.connect(timeout)
+
+    async def _put(self, value: T | None, wait: bool, timeout: float | None) -> None:
+        """The write of `SignalW.set` and `SignalX.trigger`, bounded by `timeout`
+        (default: the signal's timeout)."""
+        if timeout is None:
+            timeout = self._timeout
+        if timeout is None:
+            await self._backend.put(value, wait)
+            return
+        try:
+            async with asyncio.timeout(timeout):
+                await self._backend.put(value, wait)
+        except TimeoutError:
+            raise TimeoutError(
+                f"put of {value!r} to {self._backend.source(self.name, False)} "
+                f"did not complete within {timeout} s"
+            ) from None
 
     def _deliver(self, reading: Reading[T]) -> None:
         # _listeners is an immutable tuple, replaced on (un)subscribe, so a
@@ -209,9 +228,10 @@ class SignalR(Signal[T]):
             if name[0] == "_":  # unset slots
                 raise AttributeError(name)
             if name in ("set", "put", "trigger"):
+                access = "x to trigger" if name == "trigger" else "rw or w to write"
                 raise ReadOnlyError(
                     f"{self.name or 'signal'} ({self.source}) is read-only: it has "
-                    f"no {name}(); declare it with access rw or w to write it"
+                    f"no {name}(); declare it with access {access} it"
                 )
             raise AttributeError(
                 f"{type(self).__name__} {self.name!r} has no attribute {name!r}"
@@ -249,21 +269,6 @@ class SignalW(Signal[T]):
             return _done_status(self.name)
         return AsyncStatus(self._put(value, wait, timeout), name=self.name)
 
-    async def _put(self, value: T | None, wait: bool, timeout: float | None) -> None:
-        if timeout is None:
-            timeout = self._timeout
-        if timeout is None:
-            await self._backend.put(value, wait)
-            return
-        try:
-            async with asyncio.timeout(timeout):
-                await self._backend.put(value, wait)
-        except TimeoutError:
-            raise TimeoutError(
-                f"put of {value!r} to {self._backend.source(self.name, False)} "
-                f"did not complete within {timeout} s"
-            ) from None
-
     async def get_setpoint(self) -> T:
         return await self._backend.get_setpoint()
 
@@ -280,8 +285,13 @@ class SignalRW(SignalR[T], SignalW[T]):
         return {"setpoint": setpoint, "readback": readback}
 
 
-class SignalX(SignalW[None]):
-    """A signal with nothing to read: writing it makes something happen."""
+class SignalX(Signal[None]):
+    """A signal with nothing to read or write: triggering it makes something
+    happen (a record processes, a command runs).
+
+    Its one verb is `trigger`, so bluesky sees a `Triggerable` and never a
+    `Movable`.
+    """
 
     __slots__ = ()
 
@@ -291,10 +301,19 @@ class SignalX(SignalW[None]):
             return _done_status(self.name)
         return AsyncStatus(self._put(None, wait, timeout), name=self.name)
 
-    def set(
-        self, value: None = None, wait: bool = True, timeout: float | None = None
-    ) -> AsyncStatus:
-        return self.trigger(wait, timeout)
+    if not TYPE_CHECKING:  # keep misuse in user code visible to pyright
+
+        def __getattr__(self, name: str) -> Any:
+            if name[0] == "_":  # unset slots
+                raise AttributeError(name)
+            if name in ("set", "put"):
+                raise AttributeError(
+                    f"{self.name or 'signal'} ({self.source}) is a trigger: it has "
+                    f"no {name}(); call trigger()"
+                )
+            raise AttributeError(
+                f"{type(self).__name__} {self.name!r} has no attribute {name!r}"
+            )
 
 
 def _done_status(name: str) -> AsyncStatus:

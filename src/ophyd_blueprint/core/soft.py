@@ -19,7 +19,7 @@ T = TypeVar("T")
 class SoftSignalBackend(SignalBackend[T]):
     """Holds a value in this process; puts complete at once.
 
-    With `datatype` None it is a trigger that does nothing but count.
+    With `datatype` None it is a trigger whose puts do nothing.
     """
 
     __slots__ = ("_callback", "_precision", "_timestamp", "_units", "_uri", "_value")

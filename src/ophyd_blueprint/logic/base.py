@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from ophyd_blueprint.blueprint.roles import RoleSpec
-from ophyd_blueprint.core import Device, Signal
+from ophyd_blueprint.core import AsyncStatus, Device, Signal, SignalW, SignalX
+from ophyd_blueprint.roles import RoleSpec
 
-__all__ = ["Logic", "role"]
+__all__ = ["Logic", "fire", "role"]
 
 READABLE = frozenset({"r", "rw"})
 WRITABLE = frozenset({"w", "rw"})
 TRIGGER = frozenset({"x", "w", "rw"})
+"""A role that makes something happen: a trigger, or a signal written with 1."""
 
 
 def role(
@@ -25,6 +26,18 @@ def role(
 ) -> RoleSpec:
     """Declare one role of a logic class."""
     return RoleSpec(name, access, dtypes, required, doc)
+
+
+def fire(
+    signal: Signal[Any], *, wait: bool, timeout: float | None = None
+) -> AsyncStatus:
+    """Act on the signal bound to a `TRIGGER` role: trigger a `SignalX`, write
+    1 to a writable signal (e.g. an areaDetector ``Acquire``)."""
+    if isinstance(signal, SignalX):
+        return signal.trigger(wait, timeout)
+    if isinstance(signal, SignalW):
+        return signal.set(1, wait, timeout)
+    raise TypeError(f"{signal.name} ({signal.source}) can be neither triggered nor set")
 
 
 class Logic:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import cast
 
-from ophyd_blueprint.core import AsyncStatus, SignalW, SignalX
+from ophyd_blueprint.core import AsyncStatus
 
-from .base import TRIGGER, Logic, role
+from .base import TRIGGER, Logic, fire, role
 
 __all__ = ["Triggered"]
 
@@ -27,9 +27,5 @@ class Triggered(Logic):
         return AsyncStatus(self._acquire(), name=self.device.name)
 
     async def _acquire(self) -> None:
-        acquire = self.bound["acquire"]
         timeout = cast(float | None, self.config.get("timeout"))
-        if isinstance(acquire, SignalX):
-            await acquire.trigger(wait=True, timeout=timeout)
-        else:
-            await cast(SignalW[Any], acquire).set(1, wait=True, timeout=timeout)
+        await fire(self.bound["acquire"], wait=True, timeout=timeout)

@@ -14,7 +14,6 @@ from ophyd_blueprint.core import (
     SignalR,
     SignalRW,
     SignalW,
-    SignalX,
     WatchableAsyncStatus,
     WatcherUpdate,
     callback_on_mock_put,
@@ -23,7 +22,7 @@ from ophyd_blueprint.core import (
     wait_for_value,
 )
 
-from .base import READABLE, TRIGGER, WRITABLE, Logic, role
+from .base import READABLE, TRIGGER, WRITABLE, Logic, fire, role
 
 __all__ = ["Motor", "SoftLimitError"]
 
@@ -39,10 +38,10 @@ class Motor(Logic):
     put completes and `done` is true (or, without `done`, when the readback is
     within `tolerance` of the target).
 
-    The move's timeout is distance / velocity + `timeout_margin` seconds (no
-    velocity: `default_timeout`). Soft limits (`low_limit`, `high_limit`; both
-    0 means none, as in the EPICS motor record) are checked before moving.
-    Cancelling the move stops the axis.
+    The move's timeout is distance / velocity + 2 * acceleration time +
+    `timeout_margin` seconds (no velocity: `default_timeout`). Soft limits
+    (`low_limit`, `high_limit`; both 0 means none, as in the EPICS motor
+    record) are checked before moving. Cancelling the move stops the axis.
     """
 
     roles = (
@@ -157,11 +156,9 @@ class Motor(Logic):
         return AsyncStatus(self._stop_now(), name=self.device.name)
 
     async def _stop_now(self) -> None:
-        stop = self._signal("stop")
-        if isinstance(stop, SignalX):
-            await stop.trigger(wait=False)
-        elif isinstance(stop, SignalW):
-            await cast(SignalW[Any], stop).set(1, wait=False)
+        stop = self.bound.get("stop")
+        if stop is not None:
+            await fire(stop, wait=False)
 
     async def locate(self) -> Location[float]:
         setpoint = self.setpoint

@@ -1,15 +1,16 @@
 """Logic classes by name, from the entry-point group ``ophyd_blueprint.logic``.
 
 Only registered names can be used, so loading a YAML file never imports a
-module that its author did not register.
+module that its author did not register; and a registered class is imported
+only when a blueprint names it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from importlib.metadata import entry_points
 
-from ophyd_blueprint.blueprint.roles import RoleSpec
+from ophyd_blueprint.roles import LogicRoles, RoleSpec
 
 from .base import Logic
 
@@ -52,6 +53,30 @@ def get_logic(name: str) -> type[Logic]:
     return loaded
 
 
-def logic_roles() -> Mapping[str, Sequence[RoleSpec]]:
-    """Roles of every registered logic class, for validation before connecting."""
-    return {name: get_logic(name).roles for name in logic_names()}
+def logic_roles() -> LogicRoles:
+    """Roles of every registered logic class, for validation before connecting.
+
+    A class is imported when its roles are first looked up, not before.
+    """
+    return _RegisteredRoles(logic_names())
+
+
+class _RegisteredRoles(Mapping[str, Sequence[RoleSpec]]):
+    """Logic name -> roles, for the names registered when it was made."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self._names = names
+
+    def __getitem__(self, name: str) -> Sequence[RoleSpec]:
+        if name not in self._names:
+            raise KeyError(name)
+        return get_logic(name).roles
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)

@@ -66,7 +66,7 @@ def read_sources(paths: Sequence[Path]) -> StubSources:
     beamline = beamlines[0] if beamlines else None
     if beamline is not None:
         library = beamline_library(beamline)
-        problems += check_beamline(beamline, logic_roles=roles)
+        problems += check_beamline(beamline, library=library, logic_roles=roles)
         roots = [d.blueprint for d in beamline.devices.values() if d.blueprint]
     else:
         library = BlueprintLibrary([*dict.fromkeys(p.parent for p in paths), *paths])

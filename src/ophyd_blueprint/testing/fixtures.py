@@ -9,9 +9,10 @@ Use them from a ``conftest.py``::
         tango_server,
     )
 
-(``ophyd_blueprint.testing.ioc`` and ``.tango_server`` give the same names.)
 This module needs pytest and pytest-asyncio; the servers themselves
-(`EpicsIoc`, `TangoServer`) do not, so the demo runs without them.
+(`EpicsIoc` in ``ophyd_blueprint.testing.ioc``, `TangoServer` in
+``.tango_server``) do not, so the demo runs without them. The fixtures are
+here only: the server modules do not import this one back.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ PVA through pvAccessCPP QSRV 1, flavour ``"qsrv1"``) on ``.db`` files, with a
 unique record prefix. Use it in your own tests through the session fixtures::
 
     # conftest.py
-    from ophyd_blueprint.testing.ioc import (
+    from ophyd_blueprint.testing.fixtures import (
         epics_ioc, epics_ioc_qsrv1, pytest_runtest_makereport,
     )
 
@@ -408,18 +408,5 @@ class EpicsIoc:
 
 
 def running_iocs() -> tuple[EpicsIoc, ...]:
-    """The IOCs this process has started and not stopped."""
+    """The IOCs this process has started and not stopped or killed."""
     return tuple(_running)
-
-
-_FIXTURES = frozenset({"epics_ioc", "epics_ioc_qsrv1", "pytest_runtest_makereport"})
-
-
-def __getattr__(name: str) -> object:
-    """The pytest fixtures, from `ophyd_blueprint.testing.fixtures` (which needs
-    pytest); the IOC itself does not."""
-    if name in _FIXTURES:
-        from . import fixtures
-
-        return getattr(fixtures, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,7 +8,7 @@ in a subprocess it owns: the devices of `tango_devices` served by
 Use it in tests through the session fixture::
 
     # conftest.py
-    from ophyd_blueprint.testing.tango_server import tango_server
+    from ophyd_blueprint.testing.fixtures import tango_server
 
     # test_x.py
     async def test_position(tango_server):
@@ -176,13 +176,3 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
-
-
-def __getattr__(name: str) -> object:
-    """The `tango_server` fixture, from `ophyd_blueprint.testing.fixtures`
-    (which needs pytest); the server itself does not."""
-    if name == "tango_server":
-        from . import fixtures
-
-        return fixtures.tango_server
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import numpy.typing as npt
 
-from ophyd_blueprint.core.datatypes import DatatypeSpec, StrictEnum, Table
+from ophyd_blueprint.core.datatypes import DatatypeSpec, StrictEnum
 from ophyd_blueprint.core.errors import DatatypeMismatchError
+from ophyd_blueprint.core.table import Table
 
 from ._p4p import PvaStructure, type_code
 

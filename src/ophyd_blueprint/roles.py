@@ -1,0 +1,31 @@
+"""What a logic class expects of the signals bound to its roles.
+
+Logic classes (a runtime layer) declare their roles with `RoleSpec`; the
+blueprint language (pure data) checks a blueprint's bindings against them
+before anything is built. Both import this module, which imports nothing of
+ours: it is the bottom layer, so neither side imports across the layering.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+__all__ = ["LogicRoles", "RoleSpec"]
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    """One role of a logic class, e.g. ``readback`` of ``motion.Motor``."""
+
+    name: str
+    access: frozenset[str]
+    """Accesses a bound signal may have, e.g. ``frozenset({"r", "rw"})``."""
+    dtypes: frozenset[str] | None = None
+    """Dtypes a bound signal may have; None accepts any."""
+    required: bool = True
+    doc: str = ""
+
+
+LogicRoles = Mapping[str, Sequence[RoleSpec]]
+"""Logic name (``motion.Motor``) -> its roles."""
