@@ -95,7 +95,7 @@ def test_connect_mock_connects_every_device_and_exits_0(
 ):
     assert main(["connect", "--mock", str(DEMO)]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[0] == "4 of 4 devices connected"
+    assert out.splitlines()[0] == "5 of 5 devices connected"
     assert "x: connected (7 signals, mock)" in out
 
 
