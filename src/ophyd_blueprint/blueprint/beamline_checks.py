@@ -8,7 +8,7 @@ found before anything connects.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Set
+from collections.abc import Mapping
 from pathlib import Path
 
 from .checks import check_blueprint, check_name, lookup
@@ -18,7 +18,7 @@ from .positions import Origin
 from .problems import BlueprintError, Problem
 from .rendering import bind_params, render_blueprint, scheme_of
 from .roles import LogicRoles
-from .vocabulary import KNOWN_SCHEMES
+from .schemes import KnownSchemes
 
 __all__ = ["beamline_library", "check_beamline"]
 
@@ -37,10 +37,15 @@ def _join(base: Path, path: str) -> Path:
 def check_beamline(
     beamline: Beamline,
     *,
-    known_schemes: Set[str] = KNOWN_SCHEMES,
+    known_schemes: KnownSchemes | None = None,
     logic_roles: LogicRoles | None = None,
 ) -> list[Problem]:
-    """Every problem in ``beamline`` and in the blueprints its devices use."""
+    """Every problem in ``beamline`` and in the blueprints its devices use.
+
+    Sources may use the schemes of the installed transports and those of
+    ``known_schemes`` (default: the installed ones only).
+    """
+    known_schemes = KnownSchemes() if known_schemes is None else known_schemes
     origin = beamline.origin
     base = Path(origin.file).parent
     problems: list[Problem] = [
@@ -109,7 +114,7 @@ class _TreeRenderer:
         self,
         library: Mapping[str, Blueprint],
         protocol: str,
-        known_schemes: Set[str],
+        known_schemes: KnownSchemes,
         problems: list[Problem],
     ) -> None:
         self.library = library

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Set
+from collections.abc import Iterable
 from pathlib import Path
 
 from .beamline_checks import check_beamline
@@ -13,7 +13,7 @@ from .models import Blueprint
 from .problems import Problem
 from .recovery import Partial, without_follow_ons
 from .roles import LogicRoles
-from .vocabulary import KNOWN_SCHEMES
+from .schemes import KnownSchemes
 
 __all__ = ["validate_files"]
 
@@ -22,7 +22,7 @@ def validate_files(
     paths: Iterable[str | Path],
     *,
     search_paths: Iterable[str | Path] | None = None,
-    known_schemes: Set[str] = KNOWN_SCHEMES,
+    known_schemes: KnownSchemes | None = None,
     logic_roles: LogicRoles | None = None,
 ) -> list[Problem]:
     """Every problem in ``paths``, sorted; files are blueprints or beamlines.
@@ -31,9 +31,11 @@ def validate_files(
     :func:`yaml_files`); a beamline is checked with the blueprints it uses.
     Blueprints are resolved in ``search_paths`` (default: the directories of
     the blueprint files given) and a beamline in its own ``blueprints``.
-    Logic bindings are checked only when ``logic_roles`` is given. OSError if
-    a file cannot be read.
+    Logic bindings are checked only when ``logic_roles`` is given. Sources
+    may use the schemes of the installed transports and those of
+    ``known_schemes``. OSError if a file cannot be read.
     """
+    known_schemes = KnownSchemes() if known_schemes is None else known_schemes
     problems: list[Problem] = []
     documents: list[Document] = []
     partials: dict[int, Partial] = {}
