@@ -56,7 +56,6 @@ def check_beamline(
         if not _join(base, path).exists()
     ]
     library = beamline_library(beamline)
-    problems += library.problems
     used: set[str] = set()
     for name, device in beamline.devices.items():
         problems += check_name(origin, "devices", name)
@@ -85,8 +84,10 @@ def check_beamline(
         )
         renderer.render(device.blueprint, device.with_, at.child("with"), ())
         used |= renderer.visited
-    for name in sorted(used):
-        blueprint = _load(library, name, problems)
+    checked = library.used_by(used, problems)
+    problems += library.problems_of(checked)
+    for name in sorted(checked):
+        blueprint = checked[name]
         if blueprint is not None:
             problems += check_blueprint(
                 blueprint,
@@ -95,16 +96,6 @@ def check_beamline(
                 logic_roles=logic_roles,
             )
     return problems
-
-
-def _load(
-    library: Mapping[str, Blueprint], name: str, problems: list[Problem]
-) -> Blueprint | None:
-    try:
-        return library[name]
-    except BlueprintError as error:
-        problems += error.problems
-    return None
 
 
 class _TreeRenderer:

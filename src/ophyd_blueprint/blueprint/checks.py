@@ -13,6 +13,7 @@ from typing import Literal
 
 from .extends import resolve_extends
 from .models import Blueprint, Child, LogicEntry, Param, Signal
+from .naming import pascal_case
 from .positions import Origin
 from .problems import BlueprintError, Problem, did_you_mean
 from .rendering import bind_params, has_type, scheme_of, vector_indices
@@ -40,6 +41,24 @@ def check_name(origin: Origin, section: str, name: str) -> list[Problem]:
         suggestion = f"name it e.g. '{name}_value'"
         return [origin.problem(message, section, name, suggestion=suggestion, key=True)]
     return []
+
+
+def _check_class_name(blueprint: Blueprint) -> list[Problem]:
+    """A blueprint's name is a class name (in stubs, and of its devices)."""
+    name = blueprint.name
+    if _is_class_name(name):
+        return []
+    message = (
+        f"{name!r} is not a valid blueprint name: it is a Python class name, "
+        "so use letters, digits and '_', not a digit first"
+    )
+    fixed = pascal_case(name)
+    suggestion = f"did you mean {fixed!r}?" if _is_class_name(fixed) else None
+    return [blueprint.origin.problem(message, "blueprint", suggestion=suggestion)]
+
+
+def _is_class_name(name: str) -> bool:
+    return name.isidentifier() and not keyword.iskeyword(name)
 
 
 def lookup(
@@ -75,6 +94,7 @@ def check_blueprint(
         problems += error.problems
         merged = blueprint
     origin = blueprint.origin
+    problems += _check_class_name(blueprint)
     for section in ("params", "signals", "children"):
         entries: Mapping[str, object] = getattr(blueprint, section)
         for name in entries:
