@@ -29,6 +29,13 @@ signals:
   value: {source: "{{prefix}}AI", dtype: float, access: r}
 """
 
+FAST = """\
+blueprint: FastCounter
+extends: Counter
+signals:
+  rate: {source: "{{prefix}}AO", dtype: int, access: rw}
+"""
+
 STAGE = """\
 blueprint: Stage
 params: {prefix: {type: str}}
@@ -44,6 +51,7 @@ def in_project(epics_ioc: EpicsIoc, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     devices.mkdir()
     (devices / "counter.yaml").write_text(COUNTER)
     (devices / "stage.yaml").write_text(STAGE)
+    (devices / "fast.yaml").write_text(FAST)
     beamlines = tmp_path / "beamlines"
     beamlines.mkdir()
     (beamlines / "bl.yaml").write_text(
@@ -55,6 +63,7 @@ def in_project(epics_ioc: EpicsIoc, tmp_path: Path, monkeypatch: pytest.MonkeyPa
             devices:
               c: {{blueprint: Counter, with: {{prefix: "{epics_ioc.prefix}"}}}}
               stage: {{blueprint: Stage, with: {{prefix: "pva://{epics_ioc.prefix}"}}}}
+              fast: {{blueprint: FastCounter, with: {{prefix: "{epics_ioc.prefix}"}}}}
             """
         )
     )
@@ -66,7 +75,7 @@ async def test_a_wrong_dtype_names_the_file_line_signal_pv_and_both_types(
     in_project: EpicsIoc,
 ):
     report = await load_beamline("beamlines/bl.yaml").connect()
-    assert report.failed == ["c", "stage"]
+    assert report.failed == ["c", "stage", "fast"]
     lines = str(report).splitlines()
     longin = in_project.pv("LONGIN")
     assert (
@@ -95,6 +104,16 @@ async def test_a_child_blueprint_s_signal_names_its_own_file(in_project: EpicsIo
     assert {f["signal"]: f["origin"] for f in data} == {
         "counter.count": "devices/counter.yaml:5:3",
         "counter.limit": "devices/counter.yaml:6:3",
+    }
+
+
+async def test_an_inherited_signal_names_the_base_s_file(in_project: EpicsIoc):
+    report = await load_beamline("beamlines/bl.yaml").connect()
+    fast = {f.path: f.origin for f in report.devices["fast"].signal_failures()}
+    assert fast == {
+        "count": "devices/counter.yaml:5:3",
+        "limit": "devices/counter.yaml:6:3",
+        "rate": "devices/fast.yaml:4:3",
     }
 
 
