@@ -45,9 +45,11 @@ class SignalFailure:
     @property
     def server(self) -> str:
         """``tango 127.0.0.1:10000``, or ``ca DEMO:X.VAL`` (protocol and PV)."""
+        if not self.source:
+            return "unknown"
         try:
             scheme, rest = split_uri(self.source)
-        except ValueError:
+        except ValueError:  # a node without a URI, named instead
             return "unknown"
         if scheme == "tango":
             return f"tango {rest.partition('/')[0]}"
