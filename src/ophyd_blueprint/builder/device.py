@@ -92,24 +92,32 @@ class BlueprintDevice(StandardReadable):
 
 def _locate(device: BlueprintDevice, error: NotConnectedError) -> None:
     """Give each failed signal's error the ``file:line:col`` of its declaration."""
+    declared: dict[int, Mapping[str, SignalModel]] = {}  # per device, extends merged
     for path, leaf in error.leaves().items():
         if isinstance(leaf, NotConnectedError) and path and not leaf.origin:
-            leaf.origin = _declaration(device, path.split("."))
+            *owners, name = path.split(".")
+            owner = _below(device, owners)
+            if isinstance(owner, BlueprintDevice):
+                signals = declared.get(id(owner))
+                if signals is None:
+                    blueprint, library = owner.declared
+                    signals = declared[id(owner)] = resolve_extends(
+                        blueprint, library
+                    ).signals
+                leaf.origin = _written_at(signals.get(name))
 
 
-def _declaration(device: Device, path: list[str]) -> str:
-    """``file:line:col`` of the signal at `path` below `device`; empty if it
-    was not declared in a file."""
-    *owners, name = path
-    for part in owners:
-        child = dict(device.children()).get(part)
-        if child is None:
-            return ""
-        device = child
-    if not isinstance(device, BlueprintDevice):
-        return ""
-    blueprint, library = device.declared
-    signal = resolve_extends(blueprint, library).signals.get(name)
+def _below(device: Device, path: list[str]) -> Device | None:
+    for part in path:
+        try:
+            device = device.child(part)
+        except AttributeError:
+            return None
+    return device
+
+
+def _written_at(signal: SignalModel | None) -> str:
+    """``file:line:col`` of a signal's entry; empty if not declared in a file."""
     written_at = signal.written_at if signal is not None else None
     return written_at.at(key=True) if written_at is not None else ""
 
