@@ -1,4 +1,5 @@
-"""Real servers for the beamline tests: caproto's motor records, the Tango server."""
+"""Real servers for the beamline tests: the test IOC, caproto's motor records,
+the Tango server."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from typing import IO, Any
 
 import pytest_asyncio
 
-from ophyd_blueprint.testing.fixtures import tango_server
+from ophyd_blueprint.testing.fixtures import epics_ioc, tango_server
 from ophyd_blueprint.testing.ioc import (
     LOOPBACK,
     configure_client_env,
@@ -26,7 +27,7 @@ from ophyd_blueprint.testing.ioc import (
 
 configure_client_env()
 
-__all__ = ["FakeMotorIoc", "fake_motor_ioc", "tango_server"]
+__all__ = ["FakeMotorIoc", "epics_ioc", "fake_motor_ioc", "tango_server"]
 
 SCRIPT = Path(__file__).with_name("fake_motor_ioc.py")
 READY = "Server startup complete."

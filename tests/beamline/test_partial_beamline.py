@@ -92,15 +92,21 @@ def test_dead_ioc_is_one_line_before_the_folded_reasons(report: ConnectionReport
 
 
 def test_wrong_dtype_names_the_signal_its_pv_and_both_types(
-    report: ConnectionReport, fake_motor_ioc: FakeMotorIoc
+    report: ConnectionReport, fake_motor_ioc: FakeMotorIoc, partial_beamline: Path
 ):
     wrong = report.devices["wrong"]
     assert wrong.summary() == "wrong: 2 of 3 signals failed: 2 have the wrong type"
+    declared = partial_beamline.parent / "wrong_types.yaml"
     rbv = fake_motor_ioc.pv("M1.RBV")
-    expected = f"wrong.position (ca://{rbv}): is a float64 PV, the signal asked for int"
-    assert expected in str(report)
+    expected = (
+        f"    {declared}:5:3: wrong.position: ca://{rbv} is a float64 PV, "
+        "the blueprint says int"
+    )
+    assert expected in str(report).splitlines()
     kinds = {f.path: f.kind for f in wrong.signal_failures()}
     assert kinds == {"position": "wrong type", "moving": "wrong type"}
+    origins = {f.path: f.origin for f in wrong.signal_failures()}
+    assert origins == {"position": f"{declared}:5:3", "moving": f"{declared}:6:3"}
 
 
 def test_dead_tango_host_is_rolled_up_by_host(report: ConnectionReport):

@@ -150,19 +150,21 @@ def test_vector_indices_must_be_unique_and_i_is_defined(write: Write) -> None:
     ]
 
 
-def test_extends_cycle_is_reported(write: Write) -> None:
+def test_extends_cycle_is_reported_in_every_file_of_it(write: Write) -> None:
     assert check(
         write, "blueprint: B\nextends: A\n", a="blueprint: A\nextends: B\n"
     ) == [
+        "a.yaml:2:10: extends: extends cycle: A -> B -> A",
         "b.yaml:2:10: extends: extends cycle: B -> A -> B",
     ]
 
 
-def test_child_cycle_is_reported(write: Write) -> None:
+def test_child_cycle_is_reported_in_every_file_of_it(write: Write) -> None:
     a = "blueprint: A\nchildren:\n  b: {blueprint: B}\n"
     text = "blueprint: B\nchildren:\n  a: {blueprint: A}\n"
     assert check(write, text, a=a) == [
-        "b.yaml:3:18: children.a.blueprint: child cycle: B -> A -> B"
+        "a.yaml:3:18: children.b.blueprint: child cycle: A -> B -> A",
+        "b.yaml:3:18: children.a.blueprint: child cycle: B -> A -> B",
     ]
 
 

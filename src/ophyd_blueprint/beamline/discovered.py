@@ -16,6 +16,7 @@ from ophyd_blueprint.builder import build_device
 from ophyd_blueprint.core import (
     DEFAULT_TIMEOUT,
     Device,
+    NoAnswerError,
     NotConnectedError,
     ReadCategory,
     StandardReadable,
@@ -71,7 +72,7 @@ class DiscoveredDevice(StandardReadable):
         try:
             found = await discovered(self.source, timeout)
         except IntrospectionError as error:
-            raise NotConnectedError(str(error)) from None
+            raise _not_introspected(self.source, timeout, error) from error
         device = build_device(
             found.root,
             {},
@@ -99,6 +100,17 @@ class DiscoveredDevice(StandardReadable):
 
     def __repr__(self) -> str:
         return f"DiscoveredDevice({self.name!r}, {self.source!r})"
+
+
+def _not_introspected(
+    uri: str, timeout: float, error: IntrospectionError
+) -> NotConnectedError:
+    """The failed introspection of `uri` as a connect failure about `uri`:
+    silence if it gave up waiting (the error it was raised in says so)."""
+    reason = f"cannot introspect: {error}"
+    if isinstance(error.__context__, TimeoutError | NoAnswerError):
+        return NoAnswerError(uri, timeout, reason)
+    return NotConnectedError(reason, source=uri)
 
 
 def discover_child(child: Child, protocol: str) -> Device:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from ophyd_blueprint.blueprint import (
     Beamline,
     BlueprintError,
+    KnownSchemes,
     beamline_library,
     check_beamline,
     load_beamline_model,
@@ -17,6 +18,7 @@ from ophyd_blueprint.blueprint import (
 )
 from ophyd_blueprint.builder import build_device
 from ophyd_blueprint.core import Device, NotConnectedError, Signal
+from ophyd_blueprint.core.transport import registered_schemes
 from ophyd_blueprint.logic import logic_roles
 
 from .discovered import DiscoveredDevice, discover_child
@@ -98,6 +100,11 @@ def _count_signals(device: Device) -> int:
     return sum(_count_signals(child) for _, child in device.children())
 
 
+def _schemes() -> KnownSchemes:
+    """Installed transports' schemes and those registered in this process."""
+    return KnownSchemes(registered_schemes())
+
+
 def load_beamline(path: str | Path, mock: bool = False) -> LoadedBeamline:
     """Load, check and build every device of a beamline file; connect nothing.
 
@@ -113,12 +120,14 @@ def load_beamline(path: str | Path, mock: bool = False) -> LoadedBeamline:
     except BlueprintError as error:
         # a shape problem stops the load; report the file's other problems
         # with it, as `blueprint validate` would
-        found = validate_files([path], logic_roles=roles)
+        found = validate_files([path], known_schemes=_schemes(), logic_roles=roles)
         raise BlueprintError(found or error.problems) from None
     # one library for checking and building: it keeps the trees the check
     # rendered, so each is rendered once
     library = beamline_library(model)
-    problems = check_beamline(model, library=library, logic_roles=roles)
+    problems = check_beamline(
+        model, library=library, known_schemes=_schemes(), logic_roles=roles
+    )
     if problems:
         raise BlueprintError(problems)
     protocol = model.defaults.protocol

@@ -2,31 +2,20 @@
 
 Each failed signal is sorted into a kind (no answer, wrong type, other) and a
 server (the Tango host of its source, or the EPICS protocol and the record
-prefix of its PVs), so that one dead IOC reads as one line, not twelve.
+prefix of its PVs), so that one dead IOC reads as one line, not twelve. Every
+fact comes from the error's attributes (`NotConnectedError.source`, `.kind`,
+`.origin`); no message is parsed.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-from ophyd_blueprint.core import NoAnswerError, NotConnectedError
+from ophyd_blueprint.core import FailureKind, NotConnectedError, split_uri
 
 __all__ = ["ConnectionReport", "DeviceConnection", "SignalFailure"]
-
-FailureKind = Literal["no answer", "wrong type", "error"]
-
-_SOURCE = re.compile(r"[a-z][a-z0-9+]*://\S+?(?=:\s|\s|$)")
-_TANGO_HOST = re.compile(r"tango://(?P<host>[^/\s]+)/")
-_SILENT = (
-    "did not connect within",
-    "no answer within",
-    "not found within",
-    "Failed to connect to device",
-    "timed out",
-)
 
 
 @dataclass(frozen=True)
@@ -35,41 +24,55 @@ class SignalFailure:
 
     path: str
     error: Exception
-    kind: FailureKind
-    source: str
-    server: str
+
+    @property
+    def kind(self) -> FailureKind:
+        error = self.error
+        if isinstance(error, NotConnectedError):
+            return error.kind
+        return "no answer" if isinstance(error, TimeoutError) else "error"
+
+    @property
+    def source(self) -> str:
+        """The URI that failed, when the error says."""
+        return self.error.source if isinstance(self.error, NotConnectedError) else ""
+
+    @property
+    def origin(self) -> str:
+        """``file:line:col`` where the signal was declared, when known."""
+        return self.error.origin if isinstance(self.error, NotConnectedError) else ""
+
+    @property
+    def server(self) -> str:
+        """``tango 127.0.0.1:10000``, or ``ca DEMO:X.VAL`` (protocol and PV)."""
+        if not self.source:
+            return "unknown"
+        try:
+            scheme, rest = split_uri(self.source)
+        except ValueError:  # a node without a URI, named instead
+            return "unknown"
+        if scheme == "tango":
+            return f"tango {rest.partition('/')[0]}"
+        return f"{scheme} {rest}"
 
     @property
     def reason(self) -> str:
-        """The error's text without the source it names (that is in `source`)."""
-        if isinstance(self.error, NotConnectedError) and self.error.source:
+        """The error's text without its source and origin."""
+        if isinstance(self.error, NotConnectedError):
             return self.error.reason
-        text = str(self.error) or type(self.error).__name__
-        if self.source and text.startswith(self.source + ":"):
-            text = text[len(self.source) :].lstrip(": ")
-        if self.kind == "wrong type" or not isinstance(self.error, NotConnectedError):
-            text = f"{type(self.error).__name__}: {text}"
-        return text
+        return _foreign(self.error)
+
+    @property
+    def message(self) -> str:
+        """The error's text with its source, without its origin."""
+        if isinstance(self.error, NotConnectedError):
+            return self.error.message
+        return _foreign(self.error)
 
 
-def _kind(error: Exception) -> FailureKind:
-    if isinstance(error, TypeError):
-        return "wrong type"
+def _foreign(error: Exception) -> str:
     text = str(error)
-    if isinstance(error, NoAnswerError | TimeoutError) or any(
-        s in text for s in _SILENT
-    ):
-        return "no answer"
-    return "error"
-
-
-def _server(source: str) -> str:
-    """``tango 127.0.0.1:10000``, or ``ca DEMO:X.VAL`` (protocol and PV)."""
-    tango = _TANGO_HOST.match(source)
-    if tango:
-        return f"tango {tango['host']}"
-    scheme, _, pv = source.partition("://")
-    return f"{scheme} {pv}" if scheme else "unknown"
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 def _roll_up(servers: Iterable[str]) -> str:
@@ -87,16 +90,6 @@ def _roll_up(servers: Iterable[str]) -> str:
         size += 1
     shared = first[:size].rstrip(".:-_")
     return shared if " " in shared and not shared.endswith(" ") else ", ".join(names)
-
-
-def _failure(path: str, error: Exception) -> SignalFailure:
-    if isinstance(error, NotConnectedError) and error.source:
-        return SignalFailure(
-            path, error, error.kind, error.source, _server(error.source)
-        )
-    match = _SOURCE.search(str(error))
-    source = match[0] if match else ""
-    return SignalFailure(path, error, _kind(error), source, _server(source))
 
 
 _KIND_WORDS: dict[FailureKind, str] = {
@@ -129,7 +122,7 @@ class DeviceConnection:
 
     def signal_failures(self) -> list[SignalFailure]:
         """Each failed signal with its kind and server."""
-        return [_failure(path, error) for path, error in self.failures().items()]
+        return [SignalFailure(path, error) for path, error in self.failures().items()]
 
     @property
     def server(self) -> str:
@@ -172,6 +165,7 @@ class DeviceConnection:
                     "kind": f.kind,
                     "source": f.source,
                     "server": f.server,
+                    "origin": f.origin,
                     "error": f.reason,
                 }
                 for f in self.signal_failures()
@@ -245,19 +239,25 @@ class ConnectionReport:
 
 
 def _folded(device: DeviceConnection) -> list[str]:
-    """``dead.{setpoint, readback}: no answer within 2.0 s`` and the like."""
-    by_reason: dict[str, list[SignalFailure]] = {}
+    """One line per failure, ``file:line:col: dev.signal: source reason`` when
+    the signal's declaration is known; failures with the same reason (a dead
+    IOC's ten PVs) fold onto one: ``dead.{setpoint, readback}: no answer ...``.
+    Type mismatches never fold: each names its own declaration to fix."""
+    groups: dict[object, list[SignalFailure]] = {}
     for failure in device.signal_failures():
-        by_reason.setdefault(failure.reason, []).append(failure)
+        key = failure if failure.kind == "wrong type" else failure.reason
+        groups.setdefault(key, []).append(failure)
     lines: list[str] = []
-    for reason, failures in by_reason.items():
-        paths = [f.path for f in failures if f.path]
-        if not paths:
-            lines.append(f"{device.name}: {reason}")
-            continue
+    for failures in groups.values():
         if len(failures) == 1:
-            source = f" ({failures[0].source})" if failures[0].source else ""
-            lines.append(f"{device.name}.{paths[0]}{source}: {reason}")
+            lines.append(_line(device.name, failures[0]))
         else:
-            lines.append(f"{device.name}.{{{', '.join(paths)}}}: {reason}")
+            paths = ", ".join(f.path for f in failures)
+            lines.append(f"{device.name}.{{{paths}}}: {failures[0].reason}")
     return lines
+
+
+def _line(device: str, failure: SignalFailure) -> str:
+    where = f"{device}.{failure.path}" if failure.path else device
+    text = f"{where}: {failure.message}"
+    return f"{failure.origin}: {text}" if failure.origin else text

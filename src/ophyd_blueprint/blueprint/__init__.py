@@ -34,11 +34,11 @@ from .problems import BlueprintError, Problem, format_problems
 from .rendering import bind_params, qualify, render_blueprint, vector_indices
 from .roles import LogicRoles, RoleSpec
 from .schema import schema_texts, stale_schemas, write_schemas
+from .schemes import KnownSchemes
 from .validation import validate_files
 from .vocabulary import (
     ACCESSES,
     DTYPES,
-    KNOWN_SCHEMES,
     PARAM_TYPES,
     PROTOCOLS,
     READ_CATEGORIES,
@@ -47,7 +47,6 @@ from .vocabulary import (
 __all__ = [
     "ACCESSES",
     "DTYPES",
-    "KNOWN_SCHEMES",
     "PARAM_TYPES",
     "PROTOCOLS",
     "READ_CATEGORIES",
@@ -61,6 +60,7 @@ __all__ = [
     "DeviceRef",
     "Document",
     "IndexRange",
+    "KnownSchemes",
     "LogicEntry",
     "LogicRoles",
     "Origin",

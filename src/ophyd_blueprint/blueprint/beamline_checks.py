@@ -8,7 +8,7 @@ found before anything connects.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Set
+from collections.abc import Mapping
 from pathlib import Path
 
 from .checks import check_blueprint, check_name, lookup
@@ -18,7 +18,7 @@ from .positions import Origin
 from .problems import BlueprintError, Problem
 from .rendering import bind_params, render_blueprint, scheme_of
 from .roles import LogicRoles
-from .vocabulary import KNOWN_SCHEMES
+from .schemes import KnownSchemes
 
 __all__ = ["beamline_library", "check_beamline"]
 
@@ -38,14 +38,17 @@ def check_beamline(
     beamline: Beamline,
     *,
     library: BlueprintLibrary | None = None,
-    known_schemes: Set[str] = KNOWN_SCHEMES,
+    known_schemes: KnownSchemes | None = None,
     logic_roles: LogicRoles | None = None,
 ) -> list[Problem]:
     """Every problem in ``beamline`` and in the blueprints its devices use.
 
     ``library`` is the beamline's own (`beamline_library`); given, the trees
-    rendered here are kept in it for building.
+    rendered here are kept in it for building. Sources may use the schemes of
+    the installed transports and those of ``known_schemes`` (default: the
+    installed ones only).
     """
+    known_schemes = KnownSchemes() if known_schemes is None else known_schemes
     origin = beamline.origin
     base = Path(origin.file).parent
     problems: list[Problem] = [
@@ -57,7 +60,6 @@ def check_beamline(
     ]
     if library is None:
         library = beamline_library(beamline)
-    problems += library.problems
     used: set[str] = set()
     for name, device in beamline.devices.items():
         problems += check_name(origin, "devices", name)
@@ -86,8 +88,10 @@ def check_beamline(
         )
         renderer.render(device.blueprint, device.with_, at.child("with"), ())
         used |= renderer.visited
-    for name in sorted(used):
-        blueprint = _load(library, name, problems)
+    checked = library.used_by(used, problems)
+    problems += library.problems_of(checked)
+    for name in sorted(checked):
+        blueprint = checked[name]
         if blueprint is not None:
             problems += check_blueprint(
                 blueprint,
@@ -98,16 +102,6 @@ def check_beamline(
     return problems
 
 
-def _load(
-    library: Mapping[str, Blueprint], name: str, problems: list[Problem]
-) -> Blueprint | None:
-    try:
-        return library[name]
-    except BlueprintError as error:
-        problems += error.problems
-    return None
-
-
 class _TreeRenderer:
     """Renders a device and its children, collecting problems."""
 
@@ -115,7 +109,7 @@ class _TreeRenderer:
         self,
         library: Mapping[str, Blueprint],
         protocol: str,
-        known_schemes: Set[str],
+        known_schemes: KnownSchemes,
         problems: list[Problem],
     ) -> None:
         self.library = library

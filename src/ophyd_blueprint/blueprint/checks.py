@@ -13,12 +13,14 @@ from typing import Literal
 
 from .extends import resolve_extends
 from .models import Blueprint, Child, LogicEntry, Param, Signal
+from .naming import pascal_case
 from .positions import Origin
 from .problems import BlueprintError, Problem, did_you_mean
 from .rendering import bind_params, has_type, scheme_of, vector_indices
 from .roles import LogicRoles, RoleSpec
+from .schemes import KnownSchemes
 from .templating import TemplateProblem, template_names
-from .vocabulary import BEAMLINE_MEMBERS, DEVICE_MEMBERS, ENUM_DTYPES, KNOWN_SCHEMES
+from .vocabulary import BEAMLINE_MEMBERS, DEVICE_MEMBERS, ENUM_DTYPES
 
 __all__ = ["check_blueprint", "check_name", "lookup"]
 
@@ -41,6 +43,24 @@ def check_name(origin: Origin, section: str, name: str) -> list[Problem]:
     return []
 
 
+def _check_class_name(blueprint: Blueprint) -> list[Problem]:
+    """A blueprint's name is a class name (in stubs, and of its devices)."""
+    name = blueprint.name
+    if _is_class_name(name):
+        return []
+    message = (
+        f"{name!r} is not a valid blueprint name: it is a Python class name, "
+        "so use letters, digits and '_', not a digit first"
+    )
+    fixed = pascal_case(name)
+    suggestion = f"did you mean {fixed!r}?" if _is_class_name(fixed) else None
+    return [blueprint.origin.problem(message, "blueprint", suggestion=suggestion)]
+
+
+def _is_class_name(name: str) -> bool:
+    return name.isidentifier() and not keyword.iskeyword(name)
+
+
 def lookup(
     library: Mapping[str, Blueprint], name: str, problems: list[Problem]
 ) -> Blueprint | None:
@@ -58,10 +78,15 @@ def check_blueprint(
     blueprint: Blueprint,
     library: Mapping[str, Blueprint],
     *,
-    known_schemes: Set[str] = KNOWN_SCHEMES,
+    known_schemes: KnownSchemes | None = None,
     logic_roles: LogicRoles | None = None,
 ) -> list[Problem]:
-    """Every problem of meaning in ``blueprint``; logic is skipped if no roles."""
+    """Every problem of meaning in ``blueprint``; logic is skipped if no roles.
+
+    Sources may use the schemes of the installed transports and those of
+    ``known_schemes`` (default: the installed ones only).
+    """
+    known_schemes = KnownSchemes() if known_schemes is None else known_schemes
     problems: list[Problem] = []
     try:
         merged = resolve_extends(blueprint, library)
@@ -69,6 +94,7 @@ def check_blueprint(
         problems += error.problems
         merged = blueprint
     origin = blueprint.origin
+    problems += _check_class_name(blueprint)
     for section in ("params", "signals", "children"):
         entries: Mapping[str, object] = getattr(blueprint, section)
         for name in entries:
@@ -113,7 +139,7 @@ def _check_param(name: str, param: Param) -> list[Problem]:
 
 
 def _check_signal(
-    signal: Signal, params: Set[str], known_schemes: Set[str]
+    signal: Signal, params: Set[str], known_schemes: KnownSchemes
 ) -> list[Problem]:
     problems: list[Problem] = []
     origin = signal.origin
@@ -172,15 +198,18 @@ def _check_choices(signal: Signal) -> list[Problem]:
 
 
 def _check_source(
-    source: str, origin: Origin, key: str, params: Set[str], known_schemes: Set[str]
+    source: str,
+    origin: Origin,
+    key: str,
+    params: Set[str],
+    known_schemes: KnownSchemes,
 ) -> list[Problem]:
     problems = _template(source, origin, (key,), params)
     scheme = scheme_of(source)
     if scheme is not None and scheme not in known_schemes:
-        suggestion = did_you_mean(scheme, known_schemes)
-        message = (
-            f"unknown URI scheme {scheme!r} (known: {', '.join(sorted(known_schemes))})"
-        )
+        names = known_schemes.names()
+        suggestion = did_you_mean(scheme, names)
+        message = f"unknown URI scheme {scheme!r} (known: {', '.join(names)})"
         problems.append(origin.problem(message, key, suggestion=suggestion))
     return problems
 

@@ -8,10 +8,16 @@ from pathlib import Path
 
 from .loader import load_blueprint
 from .models import Blueprint, Scalar
-from .problems import Problem, did_you_mean
+from .problems import BlueprintError, Problem, did_you_mean
 from .yaml_reader import read_bounded
 
-__all__ = ["PVI_SUFFIX", "BlueprintLibrary", "RenderKey", "yaml_files"]
+__all__ = [
+    "PVI_SUFFIX",
+    "BlueprintLibrary",
+    "RenderKey",
+    "referenced_names",
+    "yaml_files",
+]
 
 _NAME_LINE = re.compile(
     r"""^blueprint:[ \t]*(["']?)([A-Za-z_][\w.-]*)\1[ \t]*(?:\#.*)?$""", re.MULTILINE
@@ -36,11 +42,46 @@ class BlueprintLibrary(Mapping[str, Blueprint]):
 
     def __init__(self, search_paths: Iterable[str | Path]) -> None:
         self._files: dict[str, tuple[Path, int, int]] = {}
-        self.problems: list[Problem] = []
+        self._twice: dict[str, list[Problem]] = {}
         self.renders: dict[RenderKey, Blueprint] = {}
         for path in yaml_files(search_paths):
             if path.is_file():
                 self._index(path)
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Every name defined twice, at both places."""
+        return [problem for found in self._twice.values() for problem in found]
+
+    def problems_of(self, names: Iterable[str]) -> list[Problem]:
+        """The problems of these names only (not of unrelated files beside them)."""
+        return [problem for name in names for problem in self._twice.get(name, ())]
+
+    def used_by(
+        self, names: Iterable[str], problems: list[Problem]
+    ) -> dict[str, Blueprint | None]:
+        """`names` and every blueprint they use (extend, or have as children),
+        and those these use in turn, loaded, by name.
+
+        None for a name not in the library or whose file does not load (its
+        problems are added to `problems`).
+        """
+        found: dict[str, Blueprint | None] = {}
+        todo = list(names)
+        while todo:
+            name = todo.pop()
+            if name in found:
+                continue
+            found[name] = None
+            if name not in self._files:
+                continue
+            try:
+                blueprint = found[name] = self[name]
+            except BlueprintError as error:
+                problems += error.problems
+                continue
+            todo += referenced_names(blueprint)
+        return found
 
     def _index(self, path: Path) -> None:
         text = read_bounded(path).decode("utf-8", errors="replace")
@@ -55,24 +96,26 @@ class BlueprintLibrary(Mapping[str, Blueprint]):
             return
         first, first_line, first_col = self._files[name]
         message = f"blueprint {name!r} is defined twice"
-        self.problems += [
-            Problem(
-                str(first),
-                first_line,
-                first_col,
-                "blueprint",
-                message,
-                f"the other one is at {path}:{line}:{col}",
-            ),
-            Problem(
-                str(path),
-                line,
-                col,
-                "blueprint",
-                message,
-                f"the other one is at {first}:{first_line}:{first_col}",
-            ),
-        ]
+        self._twice.setdefault(name, []).extend(
+            [
+                Problem(
+                    str(first),
+                    first_line,
+                    first_col,
+                    "blueprint",
+                    message,
+                    f"the other one is at {path}:{line}:{col}",
+                ),
+                Problem(
+                    str(path),
+                    line,
+                    col,
+                    "blueprint",
+                    message,
+                    f"the other one is at {first}:{first_line}:{first_col}",
+                ),
+            ]
+        )
 
     def __getitem__(self, name: str) -> Blueprint:
         return load_blueprint(self._files[name][0])
@@ -99,6 +142,13 @@ class BlueprintLibrary(Mapping[str, Blueprint]):
     def suggest(self, name: str) -> str | None:
         """``did you mean 'X'?`` over all names in the library."""
         return did_you_mean(name, self._files)
+
+
+def referenced_names(blueprint: Blueprint) -> list[str]:
+    """The blueprints `blueprint` names: the one it extends, and its children's."""
+    names = [] if blueprint.extends is None else [blueprint.extends]
+    names += [c.blueprint for c in blueprint.children.values() if c.blueprint]
+    return names
 
 
 PVI_SUFFIX = ".pvi.device.yaml"

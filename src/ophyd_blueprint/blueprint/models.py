@@ -82,6 +82,11 @@ class _Model(BaseModel):
         """Where this object was written; an empty origin if built in code."""
         return self._origin or Origin("<memory>", Positions())
 
+    @property
+    def written_at(self) -> Origin | None:
+        """Where this object was written, or None if it was built in code."""
+        return self._origin
+
 
 class Param(_Model):
     """A value given when the blueprint is used, written `{{name}}` in templates."""

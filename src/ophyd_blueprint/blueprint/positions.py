@@ -51,6 +51,11 @@ class Origin:
         """The origin of a sub-object."""
         return Origin(self.file, self.positions, self.path + parts)
 
+    def at(self, *at: str | int, key: bool = False) -> str:
+        """``file:line:col`` of ``at`` below this origin (of its key if ``key``)."""
+        line, col = self.positions.of(self.path + at, key=key)
+        return f"{self.file}:{line}:{col}"
+
     def problem(
         self,
         message: str,

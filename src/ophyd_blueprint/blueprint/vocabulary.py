@@ -16,7 +16,6 @@ __all__ = [
     "DEVICE_MEMBERS",
     "DTYPES",
     "ENUM_DTYPES",
-    "KNOWN_SCHEMES",
     "PARAM_TYPES",
     "PROTOCOLS",
     "READ_CATEGORIES",
@@ -62,7 +61,6 @@ ACCESSES: tuple[str, ...] = get_args(Access)
 READ_CATEGORIES: tuple[str, ...] = get_args(ReadCategory)
 PARAM_TYPES: tuple[str, ...] = get_args(ParamType)
 PROTOCOLS: tuple[str, ...] = get_args(ProtocolName)
-KNOWN_SCHEMES = frozenset({"ca", "pva", "tango", "soft", "mock"})
 DEVICE_MEMBERS = frozenset(
     {
         "add_child",

@@ -15,6 +15,7 @@ from ophyd_blueprint.blueprint import (
     Child,
     Scalar,
     render_blueprint,
+    resolve_extends,
 )
 from ophyd_blueprint.blueprint import Signal as SignalModel
 from ophyd_blueprint.core import (
@@ -22,6 +23,7 @@ from ophyd_blueprint.core import (
     Device,
     DeviceVector,
     MockSignalBackend,
+    NotConnectedError,
     ReadCategory,
     Signal,
     SignalBackend,
@@ -65,11 +67,18 @@ class BlueprintDevice(StandardReadable):
     """Method name -> index of the logic entry that provides it."""
 
     logic: list[Logic]
+    declared: tuple[Blueprint, Mapping[str, Blueprint]]
+    """The blueprint as written and the library it was built with: where each
+    signal was declared, looked up only when a connect fails."""
 
     async def connect(
         self, mock: bool = False, timeout: float = DEFAULT_TIMEOUT
     ) -> None:
-        await super().connect(mock, timeout)
+        try:
+            await super().connect(mock, timeout)
+        except NotConnectedError as error:
+            _locate(self, error)
+            raise
         if mock:
             for device in _blueprint_devices(self):
                 for logic in device.logic:
@@ -79,6 +88,38 @@ class BlueprintDevice(StandardReadable):
         return (
             f"<{type(self).__name__} {self.name!r} from {self.blueprint.origin.file}>"
         )
+
+
+def _locate(device: BlueprintDevice, error: NotConnectedError) -> None:
+    """Give each failed signal's error the ``file:line:col`` of its declaration."""
+    declared: dict[int, Mapping[str, SignalModel]] = {}  # per device, extends merged
+    for path, leaf in error.leaves().items():
+        if isinstance(leaf, NotConnectedError) and path and not leaf.origin:
+            *owners, name = path.split(".")
+            owner = _below(device, owners)
+            if isinstance(owner, BlueprintDevice):
+                signals = declared.get(id(owner))
+                if signals is None:
+                    blueprint, library = owner.declared
+                    signals = declared[id(owner)] = resolve_extends(
+                        blueprint, library
+                    ).signals
+                leaf.origin = _written_at(signals.get(name))
+
+
+def _below(device: Device, path: list[str]) -> Device | None:
+    for part in path:
+        try:
+            device = device.child(part)
+        except AttributeError:
+            return None
+    return device
+
+
+def _written_at(signal: SignalModel | None) -> str:
+    """``file:line:col`` of a signal's entry; empty if not declared in a file."""
+    written_at = signal.written_at if signal is not None else None
+    return written_at.at(key=True) if written_at is not None else ""
 
 
 def _blueprint_devices(device: Device) -> Iterator[BlueprintDevice]:
@@ -188,6 +229,7 @@ def build_device(
     rendered = render_blueprint(blueprint, params, library=library, protocol=protocol)
     cls = device_class(rendered)
     device = cls.__new__(cls)
+    device.declared = (blueprint, library)
     runs: list[tuple[str, list[Device]]] = []  # same-category runs, in order
     for signal_name, model in rendered.signals.items():
         signal = _make_signal(rendered, signal_name, model, mock)

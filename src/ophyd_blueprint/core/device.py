@@ -140,7 +140,7 @@ class Device:
             elif (error := task.exception()) is not None:
                 if not isinstance(error, Exception):
                     raise error
-                errors[path] = error
+                errors[path] = _ours(error, node, timeout)
         if errors:
             tree = _error_tree(errors, self.name or type(self).__name__)
             raise NotConnectedError(
@@ -162,6 +162,25 @@ def _summary(device: Device, silent: int, failed: int, total: int) -> str:
 def _describe_node(node: Device) -> str:
     source = getattr(node, "source", None)
     return str(source) if source else node.name or type(node).__name__
+
+
+def _ours(error: Exception, node: Device, timeout: float) -> NotConnectedError:
+    """`error` as one of ours, so it carries its facts (source, kind).
+
+    A foreign exception (from a library, a logic, a user's backend) becomes a
+    leaf about the node's source, chained to it; a `TimeoutError` is silence.
+    """
+    if isinstance(error, NotConnectedError):
+        return error
+    source = _describe_node(node)
+    text = f"{type(error).__name__}: {error}".removesuffix(": ")
+    leaf = (
+        NoAnswerError(source, timeout, text)
+        if isinstance(error, TimeoutError)
+        else NotConnectedError(text, source=source)
+    )
+    leaf.__cause__ = error
+    return leaf
 
 
 def _error_tree(

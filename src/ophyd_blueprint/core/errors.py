@@ -65,12 +65,16 @@ class NotConnectedError(Exception):
         """A leaf's text without its source and origin; a tree's summary."""
         return self.errors if isinstance(self.errors, str) else self.summary
 
-    def __str__(self) -> str:
+    @property
+    def message(self) -> str:
+        """The text without the origin: ``ca://X: no answer within 5.0 s``."""
         if not isinstance(self.errors, str):
             text = self._folded()
             return f"{self.summary}{text}" if self.summary else text
-        text = f"{self.source}: {self.reason}" if self.source else self.reason
-        return f"{self.origin}: {text}" if self.origin else text
+        return f"{self.source}: {self.reason}" if self.source else self.reason
+
+    def __str__(self) -> str:
+        return f"{self.origin}: {self.message}" if self.origin else self.message
 
     def leaves(self) -> dict[str, Exception]:
         """Flattened ``dotted.path -> error`` of every failure in the tree."""
@@ -157,9 +161,9 @@ class DatatypeMismatchError(NotConnectedError, TypeError):
         text = f"is a {self.actual}, {declared} {self.expected}"
         return f"{text}: {self.detail}" if self.detail else text
 
-    def __str__(self) -> str:
-        text = f"{self.source} {self.reason}"
-        return f"{self.origin}: {text}" if self.origin else text
+    @property
+    def message(self) -> str:
+        return f"{self.source} {self.reason}"
 
 
 def _one_line(err: Exception) -> str:

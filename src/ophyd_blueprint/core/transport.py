@@ -21,8 +21,10 @@ __all__ = [
     "Transport",
     "TransportNotAvailableError",
     "get_transport",
+    "known_schemes",
     "make_backend",
     "register_transport",
+    "registered_schemes",
     "signal_r",
     "signal_rw",
     "signal_w",
@@ -34,6 +36,8 @@ __all__ = [
 
 T = TypeVar("T")
 ENTRY_POINT_GROUP = "ophyd_blueprint.transports"
+"""Where transports register their scheme (the blueprint layer reads the same
+group's names to check sources without importing the runtime)."""
 
 
 class Transport(Protocol):
@@ -69,7 +73,15 @@ def split_uri(uri: str) -> tuple[str, str]:
     return scheme, rest
 
 
+def registered_schemes() -> list[str]:
+    """Schemes with a transport in this process: registered at run time, or
+    imported from an entry point already. Reads no metadata."""
+    return sorted(_transports)
+
+
 def known_schemes() -> list[str]:
+    """Every scheme a URI may use: `registered_schemes` and the schemes of
+    the installed transports (read from their entry points now)."""
     names = set(_transports) | {ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)}
     return sorted(names)
 

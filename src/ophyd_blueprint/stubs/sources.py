@@ -70,7 +70,8 @@ def read_sources(paths: Sequence[Path]) -> StubSources:
         roots = [d.blueprint for d in beamline.devices.values() if d.blueprint]
     else:
         library = BlueprintLibrary([*dict.fromkeys(p.parent for p in paths), *paths])
-        problems += library.problems
+        used = library.used_by([b.name for b in given], problems)
+        problems += library.problems_of(used)
         for blueprint in given:
             problems += check_blueprint(blueprint, library, logic_roles=roles)
         roots = [b.name for b in given]

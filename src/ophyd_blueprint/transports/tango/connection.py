@@ -66,8 +66,9 @@ class DeviceConnection:
             return infos[name.lower()]
         except KeyError:
             raise NotConnectedError(
-                f"{uri}: device {self.device} has no attribute {name!r}; "
-                f"it has {_some([info.name for info in infos.values()])}"
+                f"device {self.device} has no attribute {name!r}; "
+                f"it has {_some([info.name for info in infos.values()])}",
+                source=uri,
             ) from None
 
     async def all_attributes(self, uri: str, timeout: float) -> list[AttributeInfoEx]:
@@ -91,8 +92,9 @@ class DeviceConnection:
             return infos[name.lower()]
         except KeyError:
             raise NotConnectedError(
-                f"{uri}: device {self.device} has no command {name!r}; "
-                f"it has {_some([info.cmd_name for info in infos.values()])}"
+                f"device {self.device} has no command {name!r}; "
+                f"it has {_some([info.cmd_name for info in infos.values()])}",
+                source=uri,
             ) from None
 
     def _query(self, fetch: Callable[[], Awaitable[T]]) -> asyncio.Future[T]:
