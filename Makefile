@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(PY) bench/blueprint_load.py
 	$(PY) bench/introspect_compare.py
 	$(PY) bench/build_compare.py
+	$(PY) bench/detector_compare.py
 
 clean:
 	rm -rf $(VENV) .bench-venv .bench-run build *.egg-info

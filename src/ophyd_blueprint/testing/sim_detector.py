@@ -80,7 +80,7 @@ _STATES = (
     "Aborted",
 )
 _WRITE_MODES = ("Single", "Capture", "Stream")
-_COMPRESSION = ("None", "N-bit", "szip", "zlib", "blosc", "bslz4", "lz4", "jpeg")
+_COMPRESSION = ("None", "N-bit", "szip", "zlib", "Blosc", "BSLZ4", "LZ4", "JPEG")
 _ENABLE = ("Disable", "Enable")
 _NO_YES = ("No", "Yes")
 _OFF_ON = ("Off", "On")
