@@ -12,12 +12,23 @@ from typing import TYPE_CHECKING, Any
 
 import bluesky.plan_stubs as bps
 import bluesky.plans as bp
-from bluesky.protocols import Locatable, Movable, Readable, Stoppable, Triggerable
+from bluesky.protocols import (
+    Flyable,
+    Locatable,
+    Movable,
+    Preparable,
+    Readable,
+    Stoppable,
+    Triggerable,
+    WritesStreamAssets,
+)
 from bluesky.utils import MsgGenerator
 from demo_devices import load
 
+from ophyd_blueprint import AsyncStatus, TriggerInfo
+
 if TYPE_CHECKING:
-    from demo_devices import PeakDetector, SimMotor
+    from demo_devices import PeakDetector, SimDetector, SimMotor
 
 bl = load(mock=True)
 
@@ -44,6 +55,18 @@ async def where_is_x() -> float:
     """The readback of ``x``, typed float."""
     position: float = await bl.x.readback.get_value()
     return position
+
+
+def as_detector_protocols(
+    camera: SimDetector,
+) -> tuple[Triggerable, Preparable, Flyable, WritesStreamAssets, Readable[Any]]:
+    """A file-writing detector is what step and fly scans ask for."""
+    return (camera, camera, camera, camera, camera)
+
+
+def prepare_camera(camera: SimDetector) -> AsyncStatus:
+    """``prepare`` takes a TriggerInfo: the stubs type the detector's verbs."""
+    return camera.prepare(TriggerInfo(number_of_events=10, livetime=0.01))
 
 
 plan = align(bl.x, bl.det)
