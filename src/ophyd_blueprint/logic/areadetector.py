@@ -111,6 +111,9 @@ class ADTriggering(Triggering):
     def frame_time(self, info: TriggerInfo) -> float | None:
         return getattr(self, "_frame_time", None)
 
+    def deadtime(self, livetime: float) -> float:
+        return self.readout_time
+
 
 class ADArming(Arming):
     """Puts 1 to ``Acquire`` (busy) to arm, 0 to stop; watches ``DetectorState``.

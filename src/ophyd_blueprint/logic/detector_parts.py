@@ -39,6 +39,10 @@ class Triggering(Logic, ABC):
     def frame_time(self, info: TriggerInfo) -> float | None:
         """Seconds one frame is expected to take (None: unknown, e.g. external)."""
 
+    @abstractmethod
+    def deadtime(self, livetime: float) -> float:
+        """The shortest time between exposures of `livetime` seconds."""
+
 
 class Arming(Logic, ABC):
     """Starts and stops an acquisition."""

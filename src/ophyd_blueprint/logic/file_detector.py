@@ -59,6 +59,7 @@ class FileDetector(Logic):
         "describe_collect",
         "collect_asset_docs",
         "get_index",
+        "get_deadtime",
     )
     params = {"data_dir": str, "exposure_timeout": float}
 
@@ -278,6 +279,10 @@ class FileDetector(Logic):
         frames = index if index is not None else await self.get_index()
         async for doc in self.writer.collect_stream_docs(self.name, frames):
             yield doc
+
+    def get_deadtime(self, livetime: float) -> float:
+        """The shortest time between frames of `livetime` seconds (readout)."""
+        return self.triggering.deadtime(livetime)
 
     async def get_index(self) -> int:
         """Frames in the run's file so far (the last count seen, if the IOC is gone).
