@@ -18,9 +18,9 @@ from ophyd_blueprint.core.backend import ReadingCallback, SignalBackend
 from ophyd_blueprint.core.datatypes import DatatypeSpec, datatype_spec
 from ophyd_blueprint.core.device import DEFAULT_TIMEOUT, Device
 
-from ._pytango import CommandInfo, DevFailed, describe_error
-from .codec import NUMPY_OF_TANGO
+from .client import CommandInfo, DevFailed, describe_error
 from .connection import DeviceConnection, connect_device
+from .convert import NUMPY_OF_TANGO
 from .trl import parse_trl
 
 if TYPE_CHECKING:

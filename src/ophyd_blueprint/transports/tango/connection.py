@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from ophyd_blueprint.core.errors import NoAnswerError, NotConnectedError
 
-from ._pytango import (
+from .client import (
     AsyncProxy,
     AttributeInfoEx,
     CommandInfo,

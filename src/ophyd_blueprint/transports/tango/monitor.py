@@ -21,7 +21,7 @@ from typing import Any, cast
 
 import numpy as np
 
-from ._pytango import (
+from .client import (
     TangoEvent,
     TangoReading,
     describe_error,

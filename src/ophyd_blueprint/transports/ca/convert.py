@@ -25,7 +25,7 @@ import numpy.typing as npt
 from ophyd_blueprint.core.datatypes import DatatypeSpec, StrictEnum
 from ophyd_blueprint.core.errors import DatatypeMismatchError
 
-from . import _aioca as ca
+from . import client as ca
 
 if TYPE_CHECKING:
     from event_model.documents.event_descriptor import Limits, LimitsRange

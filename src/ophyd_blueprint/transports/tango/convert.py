@@ -5,6 +5,22 @@ the signal asked for and returns an `AttributeCodec`: the functions that turn
 a read value into the signal's value and a put value into what Tango takes
 (None where nothing needs doing, so the read path makes no call), and the
 DataKey facts (numpy dtype, units, precision, limits, choices).
+
+An attribute's quality becomes the reading's ``alarm_severity`` (and
+``message``), matching EPICS severities where the meaning matches:
+
+========  ===============  ===========
+quality   alarm_severity   message
+========  ===============  ===========
+VALID     0                (none)
+WARNING   1 (MINOR)        "warning"
+ALARM     2 (MAJOR)        "alarm"
+INVALID   3 (INVALID)      "invalid"
+CHANGING  0                "changing"
+========  ===============  ===========
+
+CHANGING is not an alarm (a motor on its way), so it keeps severity 0 and
+says so in the message. A lost connection is `core.backend.DISCONNECTED` (-1).
 """
 
 from __future__ import annotations
@@ -16,7 +32,13 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from tango import AttrDataFormat, AttributeInfoEx, AttrWriteType, CmdArgType
+from tango import (
+    AttrDataFormat,
+    AttributeInfoEx,
+    AttrQuality,
+    AttrWriteType,
+    CmdArgType,
+)
 
 from ophyd_blueprint.core.datatypes import DatatypeSpec
 from ophyd_blueprint.core.errors import DatatypeMismatchError
@@ -28,6 +50,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "NUMPY_OF_TANGO",
+    "SEVERITY_OF_QUALITY",
+    "VALID",
     "AttributeCodec",
     "attribute_codec",
     "datakey_metadata",
@@ -47,6 +71,17 @@ NUMPY_OF_TANGO: dict[int, np.dtype[Any]] = {
     int(CmdArgType.DevUChar): np.dtype(np.uint8),
 }
 """Numeric Tango types and their numpy dtypes."""
+
+VALID = int(AttrQuality.ATTR_VALID)
+"""The common quality, tested first on the read path."""
+
+SEVERITY_OF_QUALITY: dict[int, tuple[int, str]] = {
+    int(AttrQuality.ATTR_WARNING): (1, "warning"),
+    int(AttrQuality.ATTR_ALARM): (2, "alarm"),
+    int(AttrQuality.ATTR_INVALID): (3, "invalid"),
+    int(AttrQuality.ATTR_CHANGING): (0, "changing"),
+}
+"""Severity and message of every quality but VALID (severity 0, no message)."""
 
 _STRING = int(CmdArgType.DevString)
 _ENUM = int(CmdArgType.DevEnum)

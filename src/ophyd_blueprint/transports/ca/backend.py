@@ -18,8 +18,8 @@ from ophyd_blueprint.core.datatypes import make_datakey
 from ophyd_blueprint.core.device import DEFAULT_TIMEOUT
 from ophyd_blueprint.core.errors import NoAnswerError, NotConnectedError
 
-from . import _aioca as ca
-from ._ca_conversion import CaConversion, conversion_for, extra_pv, limits_of, needs
+from . import client as ca
+from .convert import CaConversion, conversion_for, extra_pv, limits_of, needs
 
 if TYPE_CHECKING:
     from bluesky.protocols import Reading

@@ -3,7 +3,7 @@
 NTScalar, NTScalarArray, NTEnum, NTTable (a `Table` subclass) and NTNDArray
 (an n-D ``np.ndarray``, read and written). The datatype is checked against the
 PV's structure at connect, and the few functions the hot paths need are fixed
-there (see `_pva_convert`).
+there (see `convert`).
 
 Which server: by default all signals share one client context configured from
 the ``EPICS_PVA_*`` environment. `use_pva_config` points the signals made
@@ -24,8 +24,8 @@ from ophyd_blueprint.core.device import DEFAULT_TIMEOUT
 from ophyd_blueprint.core.errors import NoAnswerError, NotConnectedError
 from ophyd_blueprint.core.transport import split_uri
 
-from ._p4p import PvaClient, PvaMonitor, PvaRequest, PvaStructure, make_request
-from ._pva_convert import PvaConverter, make_converter, metadata_of
+from .client import PvaClient, PvaMonitor, PvaRequest, PvaStructure, make_request
+from .convert import PvaConverter, make_converter, metadata_of
 
 if TYPE_CHECKING:
     from bluesky.protocols import Reading

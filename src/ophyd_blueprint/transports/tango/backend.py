@@ -1,4 +1,4 @@
-"""`TangoAttributeBackend`: a signal on a Tango attribute.
+"""`TangoAttributeBackend`: a signal on a Tango attribute; `TangoTransport`.
 
 Connecting resolves the device's shared connection and the attribute's
 config (one call per device, whatever the number of signals) and builds the
@@ -15,18 +15,29 @@ from ophyd_blueprint.core.backend import DISCONNECTED, ReadingCallback, SignalBa
 from ophyd_blueprint.core.datatypes import make_datakey
 from ophyd_blueprint.core.signal import ReadOnlyError
 
-from ._pytango import DevFailed, TangoReading, describe_error
-from .codec import AttributeCodec, attribute_codec, datakey_metadata
+from .client import DevFailed, TangoReading, describe_error
+from .command import TangoCommandBackend
 from .connection import DeviceConnection, connect_device
+from .convert import (
+    SEVERITY_OF_QUALITY,
+    VALID,
+    AttributeCodec,
+    attribute_codec,
+    datakey_metadata,
+)
 from .monitor import Monitor
-from .quality import SEVERITY_OF_QUALITY, VALID
 from .trl import TangoTrl, parse_trl
 
 if TYPE_CHECKING:
     from bluesky.protocols import Reading
     from event_model.documents.event_descriptor import DataKey
 
-__all__ = ["DEFAULT_POLL_PERIOD", "Endpoint", "TangoAttributeBackend"]
+__all__ = [
+    "DEFAULT_POLL_PERIOD",
+    "Endpoint",
+    "TangoAttributeBackend",
+    "TangoTransport",
+]
 
 T = TypeVar("T")
 
@@ -249,3 +260,14 @@ class TangoAttributeBackend(SignalBackend[T]):
 
 def _parsed(uri: str | TangoTrl) -> TangoTrl:
     return uri if isinstance(uri, TangoTrl) else parse_trl(uri)
+
+
+class TangoTransport:
+    """Makes attribute backends, or command backends for ``signal_x``."""
+
+    def make_backend(
+        self, datatype: type[Any] | None, read_uri: str, write_uri: str
+    ) -> SignalBackend[Any]:
+        if datatype is None:
+            return TangoCommandBackend(write_uri)
+        return TangoAttributeBackend(datatype, read_uri, write_uri)

@@ -20,7 +20,7 @@ import numpy.typing as npt
 from ophyd_blueprint.core.datatypes import DatatypeSpec, StrictEnum, Table
 from ophyd_blueprint.core.errors import DatatypeMismatchError
 
-from ._p4p import PvaStructure, type_code
+from .client import PvaStructure, type_code
 
 if TYPE_CHECKING:
     from event_model.documents.event_descriptor import Limits, LimitsRange
