@@ -1,4 +1,5 @@
-"""The server is killed and restarted on the same port: signals carry on alone."""
+"""The server is killed and restarted on the same port: signals carry on alone,
+and monitors end on the server's change events, not on client polling."""
 
 import asyncio
 from typing import Any
@@ -57,3 +58,42 @@ async def test_events_polls_and_reads_resume_after_a_server_restart(
     assert any(r["alarm_severity"] == DISCONNECTED for r in events)
     position.clear_sub(on_event)
     polled.clear_sub(on_poll)
+
+
+async def test_a_monitor_subscribed_while_the_server_is_down_ends_on_events(
+    restartable_tango_server: TangoServer,
+):
+    """Three times: kill the server, subscribe while it is down, start it again.
+
+    Then the server sees no client read of Position while the motor moves
+    (a monitor polling every 0.1 s would read it about 10 times), and the
+    move arrives as change events.
+    """
+    server = restartable_tango_server
+    position = signal_rw(float, server.attribute("motor", "Position"), name="p")
+    reads = signal_r(int, server.attribute("motor", "PositionReads"), name="n")
+    await asyncio.gather(position.connect(timeout=5), reads.connect(timeout=5))
+    changed = asyncio.Event()
+    readings: list[Reading[Any]] = []
+
+    def collect(new: dict[str, Reading[Any]]) -> None:
+        readings.extend(new.values())
+        changed.set()
+
+    for _ in range(3):
+        server.kill()
+        position.clear_sub(collect)
+        readings.clear()
+        position.subscribe(collect)
+        await _until(readings, lambda r: r["alarm_severity"] == DISCONNECTED, changed)
+        server.start()
+        await _until(readings, lambda r: r["alarm_severity"] == 0, changed)
+
+    before = await reads.get_value()
+    readings.clear()
+    await position.set(10.0)  # 1 s at 10 mm/s, pushed every 0.02 s
+    await _until(readings, lambda r: r["value"] == 10.0, changed)
+    assert await reads.get_value() == before
+    assert len({r["value"] for r in readings}) > 10
+    assert "poll" not in position.source
+    position.clear_sub(collect)

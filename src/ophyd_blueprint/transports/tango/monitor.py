@@ -1,9 +1,13 @@
 """Keeping one attribute monitored: Tango change events, or polling when none.
 
-A `Monitor` first subscribes to change events (pushed by the server, or from
-its own polling). If the server sends none for the attribute, it polls from
-the client at `period` instead: never silently, with one warning per
-attribute, and the signal's source says ``poll=<period>s``. Events reach the
+A `Monitor` subscribes to change events (pushed by the server, or from its
+own polling). Only when the server answers that the attribute has none does
+it poll from the client at `period` instead: never silently, with one warning
+per attribute, and the signal's source says ``poll=<period>s``. Any other
+failure to subscribe means the server is away: the monitor reports the loss
+and subscribes again every `RESUBSCRIBE_PERIOD` until the server is back, so
+it ends on the server's events, not on polling. (Once subscribed, Tango's
+own keep-alive thread re-subscribes after a server restart.) Events reach the
 event loop through one thread-safe call each, in the order Tango sent them.
 
 The first reading is the value at subscription. Tango's events travel over
@@ -31,11 +35,15 @@ from .client import (
 )
 from .connection import DeviceConnection
 
-__all__ = ["Monitor"]
+__all__ = ["RESUBSCRIBE_PERIOD", "Monitor"]
+
+RESUBSCRIBE_PERIOD = 1.0
+"""Seconds between attempts to subscribe while the server is away."""
 
 _log = logging.getLogger("ophyd_blueprint.transports.tango")
 _warned: set[str] = set()
 _NO_EVENTS = {"API_AttributePollingNotStarted", "API_EventPropertiesNotSet"}
+"""The server's answers that mean: this attribute has no change events."""
 
 
 class Monitor:
@@ -82,23 +90,38 @@ class Monitor:
         handle = self._handle
 
         def on_tango_event(event: TangoEvent) -> None:
-            loop.call_soon_threadsafe(handle, event)
+            try:
+                loop.call_soon_threadsafe(handle, event)
+            except RuntimeError:  # the loop has closed: nobody is listening
+                return
 
-        try:
-            event_id = await loop.run_in_executor(
+        while True:
+            subscribing = loop.run_in_executor(
                 None,
                 subscribe_change_events,
                 self._connection.proxy,
                 self._name,
                 on_tango_event,
             )
-        except Exception as error:
-            self._start_polling(error)
-            return
-        if self._closed:
-            self._drop(event_id)
-        else:
+            try:
+                event_id = await asyncio.shield(subscribing)
+            except asyncio.CancelledError:
+                subscribing.add_done_callback(self._drop_when_subscribed)
+                raise
+            except Exception as error:
+                if error_reason(error) in _NO_EVENTS:
+                    self._start_polling(error)
+                    return
+                self._on_lost(describe_error(error))
+                await asyncio.sleep(RESUBSCRIBE_PERIOD)
+                continue
             self._event_id = event_id
+            return
+
+    def _drop_when_subscribed(self, subscribing: asyncio.Future[int]) -> None:
+        """A subscription that completes after `close`: undo it."""
+        if not subscribing.cancelled() and subscribing.exception() is None:
+            self._drop(subscribing.result())
 
     def _handle(self, event: TangoEvent) -> None:
         if self._closed:
@@ -110,18 +133,13 @@ class Monitor:
             self._on_reading(reading)
 
     def _start_polling(self, error: BaseException) -> None:
-        if self._closed:
-            return
         self.polling = True
         if self._uri not in _warned:
             _warned.add(self._uri)
-            reason = error_reason(error)
-            why = "sends no change events" if reason in _NO_EVENTS else "refused"
             _log.warning(
-                "%s %s (%s: %s); polling it every %g s instead",
+                "%s sends no change events (%s: %s); polling it every %g s instead",
                 self._uri,
-                why,
-                reason,
+                error_reason(error),
                 describe_error(error),
                 self.period,
             )
