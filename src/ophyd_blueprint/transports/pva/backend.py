@@ -14,11 +14,14 @@ does the same for one transport instance.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ophyd_blueprint.core.backend import DISCONNECTED, ReadingCallback, SignalBackend
+from ophyd_blueprint.core.backend import (
+    ReadingCallback,
+    SignalBackend,
+    disconnected_reading,
+)
 from ophyd_blueprint.core.datatypes import make_datakey
 from ophyd_blueprint.core.device import DEFAULT_TIMEOUT
 from ophyd_blueprint.core.errors import NoAnswerError, NotConnectedError
@@ -121,8 +124,8 @@ class PvaSignalBackend(SignalBackend[T]):
         super().__init__(datatype)
         self._client = client
         self._read_uri, self._write_uri = read_uri, write_uri
-        self._read_pv = split_uri(read_uri)[1]
-        self._write_pv = split_uri(write_uri)[1]
+        self._read_pv = split_uri(read_uri, "pva")[1]
+        self._write_pv = split_uri(write_uri, "pva")[1]
         self._timeout = DEFAULT_TIMEOUT
         self._read: PvaConverter | None = None
         self._write: PvaConverter | None = None
@@ -251,15 +254,12 @@ class PvaSignalBackend(SignalBackend[T]):
         if callback is None:
             return
         if isinstance(item, Exception):
-            last = self._last
-            if last is None:
+            spec = self.spec
+            assert spec is not None
+            lost = disconnected_reading(self._last, spec, self._read_uri, str(item))
+            if lost is None:
                 return
-            reading: Reading[T] = {
-                "value": last["value"],
-                "timestamp": time.time(),
-                "alarm_severity": DISCONNECTED,
-                "message": f"{self._read_uri}: {item}",
-            }
+            reading = lost
         else:
             reading = self._reading(item)
         self._last = reading

@@ -8,10 +8,13 @@ codec once; reads then cost one batched ``read_attribute`` and a tuple lookup.
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ophyd_blueprint.core.backend import DISCONNECTED, ReadingCallback, SignalBackend
+from ophyd_blueprint.core.backend import (
+    ReadingCallback,
+    SignalBackend,
+    disconnected_reading,
+)
 from ophyd_blueprint.core.datatypes import make_datakey
 from ophyd_blueprint.core.signal import ReadOnlyError
 
@@ -238,21 +241,14 @@ class TangoAttributeBackend(SignalBackend[T]):
             reading = self._last = self.reading(raw)
             callback(reading)
 
-    def _on_lost(self, message: str) -> None:
+    def _on_lost(self, reason: str) -> None:
         callback = self._callback
-        last = self._last
-        if callback is None or (
-            last is not None and last.get("alarm_severity") == DISCONNECTED
-        ):
-            return
-        reading: Reading[T] = {
-            "value": self._fallback_value(),
-            "timestamp": time.time(),
-            "alarm_severity": DISCONNECTED,
-            "message": f"{self._read_trl.uri}: {message}",
-        }
-        self._last = reading
-        callback(reading)
+        spec = self.spec
+        assert spec is not None
+        reading = disconnected_reading(self._last, spec, self._read_trl.uri, reason)
+        if reading is not None and callback is not None:
+            self._last = reading
+            callback(reading)
 
     def cached_reading(self) -> Reading[T] | None:
         return self._last

@@ -42,11 +42,12 @@ from tango import (
 
 from ophyd_blueprint.core.datatypes import DatatypeSpec
 from ophyd_blueprint.core.errors import DatatypeMismatchError
+from ophyd_blueprint.core.limits import limits
 
 from .enums import STATE_NAMES, check_enum_labels
 
 if TYPE_CHECKING:
-    from event_model.documents.event_descriptor import Limits, LimitsRange
+    from event_model.documents.event_descriptor import Limits
 
 __all__ = [
     "NUMPY_OF_TANGO",
@@ -256,22 +257,12 @@ def _number(text: str) -> float | None:
         return None
 
 
-def _range(low: str, high: str) -> LimitsRange | None:
-    low_value, high_value = _number(low), _number(high)
-    if low_value is None and high_value is None:
-        return None
-    return {"low": low_value, "high": high_value}
-
-
 def _limits(info: AttributeInfoEx) -> Limits | None:
     alarms = info.alarms
-    ranges = {
-        "control": _range(info.min_value, info.max_value),
-        "alarm": _range(alarms.min_alarm, alarms.max_alarm),
-        "warning": _range(alarms.min_warning, alarms.max_warning),
-    }
-    limits: Limits = {}
-    for key, found in ranges.items():
-        if found is not None:
-            limits[key] = found
-    return limits or None
+    return limits(
+        {
+            "control": (_number(info.min_value), _number(info.max_value)),
+            "alarm": (_number(alarms.min_alarm), _number(alarms.max_alarm)),
+            "warning": (_number(alarms.min_warning), _number(alarms.max_warning)),
+        }
+    )
