@@ -4,10 +4,12 @@ A `Monitor` subscribes to change events (pushed by the server, or from its
 own polling). Only when the server answers that the attribute has none does
 it poll from the client at `period` instead: never silently, with one warning
 per attribute, and the signal's source says ``poll=<period>s``. Any other
-failure to subscribe means the server is away: the monitor reports the loss
-and subscribes again every `RESUBSCRIBE_PERIOD` until the server is back, so
-it ends on the server's events, not on polling. (Once subscribed, Tango's
-own keep-alive thread re-subscribes after a server restart.) Events reach the
+failure to subscribe means the server is away: the monitor subscribes again
+every `RESUBSCRIBE_PERIOD` until the server is back, so it ends on the
+server's events, not on polling; like a CA or PVA monitor started while its
+server is away, it delivers its first reading then. Once subscribed, a lost
+server is an error event (one `DISCONNECTED` reading), and Tango's own
+keep-alive thread re-subscribes when the server is back. Events reach the
 event loop through one thread-safe call each, in the order Tango sent them.
 
 The first reading is the value at subscription. Tango's events travel over
@@ -112,7 +114,13 @@ class Monitor:
                 if error_reason(error) in _NO_EVENTS:
                     self._start_polling(error)
                     return
-                self._on_lost(describe_error(error))
+                _log.debug(
+                    "%s: cannot subscribe (%s: %s); trying again in %g s",
+                    self._uri,
+                    error_reason(error),
+                    describe_error(error),
+                    RESUBSCRIBE_PERIOD,
+                )
                 await asyncio.sleep(RESUBSCRIBE_PERIOD)
                 continue
             self._event_id = event_id
