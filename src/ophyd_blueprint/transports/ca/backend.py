@@ -105,7 +105,11 @@ class CaSignalBackend(SignalBackend[T]):
         if need is not None:
             fmt = ca.FORMAT_CTRL if need == "enums" else ca.FORMAT_RAW
             dbr = None if need == "enums" else ca.DBR_STRING
-            got = await self._get(extra_pv(pv, need), dbr, fmt)
+            about = extra_pv(pv, need)
+            try:
+                got = await self._get(about, dbr, fmt)
+            except TimeoutError:
+                raise NoAnswerError(_SCHEME + about, self._timeout) from None
             extra = got.enums if need == "enums" else got
         return conversion_for(spec, _SCHEME + pv, datatype, count, extra)
 
@@ -122,7 +126,7 @@ class CaSignalBackend(SignalBackend[T]):
     def _connected(self, conversion: CaConversion | None) -> CaConversion:
         if conversion is None:
             raise NotConnectedError(
-                f"{self.source('', True)}: not connected; call connect() first"
+                "not connected; call connect() first", source=self.source("", True)
             )
         return conversion
 

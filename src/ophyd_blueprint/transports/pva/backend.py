@@ -13,7 +13,6 @@ does the same for one transport instance.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -77,6 +76,7 @@ def _request(text: str) -> PvaRequest:
     return request
 
 
+_NOT_YET = "not connected; call connect() first"
 _FULL = "field()"
 _PUT = {True: "field()record[block=true]", False: "field()record[block=false]"}
 _PROCESS = {
@@ -146,18 +146,12 @@ class PvaSignalBackend(SignalBackend[T]):
         pvs = [self._write_pv]
         if self.spec is not None and self._read_pv != self._write_pv:
             pvs.append(self._read_pv)
-        try:
-            async with asyncio.timeout(timeout):
-                structures = await asyncio.gather(
-                    *(self._client.get(pv, _request(_FULL), timeout) for pv in pvs)
-                )
-        except TimeoutError:
-            missing = ", ".join(f"pva://{pv}" for pv in pvs)
-            raise NoAnswerError(
-                missing, timeout, f"no PVA server answered within {timeout} s"
-            ) from None
-        except Exception as e:
-            raise NotConnectedError(str(e), source=self._write_uri) from e
+        structures = await self._client.get_many(pvs, _request(_FULL), timeout)
+        for pv, found in zip(pvs, structures, strict=True):
+            if isinstance(found, TimeoutError):
+                raise NoAnswerError(f"pva://{pv}", timeout)
+            if isinstance(found, Exception):
+                raise NotConnectedError(str(found), source=f"pva://{pv}")
         spec = self.spec
         if spec is None:
             self._write = _trigger_converter(structures[0])
@@ -175,13 +169,13 @@ class PvaSignalBackend(SignalBackend[T]):
 
     def _connected(self) -> PvaConverter:
         if self._read is None:
-            raise NotConnectedError(f"{self._read_uri}: not connected")
+            raise NotConnectedError(_NOT_YET, source=self._read_uri)
         return self._read
 
     async def put(self, value: T | None, wait: bool) -> None:
         write = self._write
         if write is None:
-            raise NotConnectedError(f"{self._write_uri}: not connected")
+            raise NotConnectedError(_NOT_YET, source=self._write_uri)
         requests = _PUT if self.spec is not None else _PROCESS
         await self._client.put(
             self._write_pv, write.write(value), _request(requests[wait]), self._timeout
@@ -208,7 +202,7 @@ class PvaSignalBackend(SignalBackend[T]):
     async def get_setpoint(self) -> T:
         write = self._write
         if write is None:
-            raise NotConnectedError(f"{self._write_uri}: not connected")
+            raise NotConnectedError(_NOT_YET, source=self._write_uri)
         request = _request(f"field({write.fields})")
         s = await self._client.get(self._write_pv, request, self._timeout)
         return write.read(s)

@@ -16,11 +16,12 @@ from ophyd_blueprint.core.backend import (
     disconnected_reading,
 )
 from ophyd_blueprint.core.datatypes import make_datakey
+from ophyd_blueprint.core.errors import NotConnectedError
 from ophyd_blueprint.core.signal import ReadOnlyError
 
 from .client import DevFailed, TangoReading, describe_error
 from .command import TangoCommandBackend
-from .connection import DeviceConnection, connect_device
+from .connection import NOT_YET, DeviceConnection, connect_device
 from .convert import (
     SEVERITY_OF_QUALITY,
     VALID,
@@ -131,8 +132,14 @@ class TangoAttributeBackend(SignalBackend[T]):
     def _connected(self) -> Endpoint:
         read = self._read
         if read is None:
-            raise RuntimeError(f"{self._read_trl.uri} is not connected")
+            raise NotConnectedError(NOT_YET, source=self._read_trl.uri)
         return read
+
+    def _write_end(self) -> Endpoint:
+        write = self._write
+        if write is None:
+            raise NotConnectedError(NOT_YET, source=self._write_trl.uri)
+        return write
 
     def reading(self, raw: TangoReading) -> Reading[T]:
         """The bluesky reading of a Tango attribute value."""
@@ -175,17 +182,13 @@ class TangoAttributeBackend(SignalBackend[T]):
         return value if decode is None else decode(value)
 
     async def get_setpoint(self) -> T:
-        write = self._write
-        if write is None:
-            raise RuntimeError(f"{self._write_trl.uri} is not connected")
+        write = self._write_end()
         value = (await write.connection.read(write.name)).w_value
         decode = write.decode
         return value if decode is None else decode(value)
 
     async def put(self, value: T | None, wait: bool) -> None:
-        write = self._write
-        if write is None:
-            raise RuntimeError(f"{self._write_trl.uri} is not connected")
+        write = self._write_end()
         if not write.codec.writable:
             raise ReadOnlyError(
                 f"{write.trl.uri} is a read-only attribute on the server; "

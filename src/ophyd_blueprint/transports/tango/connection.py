@@ -29,9 +29,11 @@ from .client import (
     query_commands,
 )
 
-__all__ = ["DeviceConnection", "connect_device"]
+__all__ = ["NOT_YET", "DeviceConnection", "connect_device"]
 
 T = TypeVar("T")
+NOT_YET = "not connected; call connect() first"
+"""The reason of the error raised by a signal used before it connected."""
 _MAX_NAMES_SHOWN = 12
 
 
@@ -66,8 +68,9 @@ class DeviceConnection:
             return infos[name.lower()]
         except KeyError:
             raise NotConnectedError(
-                f"{uri}: device {self.device} has no attribute {name!r}; "
-                f"it has {_some([info.name for info in infos.values()])}"
+                f"device {self.device} has no attribute {name!r}; "
+                f"it has {_some([info.name for info in infos.values()])}",
+                source=uri,
             ) from None
 
     async def all_attributes(self, uri: str, timeout: float) -> list[AttributeInfoEx]:
@@ -91,8 +94,9 @@ class DeviceConnection:
             return infos[name.lower()]
         except KeyError:
             raise NotConnectedError(
-                f"{uri}: device {self.device} has no command {name!r}; "
-                f"it has {_some([info.cmd_name for info in infos.values()])}"
+                f"device {self.device} has no command {name!r}; "
+                f"it has {_some([info.cmd_name for info in infos.values()])}",
+                source=uri,
             ) from None
 
     def _query(self, fetch: Callable[[], Awaitable[T]]) -> asyncio.Future[T]:
