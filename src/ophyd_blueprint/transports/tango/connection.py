@@ -29,7 +29,7 @@ from .client import (
     query_commands,
 )
 
-__all__ = ["NOT_YET", "DeviceConnection", "connect_device"]
+__all__ = ["NOT_YET", "SERVER_AWAY", "DeviceConnection", "connect_device"]
 
 T = TypeVar("T")
 NOT_YET = "not connected; call connect() first"
@@ -183,13 +183,22 @@ async def _bounded(uri: str, future: asyncio.Future[T], timeout: float) -> T:
     except TimeoutError:
         raise NoAnswerError(uri, timeout) from None
     except DevFailed as e:
-        if error_reason(e) in _UNREACHABLE:
+        if error_reason(e) in SERVER_AWAY:
             raise NoAnswerError(uri, timeout, _unreachable(e)) from None
         raise NotConnectedError(describe_error(e), source=uri) from None
 
 
-_UNREACHABLE = frozenset({"API_CantConnectToDevice", "API_DeviceNotExported"})
-"""Reasons that mean: no device server answers for this device."""
+SERVER_AWAY = frozenset(
+    {
+        "API_CantConnectToDevice",
+        "API_DeviceNotExported",
+        "API_DeviceTimedOut",
+        "API_CommunicationFailed",
+        "API_CorbaException",
+    }
+)
+"""Reasons that mean: no device server answers for this device (down, starting,
+or unreachable), as opposed to a server that answers and refuses."""
 
 
 def _unreachable(error: DevFailed) -> str:

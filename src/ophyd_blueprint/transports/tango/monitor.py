@@ -1,16 +1,18 @@
 """Keeping one attribute monitored: Tango change events, or polling when none.
 
 A `Monitor` subscribes to change events (pushed by the server, or from its
-own polling). Only when the server answers that the attribute has none does
-it poll from the client at `period` instead: never silently, with one warning
-per attribute, and the signal's source says ``poll=<period>s``. Any other
-failure to subscribe means the server is away: the monitor subscribes again
-every `RESUBSCRIBE_PERIOD` until the server is back, so it ends on the
-server's events, not on polling; like a CA or PVA monitor started while its
-server is away, it delivers its first reading then. Once subscribed, a lost
-server is an error event (one `DISCONNECTED` reading), and Tango's own
-keep-alive thread re-subscribes when the server is back. Events reach the
-event loop through one thread-safe call each, in the order Tango sent them.
+own polling). When the server is away (`SERVER_AWAY`: down, restarting,
+unreachable) it subscribes again every `RESUBSCRIBE_PERIOD` until the server
+is back, so it ends on the server's events, never on polling; like a CA or
+PVA monitor started while its server is away, it delivers its first reading
+then. Only when the server answers and refuses (usually: the attribute has no
+change events; an unknown refusal counts when the server still answers a
+read) does it poll from the client at `period` instead: never
+silently, with one warning per attribute, and the signal's source says
+``poll=<period>s``. Once subscribed, a lost server is an error event (one
+`DISCONNECTED` reading), and Tango's own keep-alive thread subscribes again
+when the server is back. Events reach the event loop through one thread-safe
+call each, in the order Tango sent them.
 
 The first reading is the value at subscription. Tango's events travel over
 ZeroMQ publish/subscribe, whose subscription reaches the server a moment after
@@ -35,7 +37,7 @@ from .client import (
     subscribe_change_events,
     unsubscribe,
 )
-from .connection import DeviceConnection
+from .connection import SERVER_AWAY, DeviceConnection
 
 __all__ = ["RESUBSCRIBE_PERIOD", "Monitor"]
 
@@ -111,7 +113,7 @@ class Monitor:
                 subscribing.add_done_callback(self._drop_when_subscribed)
                 raise
             except Exception as error:
-                if error_reason(error) in _NO_EVENTS:
+                if not await self._server_away(error):
                     self._start_polling(error)
                     return
                 _log.debug(
@@ -125,6 +127,21 @@ class Monitor:
                 continue
             self._event_id = event_id
             return
+
+    async def _server_away(self, error: BaseException) -> bool:
+        """Whether a failed subscription means the server is away (not a refusal).
+
+        Known reasons decide; for any other, the server is away if it does
+        not answer a read either.
+        """
+        reason = error_reason(error)
+        if reason in _NO_EVENTS or reason in SERVER_AWAY:
+            return reason in SERVER_AWAY
+        try:
+            await self._connection.read(self._name)
+        except Exception:
+            return True
+        return False
 
     def _drop_when_subscribed(self, subscribing: asyncio.Future[int]) -> None:
         """A subscription that completes after `close`: undo it."""
@@ -144,10 +161,13 @@ class Monitor:
         self.polling = True
         if self._uri not in _warned:
             _warned.add(self._uri)
+            reason = error_reason(error)
+            why = "sends no change events" if reason in _NO_EVENTS else "refused"
             _log.warning(
-                "%s sends no change events (%s: %s); polling it every %g s instead",
+                "%s %s (%s: %s); polling it every %g s instead",
                 self._uri,
-                error_reason(error),
+                why,
+                reason,
                 describe_error(error),
                 self.period,
             )
