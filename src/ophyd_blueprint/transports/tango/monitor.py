@@ -30,6 +30,7 @@ from typing import Any, cast
 import numpy as np
 
 from .client import (
+    EventCallback,
     TangoEvent,
     TangoReading,
     describe_error,
@@ -39,7 +40,7 @@ from .client import (
 )
 from .connection import SERVER_AWAY, DeviceConnection
 
-__all__ = ["RESUBSCRIBE_PERIOD", "Monitor"]
+__all__ = ["RESUBSCRIBE_PERIOD", "Monitor", "event_forwarder"]
 
 RESUBSCRIBE_PERIOD = 1.0
 """Seconds between attempts to subscribe while the server is away."""
@@ -91,14 +92,7 @@ class Monitor:
 
     async def _subscribe(self) -> None:
         loop = self._connection.loop
-        handle = self._handle
-
-        def on_tango_event(event: TangoEvent) -> None:
-            try:
-                loop.call_soon_threadsafe(handle, event)
-            except RuntimeError:  # the loop has closed: nobody is listening
-                return
-
+        on_tango_event = event_forwarder(loop, self._handle)
         while True:
             subscribing = loop.run_in_executor(
                 None,
@@ -209,6 +203,24 @@ class Monitor:
         self._connection.loop.run_in_executor(
             None, unsubscribe, self._connection.proxy, event_id
         )
+
+
+def event_forwarder(
+    loop: asyncio.AbstractEventLoop, handle: Callable[[TangoEvent], None]
+) -> EventCallback:
+    """The callback Tango runs in its own thread: hands each event to `loop`.
+
+    Once the loop has closed nobody is listening, and the event is dropped
+    (not an "Event loop is closed" traceback from Tango's thread).
+    """
+
+    def on_tango_event(event: TangoEvent) -> None:
+        try:
+            loop.call_soon_threadsafe(handle, event)
+        except RuntimeError:  # the loop has closed
+            return
+
+    return on_tango_event
 
 
 def describe_error_stack(event: TangoEvent) -> str:
