@@ -332,10 +332,10 @@ async def test_an_aioca_without_its_channel_cache_still_connects_through_cainfo(
     epics_ioc: EpicsIoc, monkeypatch: pytest.MonkeyPatch
 ):
     """The fast type query uses aioca internals; without them, `cainfo`."""
-    from ophyd_blueprint.transports import _aioca
+    from ophyd_blueprint.transports.ca import client
 
-    monkeypatch.setattr(_aioca, "_FAST_INFO", False)
-    assert await _aioca.channel_type(epics_ioc.pv("AO")) == (_aioca.DBF_DOUBLE, 1)
+    monkeypatch.setattr(client, "_FAST_INFO", False)
+    assert await client.channel_type(epics_ioc.pv("AO")) == (client.DBF_DOUBLE, 1)
     waveform = await rw(epics_ioc, Array1D[np.float64], "WF_DOUBLE")
     assert (await waveform.get_value()).dtype == np.float64
     mismatch = r"WF_DOUBLE is a float64 array\[\d+\] PV"

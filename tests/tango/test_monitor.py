@@ -11,6 +11,7 @@ from bluesky.protocols import Reading
 from ophyd_blueprint.core import Array1D, signal_r, signal_rw, signal_x
 from ophyd_blueprint.testing.tango_server import TangoServer
 from ophyd_blueprint.transports.tango import DevStateEnum, tango_command
+from ophyd_blueprint.transports.tango.monitor import event_forwarder
 
 
 class Readings:
@@ -177,3 +178,19 @@ async def test_quality_maps_to_alarm_severity_in_reads_and_events(
         assert reading.get("message") == message
     sig.clear_sub(readings)
     await set_quality("VALID")
+
+
+def test_an_event_after_its_loop_closed_is_dropped_without_a_traceback():
+    """Tango calls back from its own thread, also after the loop has closed
+    (a server lost at the end of a session): the event is dropped, not a
+    RuntimeError("Event loop is closed") printed by Tango's thread."""
+    handled: list[Any] = []
+    event: Any = object()
+    loop = asyncio.new_event_loop()
+    forward = event_forwarder(loop, handled.append)
+    forward(event)
+    loop.run_until_complete(asyncio.sleep(0))
+    assert handled == [event]
+    loop.close()
+    forward(event)
+    assert handled == [event]

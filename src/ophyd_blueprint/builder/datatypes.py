@@ -1,7 +1,9 @@
 """Blueprint dtype words -> Python datatypes the core understands.
 
-Enums and tables are generated classes, cached so that one blueprint gives
-one class however many instances are built.
+Words that name a fixed datatype come from the core's `DATATYPE_OF_WORD`
+(the stub generator reads the same table). Enums and tables are generated
+classes, cached so that one blueprint gives one class however many instances
+are built.
 """
 
 from __future__ import annotations
@@ -10,23 +12,14 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-import numpy as np
 from pydantic import create_model
 
 from ophyd_blueprint.blueprint import Signal
 from ophyd_blueprint.blueprint.naming import datatype_class_name, enum_members
-from ophyd_blueprint.core import Array1D, StrictEnum, SubsetEnum, Table
+from ophyd_blueprint.core import StrictEnum, SubsetEnum, Table
+from ophyd_blueprint.core.datatype_words import DATATYPE_OF_WORD
 
 __all__ = ["enum_class", "signal_datatype"]
-
-_SCALARS: dict[str, type] = {"bool": bool, "int": int, "float": float, "str": str}
-
-
-def _array(word: str) -> Any:
-    if word == "str[]":
-        return Sequence[str]
-    scalar = np.dtype("bool" if word == "bool[]" else word[:-2]).type
-    return Array1D[scalar]
 
 
 @cache
@@ -39,7 +32,9 @@ def enum_class(name: str, choices: tuple[str, ...], strict: bool) -> type[Strict
 
 @cache
 def _table_class(name: str, columns: tuple[tuple[str, str], ...]) -> type[Table]:
-    fields: dict[str, Any] = {col: (_array(word), ...) for col, word in columns}
+    fields: dict[str, Any] = {
+        col: (DATATYPE_OF_WORD[word], ...) for col, word in columns
+    }
     table: type[Table] = create_model(name, __base__=Table, **fields)
     return table
 
@@ -49,8 +44,9 @@ def signal_datatype(blueprint: str, name: str, signal: Signal) -> Any:
     dtype = signal.dtype
     if signal.access == "x" or dtype is None:
         return None
-    if dtype in _SCALARS:
-        return _SCALARS[dtype]
+    fixed = DATATYPE_OF_WORD.get(dtype)
+    if fixed is not None:
+        return fixed
     if dtype in ("enum", "enum[]"):
         cls = enum_class(
             datatype_class_name(blueprint, name, signal),
@@ -58,11 +54,7 @@ def signal_datatype(blueprint: str, name: str, signal: Signal) -> Any:
             signal.strict,
         )
         return cls if dtype == "enum" else Sequence[cls]
-    if dtype == "ndarray":
-        return np.ndarray
-    if dtype == "table":
-        return _table_class(
-            datatype_class_name(blueprint, name, signal),
-            tuple((signal.columns or {}).items()),
-        )
-    return _array(dtype)
+    return _table_class(  # "table", the one word left
+        datatype_class_name(blueprint, name, signal),
+        tuple((signal.columns or {}).items()),
+    )

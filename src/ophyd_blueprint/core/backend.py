@@ -1,11 +1,16 @@
 """The control-system interface: a `SignalBackend` is all a transport implements.
 
-Eight members, nothing else: a new control system (Modbus, OPC-UA) is one
-backend class plus a URI scheme, and touches no other layer.
+Eight abstract methods and two optional fast paths (`put_now`,
+`cached_reading`): a new control system (Modbus, OPC-UA) is one backend class
+plus a URI scheme, and touches no other layer.
+
+What every network transport does alike is decided here once: the reading a
+monitor delivers when its source goes away (`disconnected_reading`).
 """
 
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -16,7 +21,12 @@ if TYPE_CHECKING:
     from bluesky.protocols import Reading
     from event_model.documents.event_descriptor import DataKey
 
-__all__ = ["DISCONNECTED", "ReadingCallback", "SignalBackend"]
+__all__ = [
+    "DISCONNECTED",
+    "ReadingCallback",
+    "SignalBackend",
+    "disconnected_reading",
+]
 
 T = TypeVar("T")
 
@@ -29,6 +39,28 @@ DISCONNECTED = -1
 bluesky reserves negative severities for "alarm unknown, e.g. disconnected";
 the reading keeps the last value and its `message` says what happened.
 """
+
+
+def disconnected_reading(
+    last: Reading[T] | None, spec: DatatypeSpec, source: str, reason: str
+) -> Reading[T] | None:
+    """The reading a monitor delivers when its source goes away, or None.
+
+    One rule for every transport: once per loss, a monitor delivers one
+    reading with `alarm_severity` `DISCONNECTED`, the last value it delivered
+    (the datatype's default if it delivered none), the time of the loss, and a
+    `message` naming the source and why. `last` is the monitor's last reading:
+    when that is already the loss, this returns None and nothing is delivered
+    until the source is back (its next reading ends the loss).
+    """
+    if last is not None and last.get("alarm_severity") == DISCONNECTED:
+        return None
+    return {
+        "value": spec.default() if last is None else last["value"],
+        "timestamp": time.time(),
+        "alarm_severity": DISCONNECTED,
+        "message": f"{source} disconnected: {reason}",
+    }
 
 
 class SignalBackend(ABC, Generic[T]):
@@ -53,8 +85,9 @@ class SignalBackend(ABC, Generic[T]):
     async def connect(self, timeout: float) -> None:
         """Connect, check the native type against `datatype`, or raise.
 
-        Raises `NotConnectedError` (or `TypeError` for a type mismatch) with a
-        message naming the source.
+        Raises a `NotConnectedError` holding the source: `NoAnswerError` for
+        silence, `DatatypeMismatchError` (also a `TypeError`) for a native
+        type that does not fit.
         """
 
     @abstractmethod
@@ -79,7 +112,12 @@ class SignalBackend(ABC, Generic[T]):
 
     @abstractmethod
     def set_callback(self, callback: ReadingCallback[T] | None) -> None:
-        """Start delivering every reading to `callback`; None stops it."""
+        """Start delivering every reading to `callback`; None stops it.
+
+        The first reading is the current one. While the source is away the
+        monitor delivers one `disconnected_reading`, and resumes on its own
+        when the source is back.
+        """
 
     def put_now(self, value: T | None) -> bool:
         """Write at once, without I/O, if this backend can; True if it did.

@@ -62,15 +62,21 @@ def register_transport(scheme: str, transport: Transport) -> None:
     _transports[scheme] = transport
 
 
-def split_uri(uri: str) -> tuple[str, str]:
-    """``"ca://BL:X"`` -> ``("ca", "BL:X")``; `ValueError` without a scheme."""
-    scheme, sep, rest = uri.partition("://")
-    if not sep or not scheme:
+def split_uri(uri: str, scheme: str | None = None) -> tuple[str, str]:
+    """``"ca://BL:X"`` -> ``("ca", "BL:X")``: the one URI splitter of every transport.
+
+    `ValueError` without a scheme, or when `scheme` is given and `uri` has
+    another one (a transport checking the URIs it is handed).
+    """
+    found, sep, rest = uri.partition("://")
+    if not sep or not found:
         raise ValueError(
             f"{uri!r} has no scheme; write it as a URI such as ca://{uri} or "
             f"pva://{uri} (known schemes: {', '.join(known_schemes())})"
         )
-    return scheme, rest
+    if scheme is not None and found != scheme:
+        raise ValueError(f"{uri!r} is not a {scheme}:// URI")
+    return found, rest
 
 
 def registered_schemes() -> list[str]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from ophyd_blueprint.blueprint.vocabulary import ColumnDtype, Dtype
-from ophyd_blueprint.transports._p4p import PvaStructure, type_code
+from ophyd_blueprint.transports.pva.client import PvaStructure, type_code
 
 __all__ = ["PvaType", "pva_type"]
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
-from ophyd_blueprint.transports._p4p import (
+from ophyd_blueprint.transports.pva.client import (
     PvaClient,
     PvaError,
     PvaStructure,

@@ -16,9 +16,9 @@ from tango import AttrDataFormat, AttributeInfoEx, AttrWriteType, CmdArgType
 
 from ophyd_blueprint.blueprint.vocabulary import Access, ColumnDtype, Dtype
 from ophyd_blueprint.core import NotConnectedError
-from ophyd_blueprint.transports.tango._pytango import CommandInfo
-from ophyd_blueprint.transports.tango.codec import NUMPY_OF_TANGO
+from ophyd_blueprint.transports.tango.client import CommandInfo
 from ophyd_blueprint.transports.tango.connection import connect_device
+from ophyd_blueprint.transports.tango.convert import NUMPY_OF_TANGO
 from ophyd_blueprint.transports.tango.enums import STATE_NAMES
 from ophyd_blueprint.transports.tango.trl import parse_trl
 

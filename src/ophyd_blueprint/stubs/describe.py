@@ -1,6 +1,7 @@
 """Checked blueprints -> `ModuleSpec`: the classes a generated module declares.
 
-Signals are typed by access and dtype as the builder types them; enum and
+Signals are typed by access and dtype as the builder types them (from the
+same word table, `DATATYPE_OF_WORD`, written back by `type_text`); enum and
 table classes get the builder's names; a signal whose name a logic method
 takes (``stop`` and ``Motor.stop()``) is left to ``device.child("stop")``,
 as on the built device.
@@ -22,6 +23,7 @@ from ophyd_blueprint.blueprint.naming import (
     enum_members,
     pascal_case,
 )
+from ophyd_blueprint.core.datatype_words import DATATYPE_OF_WORD
 from ophyd_blueprint.logic import get_logic
 
 from .imports import Imports
@@ -35,11 +37,11 @@ from .spec import (
     ModuleSpec,
     TableClass,
 )
+from .type_text import type_text
 
 __all__ = ["Describer"]
 
 _SIGNAL_CLASSES = {"r": "SignalR", "w": "SignalW", "rw": "SignalRW", "x": "SignalX"}
-_SCALARS = frozenset({"bool", "int", "float", "str"})
 _PACKAGE = "ophyd_blueprint"
 _BUILD = "ophyd_blueprint.builder"
 _RESERVED = frozenset({"BEAMLINE", "load"})
@@ -117,18 +119,15 @@ class Describer:
         dtype = signal.dtype
         if signal.access == "x" or dtype is None:
             return cls
-        if dtype in _SCALARS:
-            value = dtype
+        fixed = DATATYPE_OF_WORD.get(dtype)
+        if fixed is not None:
+            value = type_text(fixed, self.imports)
         elif dtype in ("enum", "enum[]"):
             value = self._enum(blueprint, name, signal)
             if dtype == "enum[]":
                 value = f"{self.imports.name('collections.abc', 'Sequence')}[{value}]"
-        elif dtype == "ndarray":
-            value = f"{self.imports.name('numpy.typing', 'NDArray')}[{self._any()}]"
-        elif dtype == "table":
-            value = self._table(blueprint, name, signal)
         else:
-            value = self._array(dtype)
+            value = self._table(blueprint, name, signal)
         return f"{cls}[{value}]"
 
     def child(self, child: Child | DeviceRef) -> str:
@@ -170,16 +169,6 @@ class Describer:
             name(_BUILD, "signal_datatype")
             name(f"{_PACKAGE}.blueprint", "Signal")
 
-    def _any(self) -> str:
-        return self.imports.name("typing", "Any")
-
-    def _array(self, dtype: str) -> str:
-        if dtype == "str[]":
-            return f"{self.imports.name('collections.abc', 'Sequence')}[str]"
-        scalar = "bool_" if dtype == "bool[]" else dtype[:-2]
-        np = self.imports.module("numpy")
-        return f"{self.imports.name(_PACKAGE, 'Array1D')}[{np}.{scalar}]"
-
     def _enum(self, blueprint: str, name: str, signal: Signal) -> str:
         base = "StrictEnum" if signal.strict else "SubsetEnum"
         described = EnumClass(
@@ -195,7 +184,10 @@ class Describer:
         columns: list[tuple[str, str]] = list((signal.columns or {}).items())
         described = TableClass(
             name=datatype_class_name(blueprint, name, signal),
-            columns=[Attribute(col, self._array(word)) for col, word in columns],
+            columns=[
+                Attribute(col, type_text(DATATYPE_OF_WORD[word], self.imports))
+                for col, word in columns
+            ],
             column_dtypes=columns,
             doc=f"Rows of {blueprint}.{name}.",
             blueprint=blueprint,

@@ -6,7 +6,9 @@ import sys
 import types
 from typing import Any, Union, get_args, get_origin
 
-from .imports import Imports
+import numpy as np
+
+from .imports import PACKAGE, Imports
 
 __all__ = ["type_text"]
 
@@ -15,13 +17,18 @@ def type_text(annotation: Any, imports: Imports) -> str:
     """``WatchableAsyncStatus[float]``, ``float | None``, ``Location[float]``.
 
     Classes are imported from the shortest public module that exports them
-    (``ophyd_blueprint`` rather than ``ophyd_blueprint.core.status``).
+    (``ophyd_blueprint`` rather than ``ophyd_blueprint.core.status``); numpy
+    arrays are spelled as users write them: ``Array1D[np.float64]`` for a 1-D
+    array of one scalar type, ``NDArray[Any]`` for `np.ndarray` itself.
     Annotations it cannot spell (type variables, literals) become ``Any``.
     """
     if annotation is None or annotation is type(None):
         return "None"
     if annotation is Any:
         return imports.name("typing", "Any")
+    array = _array_text(annotation, imports)
+    if array is not None:
+        return array
     origin = get_origin(annotation)
     args = get_args(annotation)
     if origin is Union or origin is types.UnionType:
@@ -32,6 +39,23 @@ def type_text(annotation: Any, imports: Imports) -> str:
     if isinstance(annotation, type):
         return _class_text(annotation, imports)
     return imports.name("typing", "Any")
+
+
+def _array_text(annotation: Any, imports: Imports) -> str | None:
+    """``NDArray[Any]`` for `np.ndarray`, ``Array1D[np.float64]`` for
+    ``np.ndarray[tuple[int], np.dtype[np.float64]]``; None for anything else."""
+    if annotation is np.ndarray:
+        return f"{imports.name('numpy.typing', 'NDArray')}[{type_text(Any, imports)}]"
+    args = get_args(annotation)
+    if get_origin(annotation) is not np.ndarray or len(args) != 2:
+        return None
+    if args[0] != tuple[int]:
+        return None
+    scalars = get_args(args[1]) if get_origin(args[1]) is np.dtype else ()
+    if len(scalars) != 1 or not isinstance(scalars[0], type):
+        return None
+    name = "bool_" if scalars[0] is np.bool_ else scalars[0].__name__  # numpy 1 and 2
+    return f"{imports.name(PACKAGE, 'Array1D')}[{imports.module('numpy')}.{name}]"
 
 
 def _class_text(cls: type, imports: Imports) -> str:

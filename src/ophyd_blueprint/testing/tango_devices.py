@@ -5,7 +5,8 @@ image; read-only and writable; with units, format and limits), a manually
 pushed ``counter``, an attribute whose quality a command sets, and commands
 with and without arguments. `MotorDevice` simulates a motor: writing
 ``Position`` moves it at ``Velocity``, State is MOVING then ON, and Position
-and State change events are pushed from the server.
+and State change events are pushed from the server; ``PositionReads`` counts
+the reads of ``Position`` (a client polling it shows there).
 """
 
 from __future__ import annotations
@@ -206,6 +207,7 @@ class MotorDevice(Device):
         self.position = 0.0
         self.velocity = 10.0
         self.target = 0.0
+        self.position_reads = 0
         self.lock = threading.Lock()
         self.stopping = threading.Event()
         self.set_change_event("Position", True, False)
@@ -252,7 +254,13 @@ class MotorDevice(Device):
     )
 
     def read_Position(self) -> float:
+        self.position_reads += 1
         return self.position
+
+    @attribute(dtype=int)
+    def PositionReads(self) -> int:
+        """How many times ``Position`` was read (pushed events are not reads)."""
+        return self.position_reads
 
     def write_Position(self, target: float) -> None:
         self._move_to(target)

@@ -17,10 +17,11 @@ from tango import CmdArgType
 from ophyd_blueprint.core.backend import ReadingCallback, SignalBackend
 from ophyd_blueprint.core.datatypes import DatatypeSpec, datatype_spec
 from ophyd_blueprint.core.device import DEFAULT_TIMEOUT, Device
+from ophyd_blueprint.core.errors import DatatypeMismatchError, NotConnectedError
 
-from ._pytango import CommandInfo, DevFailed, describe_error
-from .codec import NUMPY_OF_TANGO
-from .connection import DeviceConnection, connect_device
+from .client import CommandInfo, DevFailed, describe_error
+from .connection import NOT_YET, DeviceConnection, connect_device
+from .convert import NUMPY_OF_TANGO
 from .trl import parse_trl
 
 if TYPE_CHECKING:
@@ -106,16 +107,17 @@ class TangoCommandBackend(SignalBackend[None]):
             return
         connection, info, _ = await _resolve(self._uri, timeout)
         if int(info.in_type) != _VOID:
-            raise TypeError(
-                f"{self._uri} takes a {_type_name(int(info.in_type))} argument, so "
-                "it cannot be a signal_x; use tango_command(<argument type>, "
-                "<result type>, uri) to call it"
+            raise DatatypeMismatchError(
+                self._uri,
+                "trigger",
+                f"command that takes a {_type_name(int(info.in_type))} argument",
+                "use tango_command(<argument type>, <result type>, uri) to call it",
             )
         self._connection = connection
 
     async def put(self, value: None, wait: bool) -> None:
         if self._connection is None:
-            raise RuntimeError(f"{self._uri} is not connected")
+            raise NotConnectedError(NOT_YET, source=self._uri)
         await _run(self._connection, self._uri, self._name, None)
 
     def _no_value(self) -> TypeError:
@@ -171,10 +173,11 @@ class TangoCommand(Device, Generic[A, R]):
             ("result", self._out, int(info.out_type)),
         ):
             if not _fits(spec, tango_type):
-                asked = "nothing" if spec is None else spec.name
-                raise TypeError(
-                    f"{self.source} has a {_type_name(tango_type)} {role}, the "
-                    f"command was declared with {asked}"
+                asked = "no" if spec is None else f"a {spec.name}"
+                raise DatatypeMismatchError(
+                    self.source,
+                    f"{asked} {role}",
+                    f"command that has a {_type_name(tango_type)} {role}",
                 )
         out = self._out
         if out is not None and out.name == "Sequence[str]":
@@ -184,7 +187,7 @@ class TangoCommand(Device, Generic[A, R]):
     async def __call__(self, arg: A | None = None) -> R:
         connection = self._connection
         if connection is None:
-            raise RuntimeError(f"{self.source} is not connected")
+            raise NotConnectedError(NOT_YET, source=self.source)
         spec = self._in
         if spec is not None:
             try:

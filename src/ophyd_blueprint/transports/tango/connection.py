@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from ophyd_blueprint.core.errors import NoAnswerError, NotConnectedError
 
-from ._pytango import (
+from .client import (
     AsyncProxy,
     AttributeInfoEx,
     CommandInfo,
@@ -29,9 +29,11 @@ from ._pytango import (
     query_commands,
 )
 
-__all__ = ["DeviceConnection", "connect_device"]
+__all__ = ["NOT_YET", "SERVER_AWAY", "DeviceConnection", "connect_device"]
 
 T = TypeVar("T")
+NOT_YET = "not connected; call connect() first"
+"""The reason of the error raised by a signal used before it connected."""
 _MAX_NAMES_SHOWN = 12
 
 
@@ -181,13 +183,22 @@ async def _bounded(uri: str, future: asyncio.Future[T], timeout: float) -> T:
     except TimeoutError:
         raise NoAnswerError(uri, timeout) from None
     except DevFailed as e:
-        if error_reason(e) in _UNREACHABLE:
+        if error_reason(e) in SERVER_AWAY:
             raise NoAnswerError(uri, timeout, _unreachable(e)) from None
         raise NotConnectedError(describe_error(e), source=uri) from None
 
 
-_UNREACHABLE = frozenset({"API_CantConnectToDevice", "API_DeviceNotExported"})
-"""Reasons that mean: no device server answers for this device."""
+SERVER_AWAY = frozenset(
+    {
+        "API_CantConnectToDevice",
+        "API_DeviceNotExported",
+        "API_DeviceTimedOut",
+        "API_CommunicationFailed",
+        "API_CorbaException",
+    }
+)
+"""Reasons that mean: no device server answers for this device (down, starting,
+or unreachable), as opposed to a server that answers and refuses."""
 
 
 def _unreachable(error: DevFailed) -> str:

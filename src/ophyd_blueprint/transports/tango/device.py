@@ -19,9 +19,9 @@ from ophyd_blueprint.core.datatypes import Array1D, StrictEnum, datatype_spec
 from ophyd_blueprint.core.device import DEFAULT_TIMEOUT, Device
 from ophyd_blueprint.core.signal import SignalR, SignalRW
 
-from .attribute import Endpoint, TangoAttributeBackend
-from .codec import NUMPY_OF_TANGO, attribute_codec
+from .backend import Endpoint, TangoAttributeBackend
 from .connection import DeviceConnection, connect_device
+from .convert import NUMPY_OF_TANGO, attribute_codec
 from .enums import DevStateEnum
 from .trl import TangoTrl, parse_trl
 

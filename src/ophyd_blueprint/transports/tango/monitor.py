@@ -1,10 +1,18 @@
 """Keeping one attribute monitored: Tango change events, or polling when none.
 
-A `Monitor` first subscribes to change events (pushed by the server, or from
-its own polling). If the server sends none for the attribute, it polls from
-the client at `period` instead: never silently, with one warning per
-attribute, and the signal's source says ``poll=<period>s``. Events reach the
-event loop through one thread-safe call each, in the order Tango sent them.
+A `Monitor` subscribes to change events (pushed by the server, or from its
+own polling). When the server is away (`SERVER_AWAY`: down, restarting,
+unreachable) it subscribes again every `RESUBSCRIBE_PERIOD` until the server
+is back, so it ends on the server's events, never on polling; like a CA or
+PVA monitor started while its server is away, it delivers its first reading
+then. Only when the server answers and refuses (usually: the attribute has no
+change events; an unknown refusal counts when the server still answers a
+read) does it poll from the client at `period` instead: never
+silently, with one warning per attribute, and the signal's source says
+``poll=<period>s``. Once subscribed, a lost server is an error event (one
+`DISCONNECTED` reading), and Tango's own keep-alive thread subscribes again
+when the server is back. Events reach the event loop through one thread-safe
+call each, in the order Tango sent them.
 
 The first reading is the value at subscription. Tango's events travel over
 ZeroMQ publish/subscribe, whose subscription reaches the server a moment after
@@ -21,7 +29,8 @@ from typing import Any, cast
 
 import numpy as np
 
-from ._pytango import (
+from .client import (
+    EventCallback,
     TangoEvent,
     TangoReading,
     describe_error,
@@ -29,13 +38,17 @@ from ._pytango import (
     subscribe_change_events,
     unsubscribe,
 )
-from .connection import DeviceConnection
+from .connection import SERVER_AWAY, DeviceConnection
 
-__all__ = ["Monitor"]
+__all__ = ["RESUBSCRIBE_PERIOD", "Monitor", "event_forwarder"]
+
+RESUBSCRIBE_PERIOD = 1.0
+"""Seconds between attempts to subscribe while the server is away."""
 
 _log = logging.getLogger("ophyd_blueprint.transports.tango")
 _warned: set[str] = set()
 _NO_EVENTS = {"API_AttributePollingNotStarted", "API_EventPropertiesNotSet"}
+"""The server's answers that mean: this attribute has no change events."""
 
 
 class Monitor:
@@ -79,26 +92,55 @@ class Monitor:
 
     async def _subscribe(self) -> None:
         loop = self._connection.loop
-        handle = self._handle
-
-        def on_tango_event(event: TangoEvent) -> None:
-            loop.call_soon_threadsafe(handle, event)
-
-        try:
-            event_id = await loop.run_in_executor(
+        on_tango_event = event_forwarder(loop, self._handle)
+        while True:
+            subscribing = loop.run_in_executor(
                 None,
                 subscribe_change_events,
                 self._connection.proxy,
                 self._name,
                 on_tango_event,
             )
-        except Exception as error:
-            self._start_polling(error)
-            return
-        if self._closed:
-            self._drop(event_id)
-        else:
+            try:
+                event_id = await asyncio.shield(subscribing)
+            except asyncio.CancelledError:
+                subscribing.add_done_callback(self._drop_when_subscribed)
+                raise
+            except Exception as error:
+                if not await self._server_away(error):
+                    self._start_polling(error)
+                    return
+                _log.debug(
+                    "%s: cannot subscribe (%s: %s); trying again in %g s",
+                    self._uri,
+                    error_reason(error),
+                    describe_error(error),
+                    RESUBSCRIBE_PERIOD,
+                )
+                await asyncio.sleep(RESUBSCRIBE_PERIOD)
+                continue
             self._event_id = event_id
+            return
+
+    async def _server_away(self, error: BaseException) -> bool:
+        """Whether a failed subscription means the server is away (not a refusal).
+
+        Known reasons decide; for any other, the server is away if it does
+        not answer a read either.
+        """
+        reason = error_reason(error)
+        if reason in _NO_EVENTS or reason in SERVER_AWAY:
+            return reason in SERVER_AWAY
+        try:
+            await self._connection.read(self._name)
+        except Exception:
+            return True
+        return False
+
+    def _drop_when_subscribed(self, subscribing: asyncio.Future[int]) -> None:
+        """A subscription that completes after `close`: undo it."""
+        if not subscribing.cancelled() and subscribing.exception() is None:
+            self._drop(subscribing.result())
 
     def _handle(self, event: TangoEvent) -> None:
         if self._closed:
@@ -110,8 +152,6 @@ class Monitor:
             self._on_reading(reading)
 
     def _start_polling(self, error: BaseException) -> None:
-        if self._closed:
-            return
         self.polling = True
         if self._uri not in _warned:
             _warned.add(self._uri)
@@ -163,6 +203,24 @@ class Monitor:
         self._connection.loop.run_in_executor(
             None, unsubscribe, self._connection.proxy, event_id
         )
+
+
+def event_forwarder(
+    loop: asyncio.AbstractEventLoop, handle: Callable[[TangoEvent], None]
+) -> EventCallback:
+    """The callback Tango runs in its own thread: hands each event to `loop`.
+
+    Once the loop has closed nobody is listening, and the event is dropped
+    (not an "Event loop is closed" traceback from Tango's thread).
+    """
+
+    def on_tango_event(event: TangoEvent) -> None:
+        try:
+            loop.call_soon_threadsafe(handle, event)
+        except RuntimeError:  # the loop has closed
+            return
+
+    return on_tango_event
 
 
 def describe_error_stack(event: TangoEvent) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ophyd_blueprint.core.transport import split_uri
+
 __all__ = ["TangoTrl", "parse_trl"]
 
 _FORM = (
@@ -33,9 +35,10 @@ class TangoTrl:
 
 def parse_trl(uri: str) -> TangoTrl:
     """Split a ``tango://`` URI; `ValueError` says which form is expected."""
-    scheme, sep, rest = uri.partition("://")
-    if scheme != "tango" or not sep:
-        raise ValueError(f"{uri!r} is not a tango:// URI; expected {_FORM}")
+    try:
+        _, rest = split_uri(uri, "tango")
+    except ValueError as e:
+        raise ValueError(f"{e}; expected {_FORM}") from None
     body, _, fragment = rest.partition("#")
     parts = body.split("/")
     host = parts.pop(0) if parts and ":" in parts[0] else ""

@@ -5,6 +5,22 @@ the signal asked for and returns an `AttributeCodec`: the functions that turn
 a read value into the signal's value and a put value into what Tango takes
 (None where nothing needs doing, so the read path makes no call), and the
 DataKey facts (numpy dtype, units, precision, limits, choices).
+
+An attribute's quality becomes the reading's ``alarm_severity`` (and
+``message``), matching EPICS severities where the meaning matches:
+
+========  ===============  ===========
+quality   alarm_severity   message
+========  ===============  ===========
+VALID     0                (none)
+WARNING   1 (MINOR)        "warning"
+ALARM     2 (MAJOR)        "alarm"
+INVALID   3 (INVALID)      "invalid"
+CHANGING  0                "changing"
+========  ===============  ===========
+
+CHANGING is not an alarm (a motor on its way), so it keeps severity 0 and
+says so in the message. A lost connection is `core.backend.DISCONNECTED` (-1).
 """
 
 from __future__ import annotations
@@ -16,18 +32,27 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from tango import AttrDataFormat, AttributeInfoEx, AttrWriteType, CmdArgType
+from tango import (
+    AttrDataFormat,
+    AttributeInfoEx,
+    AttrQuality,
+    AttrWriteType,
+    CmdArgType,
+)
 
 from ophyd_blueprint.core.datatypes import DatatypeSpec
 from ophyd_blueprint.core.errors import DatatypeMismatchError
+from ophyd_blueprint.core.limits import limits
 
 from .enums import STATE_NAMES, check_enum_labels
 
 if TYPE_CHECKING:
-    from event_model.documents.event_descriptor import Limits, LimitsRange
+    from event_model.documents.event_descriptor import Limits
 
 __all__ = [
     "NUMPY_OF_TANGO",
+    "SEVERITY_OF_QUALITY",
+    "VALID",
     "AttributeCodec",
     "attribute_codec",
     "datakey_metadata",
@@ -47,6 +72,17 @@ NUMPY_OF_TANGO: dict[int, np.dtype[Any]] = {
     int(CmdArgType.DevUChar): np.dtype(np.uint8),
 }
 """Numeric Tango types and their numpy dtypes."""
+
+VALID = int(AttrQuality.ATTR_VALID)
+"""The common quality, tested first on the read path."""
+
+SEVERITY_OF_QUALITY: dict[int, tuple[int, str]] = {
+    int(AttrQuality.ATTR_WARNING): (1, "warning"),
+    int(AttrQuality.ATTR_ALARM): (2, "alarm"),
+    int(AttrQuality.ATTR_INVALID): (3, "invalid"),
+    int(AttrQuality.ATTR_CHANGING): (0, "changing"),
+}
+"""Severity and message of every quality but VALID (severity 0, no message)."""
 
 _STRING = int(CmdArgType.DevString)
 _ENUM = int(CmdArgType.DevEnum)
@@ -221,22 +257,12 @@ def _number(text: str) -> float | None:
         return None
 
 
-def _range(low: str, high: str) -> LimitsRange | None:
-    low_value, high_value = _number(low), _number(high)
-    if low_value is None and high_value is None:
-        return None
-    return {"low": low_value, "high": high_value}
-
-
 def _limits(info: AttributeInfoEx) -> Limits | None:
     alarms = info.alarms
-    ranges = {
-        "control": _range(info.min_value, info.max_value),
-        "alarm": _range(alarms.min_alarm, alarms.max_alarm),
-        "warning": _range(alarms.min_warning, alarms.max_warning),
-    }
-    limits: Limits = {}
-    for key, found in ranges.items():
-        if found is not None:
-            limits[key] = found
-    return limits or None
+    return limits(
+        {
+            "control": (_number(info.min_value), _number(info.max_value)),
+            "alarm": (_number(alarms.min_alarm), _number(alarms.max_alarm)),
+            "warning": (_number(alarms.min_warning), _number(alarms.max_warning)),
+        }
+    )

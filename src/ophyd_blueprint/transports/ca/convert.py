@@ -12,7 +12,6 @@ are carried as doubles (exact only below 2**53).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -24,11 +23,12 @@ import numpy.typing as npt
 
 from ophyd_blueprint.core.datatypes import DatatypeSpec, StrictEnum
 from ophyd_blueprint.core.errors import DatatypeMismatchError
+from ophyd_blueprint.core.limits import limits
 
-from . import _aioca as ca
+from . import client as ca
 
 if TYPE_CHECKING:
-    from event_model.documents.event_descriptor import Limits, LimitsRange
+    from event_model.documents.event_descriptor import Limits
 
 __all__ = [
     "CaConversion",
@@ -249,29 +249,15 @@ def _enum_conversion(
     )
 
 
-def _range(low: Any, high: Any) -> LimitsRange | None:
-    lo, hi = float(low), float(high)
-    if (math.isnan(lo) and math.isnan(hi)) or lo == hi == 0:  # unset in EPICS
-        return None
-    return {
-        "low": None if math.isnan(lo) else lo,
-        "high": None if math.isnan(hi) else hi,
-    }
-
-
 def limits_of(ctrl: Any) -> Limits | None:
     """Control, display, alarm (major) and warning (minor) limits of a CTRL value."""
     if not hasattr(ctrl, "upper_disp_limit"):
         return None
-    limits: Limits = {}
-    pairs = {
-        "control": ("lower_ctrl_limit", "upper_ctrl_limit"),
-        "display": ("lower_disp_limit", "upper_disp_limit"),
-        "alarm": ("lower_alarm_limit", "upper_alarm_limit"),
-        "warning": ("lower_warning_limit", "upper_warning_limit"),
-    }
-    for key, (low, high) in pairs.items():
-        found = _range(getattr(ctrl, low), getattr(ctrl, high))
-        if found is not None:
-            limits[key] = found
-    return limits
+    return limits(
+        {
+            "control": (ctrl.lower_ctrl_limit, ctrl.upper_ctrl_limit),
+            "display": (ctrl.lower_disp_limit, ctrl.upper_disp_limit),
+            "alarm": (ctrl.lower_alarm_limit, ctrl.upper_alarm_limit),
+            "warning": (ctrl.lower_warning_limit, ctrl.upper_warning_limit),
+        }
+    )

@@ -1,4 +1,4 @@
-"""`TangoAttributeBackend`: a signal on a Tango attribute.
+"""`TangoAttributeBackend`: a signal on a Tango attribute; `TangoTransport`.
 
 Connecting resolves the device's shared connection and the attribute's
 config (one call per device, whatever the number of signals) and builds the
@@ -8,25 +8,40 @@ codec once; reads then cost one batched ``read_attribute`` and a tuple lookup.
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ophyd_blueprint.core.backend import DISCONNECTED, ReadingCallback, SignalBackend
+from ophyd_blueprint.core.backend import (
+    ReadingCallback,
+    SignalBackend,
+    disconnected_reading,
+)
 from ophyd_blueprint.core.datatypes import make_datakey
+from ophyd_blueprint.core.errors import NotConnectedError
 from ophyd_blueprint.core.signal import ReadOnlyError
 
-from ._pytango import DevFailed, TangoReading, describe_error
-from .codec import AttributeCodec, attribute_codec, datakey_metadata
-from .connection import DeviceConnection, connect_device
+from .client import DevFailed, TangoReading, describe_error
+from .command import TangoCommandBackend
+from .connection import NOT_YET, DeviceConnection, connect_device
+from .convert import (
+    SEVERITY_OF_QUALITY,
+    VALID,
+    AttributeCodec,
+    attribute_codec,
+    datakey_metadata,
+)
 from .monitor import Monitor
-from .quality import SEVERITY_OF_QUALITY, VALID
 from .trl import TangoTrl, parse_trl
 
 if TYPE_CHECKING:
     from bluesky.protocols import Reading
     from event_model.documents.event_descriptor import DataKey
 
-__all__ = ["DEFAULT_POLL_PERIOD", "Endpoint", "TangoAttributeBackend"]
+__all__ = [
+    "DEFAULT_POLL_PERIOD",
+    "Endpoint",
+    "TangoAttributeBackend",
+    "TangoTransport",
+]
 
 T = TypeVar("T")
 
@@ -117,8 +132,14 @@ class TangoAttributeBackend(SignalBackend[T]):
     def _connected(self) -> Endpoint:
         read = self._read
         if read is None:
-            raise RuntimeError(f"{self._read_trl.uri} is not connected")
+            raise NotConnectedError(NOT_YET, source=self._read_trl.uri)
         return read
+
+    def _write_end(self) -> Endpoint:
+        write = self._write
+        if write is None:
+            raise NotConnectedError(NOT_YET, source=self._write_trl.uri)
+        return write
 
     def reading(self, raw: TangoReading) -> Reading[T]:
         """The bluesky reading of a Tango attribute value."""
@@ -161,17 +182,13 @@ class TangoAttributeBackend(SignalBackend[T]):
         return value if decode is None else decode(value)
 
     async def get_setpoint(self) -> T:
-        write = self._write
-        if write is None:
-            raise RuntimeError(f"{self._write_trl.uri} is not connected")
+        write = self._write_end()
         value = (await write.connection.read(write.name)).w_value
         decode = write.decode
         return value if decode is None else decode(value)
 
     async def put(self, value: T | None, wait: bool) -> None:
-        write = self._write
-        if write is None:
-            raise RuntimeError(f"{self._write_trl.uri} is not connected")
+        write = self._write_end()
         if not write.codec.writable:
             raise ReadOnlyError(
                 f"{write.trl.uri} is a read-only attribute on the server; "
@@ -227,21 +244,14 @@ class TangoAttributeBackend(SignalBackend[T]):
             reading = self._last = self.reading(raw)
             callback(reading)
 
-    def _on_lost(self, message: str) -> None:
+    def _on_lost(self, reason: str) -> None:
         callback = self._callback
-        last = self._last
-        if callback is None or (
-            last is not None and last.get("alarm_severity") == DISCONNECTED
-        ):
-            return
-        reading: Reading[T] = {
-            "value": self._fallback_value(),
-            "timestamp": time.time(),
-            "alarm_severity": DISCONNECTED,
-            "message": f"{self._read_trl.uri}: {message}",
-        }
-        self._last = reading
-        callback(reading)
+        spec = self.spec
+        assert spec is not None
+        reading = disconnected_reading(self._last, spec, self._read_trl.uri, reason)
+        if reading is not None and callback is not None:
+            self._last = reading
+            callback(reading)
 
     def cached_reading(self) -> Reading[T] | None:
         return self._last
@@ -249,3 +259,14 @@ class TangoAttributeBackend(SignalBackend[T]):
 
 def _parsed(uri: str | TangoTrl) -> TangoTrl:
     return uri if isinstance(uri, TangoTrl) else parse_trl(uri)
+
+
+class TangoTransport:
+    """Makes attribute backends, or command backends for ``signal_x``."""
+
+    def make_backend(
+        self, datatype: type[Any] | None, read_uri: str, write_uri: str
+    ) -> SignalBackend[Any]:
+        if datatype is None:
+            return TangoCommandBackend(write_uri)
+        return TangoAttributeBackend(datatype, read_uri, write_uri)

@@ -20,7 +20,9 @@ __all__ = [
     "PvaMonitor",
     "PvaRequest",
     "PvaStructure",
+    "PvaType",
     "make_request",
+    "type_code",
 ]
 
 

@@ -10,16 +10,20 @@ described. Long strings: read a CHAR waveform, or a string field with ``$``
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ophyd_blueprint.core.backend import DISCONNECTED, ReadingCallback, SignalBackend
+from ophyd_blueprint.core.backend import (
+    ReadingCallback,
+    SignalBackend,
+    disconnected_reading,
+)
 from ophyd_blueprint.core.datatypes import make_datakey
 from ophyd_blueprint.core.device import DEFAULT_TIMEOUT
 from ophyd_blueprint.core.errors import NoAnswerError, NotConnectedError
+from ophyd_blueprint.core.transport import split_uri
 
-from . import _aioca as ca
-from ._ca_conversion import CaConversion, conversion_for, extra_pv, limits_of, needs
+from . import client as ca
+from .convert import CaConversion, conversion_for, extra_pv, limits_of, needs
 
 if TYPE_CHECKING:
     from bluesky.protocols import Reading
@@ -101,7 +105,11 @@ class CaSignalBackend(SignalBackend[T]):
         if need is not None:
             fmt = ca.FORMAT_CTRL if need == "enums" else ca.FORMAT_RAW
             dbr = None if need == "enums" else ca.DBR_STRING
-            got = await self._get(extra_pv(pv, need), dbr, fmt)
+            about = extra_pv(pv, need)
+            try:
+                got = await self._get(about, dbr, fmt)
+            except TimeoutError:
+                raise NoAnswerError(_SCHEME + about, self._timeout) from None
             extra = got.enums if need == "enums" else got
         return conversion_for(spec, _SCHEME + pv, datatype, count, extra)
 
@@ -118,7 +126,7 @@ class CaSignalBackend(SignalBackend[T]):
     def _connected(self, conversion: CaConversion | None) -> CaConversion:
         if conversion is None:
             raise NotConnectedError(
-                f"{self.source('', True)}: not connected; call connect() first"
+                "not connected; call connect() first", source=self.source("", True)
             )
         return conversion
 
@@ -198,30 +206,29 @@ class CaSignalBackend(SignalBackend[T]):
 
     def _on_update(self, value: Any) -> None:
         if isinstance(value, ca.CANothing):
-            reading = self._disconnected_reading()
-        else:
-            conversion = self._read
-            assert conversion is not None
-            reading: Reading[T] = {
-                "value": conversion.to_python(value),
-                "timestamp": value.timestamp,
-                "alarm_severity": value.severity,
-            }
+            self._on_lost(str(value))
+            return
+        conversion = self._read
+        assert conversion is not None
+        reading: Reading[T] = {
+            "value": conversion.to_python(value),
+            "timestamp": value.timestamp,
+            "alarm_severity": value.severity,
+        }
         self._reading = reading
         callback = self._callback
         if callback is not None:
             callback(reading)
 
-    def _disconnected_reading(self) -> Reading[T]:
-        last = self._reading
+    def _on_lost(self, reason: str) -> None:
         spec = self.spec
         assert spec is not None
-        return {
-            "value": spec.default() if last is None else last["value"],
-            "timestamp": time.time(),
-            "alarm_severity": DISCONNECTED,
-            "message": f"{_SCHEME}{self._read_pv} disconnected",
-        }
+        source = _SCHEME + self._read_pv
+        reading = disconnected_reading(self._reading, spec, source, reason)
+        callback = self._callback
+        if reading is not None and callback is not None:
+            self._reading = reading
+            callback(reading)
 
     def cached_reading(self) -> Reading[T] | None:
         return self._reading
@@ -241,15 +248,9 @@ class CaTransport:
     def make_backend(
         self, datatype: type[Any] | None, read_uri: str, write_uri: str
     ) -> CaSignalBackend[Any]:
-        read_pv = _pv(read_uri)
-        write_pv = read_pv if write_uri == read_uri else _pv(write_uri)
+        read_pv = split_uri(read_uri, "ca")[1]
+        write_pv = read_pv if write_uri == read_uri else split_uri(write_uri, "ca")[1]
         return CaSignalBackend(datatype, read_pv, write_pv)
-
-
-def _pv(uri: str) -> str:
-    if not uri.startswith(_SCHEME):
-        raise ValueError(f"{uri!r} is not a ca:// URI")
-    return uri[len(_SCHEME) :]
 
 
 async def close_all_channels() -> None:

@@ -7,7 +7,6 @@ paths need: read a value out of a structure, and fill a put structure.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -19,12 +18,13 @@ import numpy.typing as npt
 
 from ophyd_blueprint.core.datatypes import DatatypeSpec, StrictEnum
 from ophyd_blueprint.core.errors import DatatypeMismatchError
+from ophyd_blueprint.core.limits import Bounds, LimitKind, limits
 from ophyd_blueprint.core.table import Table
 
-from ._p4p import PvaStructure, type_code
+from .client import PvaStructure, type_code
 
 if TYPE_CHECKING:
-    from event_model.documents.event_descriptor import Limits, LimitsRange
+    from event_model.documents.event_descriptor import Limits
 
 __all__ = ["PvaConverter", "make_converter", "metadata_of"]
 
@@ -435,18 +435,6 @@ def describe_code(code: str) -> str:
     return f"{name} array" if array else name
 
 
-def _range(structure: PvaStructure, low: str, high: str) -> LimitsRange | None:
-    lo = cast(float, structure[low])
-    hi = cast(float, structure[high])
-    if math.isnan(lo) and math.isnan(hi):
-        return None
-    found: LimitsRange = {
-        "low": None if math.isnan(lo) else float(lo),
-        "high": None if math.isnan(hi) else float(hi),
-    }
-    return found
-
-
 def metadata_of(
     structure: PvaStructure, converter: PvaConverter
 ) -> tuple[str | None, int | None, Limits | None]:
@@ -459,15 +447,15 @@ def metadata_of(
         if converter.floating and "display.precision" in structure
         else None
     )
-    ranges = {
+    fields: dict[LimitKind, tuple[str, str]] = {
         "display": ("display.limitLow", "display.limitHigh"),
         "control": ("control.limitLow", "control.limitHigh"),
         "alarm": ("valueAlarm.lowAlarmLimit", "valueAlarm.highAlarmLimit"),
         "warning": ("valueAlarm.lowWarningLimit", "valueAlarm.highWarningLimit"),
     }
-    limits: Limits = {}
-    for key, (low, high) in ranges.items():
-        found = _range(structure, low, high) if low in structure else None
-        if found is not None:
-            limits[key] = found
-    return units, precision, limits or None
+    bounds: dict[LimitKind, Bounds] = {
+        kind: (float(structure[low]), float(structure[high]))
+        for kind, (low, high) in fields.items()
+        if low in structure
+    }
+    return units, precision, limits(bounds)

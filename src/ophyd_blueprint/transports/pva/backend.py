@@ -3,7 +3,7 @@
 NTScalar, NTScalarArray, NTEnum, NTTable (a `Table` subclass) and NTNDArray
 (an n-D ``np.ndarray``, read and written). The datatype is checked against the
 PV's structure at connect, and the few functions the hot paths need are fixed
-there (see `_pva_convert`).
+there (see `convert`).
 
 Which server: by default all signals share one client context configured from
 the ``EPICS_PVA_*`` environment. `use_pva_config` points the signals made
@@ -13,19 +13,21 @@ does the same for one transport instance.
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ophyd_blueprint.core.backend import DISCONNECTED, ReadingCallback, SignalBackend
+from ophyd_blueprint.core.backend import (
+    ReadingCallback,
+    SignalBackend,
+    disconnected_reading,
+)
 from ophyd_blueprint.core.datatypes import make_datakey
 from ophyd_blueprint.core.device import DEFAULT_TIMEOUT
 from ophyd_blueprint.core.errors import NoAnswerError, NotConnectedError
 from ophyd_blueprint.core.transport import split_uri
 
-from ._p4p import PvaClient, PvaMonitor, PvaRequest, PvaStructure, make_request
-from ._pva_convert import PvaConverter, make_converter, metadata_of
+from .client import PvaClient, PvaMonitor, PvaRequest, PvaStructure, make_request
+from .convert import PvaConverter, make_converter, metadata_of
 
 if TYPE_CHECKING:
     from bluesky.protocols import Reading
@@ -74,6 +76,7 @@ def _request(text: str) -> PvaRequest:
     return request
 
 
+_NOT_YET = "not connected; call connect() first"
 _FULL = "field()"
 _PUT = {True: "field()record[block=true]", False: "field()record[block=false]"}
 _PROCESS = {
@@ -121,8 +124,8 @@ class PvaSignalBackend(SignalBackend[T]):
         super().__init__(datatype)
         self._client = client
         self._read_uri, self._write_uri = read_uri, write_uri
-        self._read_pv = split_uri(read_uri)[1]
-        self._write_pv = split_uri(write_uri)[1]
+        self._read_pv = split_uri(read_uri, "pva")[1]
+        self._write_pv = split_uri(write_uri, "pva")[1]
         self._timeout = DEFAULT_TIMEOUT
         self._read: PvaConverter | None = None
         self._write: PvaConverter | None = None
@@ -143,18 +146,12 @@ class PvaSignalBackend(SignalBackend[T]):
         pvs = [self._write_pv]
         if self.spec is not None and self._read_pv != self._write_pv:
             pvs.append(self._read_pv)
-        try:
-            async with asyncio.timeout(timeout):
-                structures = await asyncio.gather(
-                    *(self._client.get(pv, _request(_FULL), timeout) for pv in pvs)
-                )
-        except TimeoutError:
-            missing = ", ".join(f"pva://{pv}" for pv in pvs)
-            raise NoAnswerError(
-                missing, timeout, f"no PVA server answered within {timeout} s"
-            ) from None
-        except Exception as e:
-            raise NotConnectedError(str(e), source=self._write_uri) from e
+        structures = await self._client.get_many(pvs, _request(_FULL), timeout)
+        for pv, found in zip(pvs, structures, strict=True):
+            if isinstance(found, TimeoutError):
+                raise NoAnswerError(f"pva://{pv}", timeout)
+            if isinstance(found, Exception):
+                raise NotConnectedError(str(found), source=f"pva://{pv}")
         spec = self.spec
         if spec is None:
             self._write = _trigger_converter(structures[0])
@@ -172,13 +169,13 @@ class PvaSignalBackend(SignalBackend[T]):
 
     def _connected(self) -> PvaConverter:
         if self._read is None:
-            raise NotConnectedError(f"{self._read_uri}: not connected")
+            raise NotConnectedError(_NOT_YET, source=self._read_uri)
         return self._read
 
     async def put(self, value: T | None, wait: bool) -> None:
         write = self._write
         if write is None:
-            raise NotConnectedError(f"{self._write_uri}: not connected")
+            raise NotConnectedError(_NOT_YET, source=self._write_uri)
         requests = _PUT if self.spec is not None else _PROCESS
         await self._client.put(
             self._write_pv, write.write(value), _request(requests[wait]), self._timeout
@@ -205,7 +202,7 @@ class PvaSignalBackend(SignalBackend[T]):
     async def get_setpoint(self) -> T:
         write = self._write
         if write is None:
-            raise NotConnectedError(f"{self._write_uri}: not connected")
+            raise NotConnectedError(_NOT_YET, source=self._write_uri)
         request = _request(f"field({write.fields})")
         s = await self._client.get(self._write_pv, request, self._timeout)
         return write.read(s)
@@ -251,15 +248,12 @@ class PvaSignalBackend(SignalBackend[T]):
         if callback is None:
             return
         if isinstance(item, Exception):
-            last = self._last
-            if last is None:
+            spec = self.spec
+            assert spec is not None
+            lost = disconnected_reading(self._last, spec, self._read_uri, str(item))
+            if lost is None:
                 return
-            reading: Reading[T] = {
-                "value": last["value"],
-                "timestamp": time.time(),
-                "alarm_severity": DISCONNECTED,
-                "message": f"{self._read_uri}: {item}",
-            }
+            reading = lost
         else:
             reading = self._reading(item)
         self._last = reading
