@@ -227,6 +227,10 @@ if TYPE_CHECKING:
 
         async def describe_collect(self) -> dict[str, DataKey]: ...
 
+        def get_deadtime(self, livetime: float) -> float:
+            """The shortest time between frames of `livetime` seconds (readout)."""
+            ...
+
         async def get_index(self) -> int:
             """Frames in the run's file so far (the last count seen, if the IOC is
             gone).

@@ -8,13 +8,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from ophyd_blueprint.testing.ioc import (
-    EpicsIoc,
-    configure_client_env,
+from ophyd_blueprint.testing.fixtures import (
     epics_ioc,
     pytest_runtest_makereport,
+    tango_server,
 )
-from ophyd_blueprint.testing.tango_server import TangoServer, tango_server
+from ophyd_blueprint.testing.ioc import EpicsIoc, configure_client_env
+from ophyd_blueprint.testing.tango_server import TangoServer
 
 configure_client_env()
 
