@@ -35,11 +35,11 @@ class Docs(dict[str, list[dict[str, Any]]]):
         self.order.append((name, doc))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def sim_detector_ioc(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[SimDetectorIoc]:
-    """areaDetector's simulation driver and HDF5 plugin, once a session."""
+    """areaDetector's simulation driver and HDF5 plugin, once for these tests."""
     with SimDetectorIoc(log_dir=tmp_path_factory.mktemp("sim-det")) as ioc:
         yield ioc
 
