@@ -5,7 +5,8 @@
 process's ``EPICS_CA_ADDR_LIST``, since several CA servers on one host answer
 unicast searches only on their own ports), waits until it serves, and stops,
 kills or restarts it on the same port and prefix. `SimDetectorIoc` is the
-simulated areaDetector of `ophyd_blueprint.testing.sim_detector`.
+simulated areaDetector of `ophyd_blueprint.testing.sim_detector`, `SimPmacIoc`
+the simulated Delta Tau PMAC of `ophyd_blueprint.testing.sim_pmac`.
 """
 
 from __future__ import annotations
@@ -20,11 +21,14 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from .ioc import LOOPBACK, IocError, IocPorts, release_ports, reserve_ports
 
-__all__ = ["SimDetectorIoc", "SimIoc"]
+if TYPE_CHECKING:
+    from .sim_pmac import SimMotor
+
+__all__ = ["SimDetectorIoc", "SimIoc", "SimPmacIoc"]
 
 READY = "Server startup complete."
 """What a simulated IOC prints once it serves (caproto's own words)."""
@@ -185,3 +189,48 @@ class SimDetectorIoc(SimIoc):
             log_dir=log_dir,
         )
         self.size = size
+
+
+class SimPmacIoc(SimIoc):
+    """The simulated PMAC: `motors` (a count, or their settings) at ``M1``, ``M2``...,
+    its trajectory scan, and coordinate system `cs` (``CS1:``).
+
+    `buffer_length` is how many points the controller takes at a time (1000 on
+    a real one): a run continues only while the points built and appended
+    stay more than two buffers ahead of it.
+    """
+
+    def __init__(
+        self,
+        motors: int | Sequence[SimMotor] = 2,
+        *,
+        cs: int = 1,
+        buffer_length: int = 1000,
+        rate: float = 100.0,
+        prefix: str | None = None,
+        log_dir: Path | None = None,
+    ) -> None:
+        from .sim_pmac import default_motors, motors_argument  # imports caproto
+
+        self.motors = default_motors(motors) if isinstance(motors, int) else [*motors]
+        self.cs = cs
+        self.buffer_length = buffer_length
+        super().__init__(
+            "ophyd_blueprint.testing.sim_pmac",
+            [
+                "--motors",
+                motors_argument(self.motors),
+                "--cs",
+                str(cs),
+                "--buffer-length",
+                str(buffer_length),
+                "--rate",
+                str(rate),
+            ],
+            prefix=prefix,
+            log_dir=log_dir,
+        )
+
+    def motor(self, number: int) -> str:
+        """The record name of motor `number` (1-based), e.g. ``P:M1``."""
+        return self.pv(f"M{number}")
