@@ -59,10 +59,11 @@ class UserProgram(IntEnum):
 class PvtSlice(Generic[AxisT]):
     """Consecutive PVT points that complete the scan frames `frames`.
 
-    ``time_us[i]`` is the time in microseconds from the point before (for the
-    first point of the first slice: from rest at `PvtPlanner.start_positions`)
-    to point ``i``. A slice starts where the previous one ended; the `last`
-    one ends with the axes at rest.
+    ``time_us[i]`` is the time in microseconds (floats: half a frame's
+    duration in a window, whole multiples of ``min_interval`` in ramps and
+    turnarounds) from the point before to point ``i``; before the first point
+    of the first slice the axes rest at `PvtPlanner.start_positions`. A slice
+    starts where the previous one ended; the `last` one ends at rest.
     """
 
     positions: dict[AxisT, Floats]
@@ -83,6 +84,7 @@ class PvtPlanner(Generic[AxisT]):
     turnaround around one, needs a position or velocity beyond an axis's
     `AxisLimits`. `min_interval` is the shortest time between two points of a
     ramp or turnaround (the controller's); their durations are multiples of it.
+    `frames` is the scan's number of frames, `axes` its axes, slowest first.
     """
 
     def __init__(

@@ -48,12 +48,12 @@ def check_stack(
     located = [(k, axis) for k, dim in enumerate(stack) for axis in dim.axes()]
     # One axis's arrays at a time: a dimension can be long (100000 rows).
     for k, axis in located:
-        _Frames(stack, k, axis).check_velocity(limits[axis], names[axis])
+        _Elements(stack, k, axis).check_velocity(limits[axis], names[axis])
     for k, axis in located:
-        _Frames(stack, k, axis).check_position(limits[axis], names[axis], quantum)
+        _Elements(stack, k, axis).check_position(limits[axis], names[axis], quantum)
 
 
-class _Frames:
+class _Elements:
     """One axis's elements of its dimension, at the shortest frame duration
     each can have (the worst case for speed and ramp reach)."""
 
@@ -114,27 +114,11 @@ class _Frames:
     def check_position(self, limit: AxisLimits, name: str, quantum: float) -> None:
         if not limit.bounded:
             return
-        if self.still:
-            start = stop = self.mid
-        else:
-            accel = limit.acceleration
-            v_in, v_out = self.v_in, self.v_out
-            start = self.lower - v_in * ramp_quanta(v_in, accel, quantum) * (
-                quantum / 2
-            )
-            stop = self.upper + v_out * ramp_quanta(v_out, accel, quantum) * (
-                quantum / 2
-            )
         found: list[tuple[int, float, float, bool]] = []
-        for extreme, beyond, limit_value, sign in (
-            (np.maximum, np.greater, limit.high, 1),
-            (np.minimum, np.less, limit.low, -1),
-        ):
-            inside = extreme(extreme(self.lower, self.mid), self.upper)
-            around = extreme(start, stop)
+        for inside, around, limit_value, sign in self._extremes(limit, quantum):
             loosened = limit_value + sign * SLACK * max(1.0, abs(limit_value))
-            bad = beyond(inside, loosened)
-            bad_ramp = beyond(around, loosened)
+            bad = sign * inside > sign * loosened
+            bad_ramp = sign * around > sign * loosened
             if (bad | bad_ramp).any():
                 j = self._first(bad | bad_ramp)
                 value = float(inside[j] if bad[j] else around[j])
@@ -144,6 +128,36 @@ class _Frames:
             raise TrajectoryError(
                 name, frame, value, limit_value, "position", ramp=ramp
             )
+
+    def _extremes(
+        self, limit: AxisLimits, quantum: float
+    ) -> list[tuple[Floats, Floats, float, int]]:
+        """Per element, the highest then the lowest position of its window and
+        of the ramps around it, with the limit each must not pass (and the
+        sign that makes passing it 'greater')."""
+        if self.still:
+            return [
+                (self.mid, self.mid, limit.high, 1),
+                (self.mid, self.mid, limit.low, -1),
+            ]
+        accel = limit.acceleration
+        v_in, v_out = self.v_in, self.v_out
+        start = self.lower - v_in * ramp_quanta(v_in, accel, quantum) * (quantum / 2)
+        stop = self.upper + v_out * ramp_quanta(v_out, accel, quantum) * (quantum / 2)
+        return [
+            (
+                np.maximum(np.maximum(self.lower, self.mid), self.upper),
+                np.maximum(start, stop),
+                limit.high,
+                1,
+            ),
+            (
+                np.minimum(np.minimum(self.lower, self.mid), self.upper),
+                np.minimum(start, stop),
+                limit.low,
+                -1,
+            ),
+        ]
 
     def _first(self, bad: npt.NDArray[np.bool_]) -> int:
         """The element, among the `bad` ones, that the scan reaches first."""
