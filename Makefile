@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(PY) bench/introspect_compare.py
 	$(PY) bench/build_compare.py
 	$(PY) bench/detector_compare.py
+	$(PY) bench/trajectory_compare.py
 
 clean:
 	rm -rf $(VENV) .bench-venv .bench-run build *.egg-info
