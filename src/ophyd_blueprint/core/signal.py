@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -115,10 +116,10 @@ class Signal(Device, Generic[T]):
 
     async def _put(self, value: T | None, wait: bool, timeout: float | None) -> None:
         """The write of `SignalW.set` and `SignalX.trigger`, bounded by `timeout`
-        (default: the signal's timeout)."""
+        (default: the signal's timeout; `math.inf`: unbounded)."""
         if timeout is None:
             timeout = self._timeout
-        if timeout is None:
+        if timeout is None or math.isinf(timeout):
             await self._backend.put(value, wait)
             return
         try:
@@ -253,7 +254,9 @@ class SignalW(Signal[T]):
         """Write `value`; the status completes when the server says so.
 
         `TypeError` at once if `value` does not fit the datatype. The put is
-        bounded by `timeout` (default: the signal's timeout).
+        bounded by `timeout` (default: the signal's timeout); ``math.inf``
+        leaves it unbounded, for a busy record whose put completes when work
+        of unknown length is done (the caller then bounds what it waits for).
         """
         backend = self._backend
         spec = backend.spec

@@ -9,6 +9,7 @@ busy record: a put of 1 completes when the acquisition is over.
 from __future__ import annotations
 
 import asyncio
+import math
 from typing import Any, cast
 
 from ophyd_blueprint.core import (
@@ -138,7 +139,7 @@ class ADArming(Arming):
 
     async def arm(self) -> AsyncStatus:
         acquire = self._acquire
-        done = acquire.set(True, wait=True, timeout=None)
+        done = acquire.set(True, wait=True, timeout=math.inf)
         started = asyncio.ensure_future(wait_for_value(acquire, True, None))
         try:
             finished, _ = await asyncio.wait(

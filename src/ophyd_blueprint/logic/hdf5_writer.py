@@ -11,6 +11,7 @@ StreamDatum for the frames written since the last call.
 from __future__ import annotations
 
 import asyncio
+import math
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -148,7 +149,7 @@ class HDF5Writer(Writer):
         )
         self._chunk = (max(1, int(chunk)), int(height), int(width))
         capture = self._rw("capture")
-        self._capture = capture.set(True, wait=True, timeout=None)
+        self._capture = capture.set(True, wait=True, timeout=math.inf)
         self._capture.add_callback(_retrieved)  # a failure is reported where seen
         try:
             await self._until(capture, True, f"{capture.source} to be 1")

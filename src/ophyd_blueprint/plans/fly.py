@@ -109,9 +109,12 @@ def fly_scan(
             yield from _plans.kickoff(device, group="kickoff")
         yield from _plans.wait(group="kickoff")
 
+    declared: list[bool] = []
+
     def fly() -> MsgGenerator[None]:
         yield from prepare_all()
         yield from _plans.declare_stream(*detectors, name="primary", collect=True)
+        declared.append(True)
         yield from kickoff(detectors)
         for device in (trigger, motion):
             if device is not None:
@@ -125,7 +128,8 @@ def fly_scan(
         for device in (motion, trigger):
             if device is not None:
                 yield Msg("stop", device)
-        yield from _plans.collect(*detectors, name="primary")
+        if declared:
+            yield from _plans.collect(*detectors, name="primary")
 
     def after_failure(_error: BaseException) -> MsgGenerator[None]:
         return stop_and_collect()

@@ -1,0 +1,172 @@
+"""Fly scans on the simulated PMAC: a scanspec snake flown as a PVT trajectory,
+the simulated areaDetector collecting one frame per point of the path."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import textwrap
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import event_model
+import numpy as np
+import pytest
+from bluesky.run_engine import RunEngine
+from bluesky.utils import FailedStatus
+from event_model import DocumentNames
+from scanspec.core import Path as ScanPath
+from scanspec.specs import Fly, Line
+
+from ophyd_blueprint import Array1D, load_beamline, signal_r
+from ophyd_blueprint.logic.trajectory import TrajectoryError
+from ophyd_blueprint.plans import ensure_connected, fly_scan
+from ophyd_blueprint.testing.sim_ioc import SimDetectorIoc, SimPmacIoc
+
+from .conftest import DEVICES
+
+Docs = dict[str, list[dict[str, Any]]]
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def detector_ioc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimDetectorIoc]:
+    with SimDetectorIoc(log_dir=tmp_path_factory.mktemp("det")) as ioc:
+        yield ioc
+
+
+@pytest.fixture(scope="module")
+def RE() -> RunEngine:
+    return RunEngine(context_managers=[], call_returns_result=True)
+
+
+@pytest.fixture(scope="module")
+def flying(
+    RE: RunEngine,
+    sim_pmac: SimPmacIoc,
+    detector_ioc: SimDetectorIoc,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Any:
+    folder = tmp_path_factory.mktemp("fly")
+    path = folder / "fly.yaml"
+    path.write_text(
+        textwrap.dedent(
+            f"""\
+            beamline: fly
+            blueprints: [{DEVICES}, {DATA}]
+            defaults: {{timeout: 5.0, data_dir: "{folder / "data"}"}}
+            devices:
+              pmac: {{blueprint: Pmac, with: {{prefix: "{sim_pmac.prefix}"}}}}
+              small_slices:
+                blueprint: PmacSmallSlices
+                with: {{prefix: "{sim_pmac.prefix}"}}
+              x: {{blueprint: PmacMotor, with: {{prefix: "{sim_pmac.motor(1)}"}}}}
+              y: {{blueprint: PmacMotor, with: {{prefix: "{sim_pmac.motor(2)}"}}}}
+              det: {{blueprint: SimDetector, with: {{prefix: "{detector_ioc.prefix}"}}}}
+            """
+        )
+    )
+    bl = load_beamline(path)
+    RE(ensure_connected(*bl))
+    return bl
+
+
+def run(RE: RunEngine, plan: Any) -> Docs:
+    docs: Docs = defaultdict(list)
+
+    def collect(name: str, doc: dict[str, Any]) -> None:
+        event_model.schema_validators[DocumentNames(name)].validate(doc)
+        docs[name].append(doc)
+
+    RE(plan, collect)
+    return docs
+
+
+def value(RE: RunEngine, signal: Any) -> Any:
+    import bluesky.plan_stubs as bps
+
+    return RE(bps.rd(signal)).plan_result
+
+
+async def executed(sim_pmac: SimPmacIoc, letter: str) -> np.ndarray[Any, Any]:
+    """The positions the simulated controller ran on one CS axis."""
+    sig = signal_r(
+        Array1D[np.float64], f"ca://{sim_pmac.prefix}Sim:{letter}:ExecutedPositions_RBV"
+    )
+    await sig.connect()
+    return np.asarray(await sig.get_value())
+
+
+def test_a_4x50_snake_flies_200_frames_through_their_windows(
+    RE: RunEngine, flying: Any, sim_pmac: SimPmacIoc
+):
+    bl = flying
+    spec = Fly(0.01 @ (Line(bl.y, 0, 1, 4) * ~Line(bl.x, 0, 2, 50)))
+
+    docs = run(RE, fly_scan([bl.det], spec, motion=bl.pmac))
+
+    assert docs["stop"][0]["exit_status"] == "success"
+    assert docs["stop"][0]["num_events"] == {"primary": 200}
+    ranges = [
+        (d["indices"]["start"], d["indices"]["stop"]) for d in docs["stream_datum"]
+    ]
+    assert ranges[0][0] == 0
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
+    assert ranges[-1][1] == 200
+    # every window's lower bound, midpoint and upper bound was a point it ran
+    ran = RE.loop  # the RunEngine's loop runs our CA client
+    xs = asyncio.run_coroutine_threadsafe(executed(sim_pmac, "X"), ran).result(10)
+    ys = asyncio.run_coroutine_threadsafe(executed(sim_pmac, "Y"), ran).result(10)
+    points = {(round(x, 6), round(y, 6)) for x, y in zip(xs, ys, strict=True)}
+    frames = ScanPath(spec.calculate()).consume()
+    for bounds in (frames.lower, frames.midpoints, frames.upper):
+        wanted = {
+            (round(x, 6), round(y, 6))
+            for x, y in zip(bounds[bl.x], bounds[bl.y], strict=True)
+        }
+        assert wanted <= points
+    # the motors end at the last frame's upper bound
+    assert value(RE, bl.x.readback) == pytest.approx(frames.upper[bl.x][-1], abs=1e-3)
+    assert value(RE, bl.y.readback) == pytest.approx(frames.upper[bl.y][-1], abs=1e-3)
+
+
+def test_a_spec_beyond_a_limit_is_refused_with_no_motor_moved(
+    RE: RunEngine, flying: Any
+):
+    bl = flying
+    before = (value(RE, bl.x.readback), value(RE, bl.y.readback))
+    spec = Fly(2.0 @ (Line(bl.y, 0, 1, 2) * ~Line(bl.x, 0, 25, 5)))  # 2.5 mm/s
+
+    with pytest.raises(FailedStatus) as failure:
+        run(RE, fly_scan([bl.det], spec, motion=bl.pmac))
+
+    error = failure.value.__cause__
+    assert isinstance(error, TrajectoryError)
+    assert error.axis == "x"
+    assert error.limit == 20.0
+    assert "x: frame" in str(error)
+    assert (value(RE, bl.x.readback), value(RE, bl.y.readback)) == before
+
+
+def test_a_1000_frame_snake_is_appended_to_while_it_runs(
+    RE: RunEngine, flying: Any, sim_pmac: SimPmacIoc
+):
+    """Five slices of 200 frames: one build, four appends while executing.
+
+    (10x1000 frames at 2 ms, the issue's size, outruns the caproto-simulated
+    detector on a loaded 2-core runner; `make bench` flies 1000 frames.)
+    """
+    bl = flying
+    spec = Fly(0.005 @ (Line(bl.y, 0, 1, 10) * ~Line(bl.x, 0, 2, 100)))
+
+    docs = run(RE, fly_scan([bl.det], spec, motion=bl.small_slices))
+
+    assert docs["stop"][0]["exit_status"] == "success"
+    assert docs["stop"][0]["num_events"] == {"primary": 1000}
+    ran = RE.loop
+    xs = asyncio.run_coroutine_threadsafe(executed(sim_pmac, "X"), ran).result(10)
+    assert len(xs) >= 2 * 1000, "every slice ran: the appended ones too"
+    frames = ScanPath(spec.calculate()).consume()
+    assert value(RE, bl.x.readback) == pytest.approx(frames.upper[bl.x][-1], abs=1e-3)
