@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 import textwrap
 from collections import defaultdict
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import event_model
+import h5py
 import numpy as np
 import pytest
 from bluesky.run_engine import RunEngine
@@ -170,3 +172,32 @@ def test_a_1000_frame_snake_is_appended_to_while_it_runs(
     assert len(xs) >= 2 * 1000, "every slice ran: the appended ones too"
     frames = ScanPath(spec.calculate()).consume()
     assert value(RE, bl.x.readback) == pytest.approx(frames.upper[bl.x][-1], abs=1e-3)
+
+
+def test_readme_fly_scan_example_runs_as_written(
+    sim_pmac: SimPmacIoc,
+    detector_ioc: SimDetectorIoc,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    (yaml,) = [b for b in re.findall(r"```yaml\n(.*?)```", readme, re.S) if "bl02" in b]
+    (code,) = [
+        b for b in re.findall(r"```python\n(.*?)```", readme, re.S) if "fly_scan(" in b
+    ]
+    (tmp_path / "beamlines").mkdir()
+    (tmp_path / "beamlines" / "bl02.yaml").write_text(
+        yaml.replace("[../devices]", f"[{DEVICES}]")
+        .replace("/data/bl02", str(tmp_path / "data"))
+        .replace("BL02:PMAC:M1", sim_pmac.motor(1))
+        .replace("BL02:PMAC:M2", sim_pmac.motor(2))
+        .replace("BL02:PMAC:", sim_pmac.prefix)
+        .replace("BL02:DET:", detector_ioc.prefix)
+    )
+    monkeypatch.chdir(tmp_path)
+
+    exec(compile(code, "README.md", "exec"), {})
+
+    [written] = (tmp_path / "data").glob("det-*.h5")
+    with h5py.File(written, "r") as f:
+        assert f["/entry/data/data"].shape[0] == 200
