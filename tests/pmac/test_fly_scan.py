@@ -7,6 +7,7 @@ import asyncio
 import itertools
 import re
 import textwrap
+import time
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,7 +28,7 @@ from ophyd_blueprint.logic.trajectory import TrajectoryError
 from ophyd_blueprint.plans import ensure_connected, fly_scan
 from ophyd_blueprint.testing.sim_ioc import SimDetectorIoc, SimPmacIoc
 
-from .conftest import DEVICES
+from .conftest import BUFFER_LENGTH, DEVICES, MOTORS
 
 Docs = dict[str, list[dict[str, Any]]]
 DATA = Path(__file__).parent / "data"
@@ -201,3 +202,52 @@ def test_readme_fly_scan_example_runs_as_written(
     [written] = (tmp_path / "data").glob("det-*.h5")
     with h5py.File(written, "r") as f:
         assert f["/entry/data/data"].shape[0] == 200
+
+
+def test_a_pmac_ioc_that_dies_mid_trajectory_ends_the_run_with_the_detector_stopped(
+    RE: RunEngine, detector_ioc: SimDetectorIoc, tmp_path: Path
+):
+    ioc = SimPmacIoc(MOTORS, buffer_length=BUFFER_LENGTH, log_dir=tmp_path / "ioc")
+    det_prefix = detector_ioc.prefix
+    ioc.start()
+    try:
+        path = tmp_path / "dying.yaml"
+        path.write_text(
+            textwrap.dedent(
+                f"""\
+                beamline: dying
+                blueprints: [{DEVICES}]
+                defaults: {{timeout: 5.0, data_dir: "{tmp_path / "data"}"}}
+                devices:
+                  pmac: {{blueprint: Pmac, with: {{prefix: "{ioc.prefix}"}}}}
+                  x: {{blueprint: PmacMotor, with: {{prefix: "{ioc.motor(1)}"}}}}
+                  y: {{blueprint: PmacMotor, with: {{prefix: "{ioc.motor(2)}"}}}}
+                  det: {{blueprint: SimDetector, with: {{prefix: "{det_prefix}"}}}}
+                """
+            )
+        )
+        bl = load_beamline(path)
+        RE(ensure_connected(*bl))
+        spec = Fly(0.02 @ (Line(bl.y, 0, 1, 4) * ~Line(bl.x, 0, 2, 50)))
+        docs: Docs = defaultdict(list)
+
+        def kill_once_frames_arrive(name: str, doc: dict[str, Any]) -> None:
+            docs[name].append(doc)
+            if name == "stream_datum" and ioc.running:
+                ioc.kill()  # the controller dies while the trajectory runs
+
+        started = time.monotonic()
+        with pytest.raises(FailedStatus) as failure:
+            RE(fly_scan([bl.det], spec, motion=bl.pmac), kill_once_frames_arrive)
+        took = time.monotonic() - started
+
+        message = str(failure.value.__cause__)
+        assert message.startswith("pmac: the trajectory stopped after ")
+        assert "of 200 frames" in message
+        assert f"{ioc.prefix}ProfileExecute" in message
+        assert docs["stop"][0]["exit_status"] == "fail"
+        assert took < 60, "the failed run ends in bounded time"
+        assert value(RE, bl.det.cam.acquire) is False, "the detector was stopped"
+        assert value(RE, bl.det.hdf.capture) is False, "its file was closed"
+    finally:
+        ioc.stop()

@@ -362,6 +362,11 @@ class PmacTrajectory(Logic):
                 f"{sum(w.points for w in self._written)} written; counted by "
                 f"{counter.source})"
             ) from None
+        except Exception as error:  # the controller failed or went away
+            raise PmacError(
+                f"{self.device.name}: the trajectory stopped after "
+                f"{self._frames_done(points)} of {target} frames: {error}"
+            ) from error
         await execute
         if self._appender is not None:
             await self._appender
