@@ -72,7 +72,9 @@ class PmacTrajectory(Logic):
     `demands` (the coordinate system's motors, default ``cs.motors``),
     `slice_frames` (frames per slice, default 4000), `timeout` (seconds for
     a build, an append or a move to start beyond its own duration, default 10),
-    `tolerance` (how close to the start a motor must come, default 1e-3).
+    `tolerance` (how close to the start a motor must come, default 1e-3),
+    `points_ahead` (points kept written beyond those run, default 4000: a
+    PMAC fails a scan that falls two 1000-point buffers behind).
     """
 
     roles = (
@@ -102,6 +104,7 @@ class PmacTrajectory(Logic):
         "slice_frames": int,
         "timeout": float,
         "tolerance": float,
+        "points_ahead": int,
     }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -321,11 +324,11 @@ class PmacTrajectory(Logic):
     async def _append_while_running(self) -> None:
         assert self._slices is not None
         total = self._r("total_points")
+        ahead = int(self.config.get("points_ahead", 4000))
         while not self._last_written:
             written = sum(w.points for w in self._written)
-            await wait_for_value(
-                total, _at_least(written - self._written[-1].points // 2), None
-            )
+            # a PMAC runs out unless it stays two 1000-point buffers ahead
+            await wait_for_value(total, _at_least(written - ahead), None)
             piece = await anext(self._slices)
             await self._write(piece, use_axes=False)
             await self._run_busy("append")

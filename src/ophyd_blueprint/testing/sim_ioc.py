@@ -71,7 +71,8 @@ class SimIoc:
             "EPICS_CAS_BEACON_ADDR_LIST": LOOPBACK,
             "EPICS_CAS_AUTO_BEACON_ADDR_LIST": "NO",
             "EPICS_CAS_BEACON_PORT": os.environ.get("EPICS_CA_REPEATER_PORT", "5065"),
-            "CAPROTO_WRITE_LOCK_TIMEOUT": "0",  # a busy put must not slow reads
+            # a busy put (Acquire, Capture) must not delay reads on its circuit
+            "CAPROTO_SERVER_WRITE_LOCK_TIMEOUT_SEC": "0",
             "PYTHONUNBUFFERED": "1",
         }
 
