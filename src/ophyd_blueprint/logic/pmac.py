@@ -201,7 +201,7 @@ class PmacTrajectory(Logic):
                 *(s.get_value() for s in signals)
             )
             letter = str(letter).strip().upper()
-            if letter not in CS_LETTERS or not letter:
+            if len(letter) != 1 or letter not in CS_LETTERS:
                 raise PmacError(
                     f"{self.device.name}: {name} is in no coordinate system axis "
                     f"({signals[0].source} is {letter!r}); assign it one of "
