@@ -140,7 +140,7 @@ class _Elements:
                 (self.mid, self.mid, limit.high, 1),
                 (self.mid, self.mid, limit.low, -1),
             ]
-        accel = limit.acceleration
+        accel = limit.planning_acceleration
         v_in, v_out = self.v_in, self.v_out
         start = self.lower - v_in * ramp_quanta(v_in, accel, quantum) * (quantum / 2)
         stop = self.upper + v_out * ramp_quanta(v_out, accel, quantum) * (quantum / 2)

@@ -23,6 +23,8 @@ __all__ = [
 
 Floats = npt.NDArray[np.float64]
 
+PLANNING_MARGIN = 1e-3
+"""Fraction of VMAX/ACCL kept unused when planning ramps and turnarounds."""
 ROUNDING = 1e-9
 """Slack, in quanta, before a duration rounds up to the next quantum: float
 noise must not turn an exact 10 quanta into 11."""
@@ -48,8 +50,15 @@ class AxisLimits:
 
     @property
     def acceleration(self) -> float:
-        """The largest acceleration a ramp or turnaround may use."""
+        """The largest acceleration a ramp or turnaround may have: VMAX / ACCL."""
         return self.max_velocity / self.acceleration_time
+
+    @property
+    def planning_acceleration(self) -> float:
+        """The acceleration ramps are planned with: `acceleration` less
+        `PLANNING_MARGIN`, so that the float rounding of the time grid (a few
+        parts in 1e5) never takes a segment past the motor's limit."""
+        return self.acceleration * (1 - PLANNING_MARGIN)
 
     @property
     def bounded(self) -> bool:

@@ -30,9 +30,10 @@ Bools = npt.NDArray[np.bool_]
 
 
 def limit_columns(limits: Sequence[AxisLimits]) -> tuple[Floats, Floats]:
-    """VMAX and VMAX/ACCL of each axis, as columns against (axes, n) arrays."""
+    """VMAX and the planning acceleration of each axis, as columns against
+    (axes, n) arrays."""
     vmax = np.array([[limit.max_velocity] for limit in limits])
-    accel = np.array([[limit.acceleration] for limit in limits])
+    accel = np.array([[limit.planning_acceleration] for limit in limits])
     return vmax, accel
 
 
