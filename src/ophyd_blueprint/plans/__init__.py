@@ -1,5 +1,19 @@
 """Plan stubs for ophyd-blueprint devices (usable with any async device)."""
 
 from .connect import ensure_connected
+from .settings import apply_settings, save_settings
+from .settings_diff import SettingsDiff
+from .settings_read import SettingsReadError
+from .settings_restore import RestoreReport, SettingsNotRestoredError
+from .settings_select import SettingsOrderError
 
-__all__ = ["ensure_connected"]
+__all__ = [
+    "RestoreReport",
+    "SettingsDiff",
+    "SettingsNotRestoredError",
+    "SettingsOrderError",
+    "SettingsReadError",
+    "apply_settings",
+    "ensure_connected",
+    "save_settings",
+]
