@@ -15,6 +15,7 @@ import pytest
 import pytest_asyncio
 from bluesky.run_engine import RunEngine
 
+from ophyd_blueprint.demo.run import DEMO_DB
 from ophyd_blueprint.testing.fixtures import tango_server
 from ophyd_blueprint.testing.ioc import EpicsIoc, configure_client_env
 from ophyd_blueprint.transports.ca import close_all_channels
@@ -34,15 +35,15 @@ AXES = 24
 _fresh = itertools.count(1)
 
 
-# async, on the session loop, and stopped at the end of the session after every
-# CA channel is closed: libca then has no lost circuit to report to a loop
-# (the RunEngine's, the session's) that is closed by then
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
+# async, on the session loop; every CA channel is closed before the IOC stops,
+# so libca has no lost circuit to report to a loop (the RunEngine's) later
+@pytest_asyncio.fixture(scope="package", loop_scope="session")
 async def axes_ioc(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[EpicsIoc]:
-    """An IOC of `AXES` test axes (``A1:`` ... ), once a session."""
+    """An IOC of `AXES` test axes (``A1:`` ... ) and the demo IOC's records
+    (its axis ``X``, for the README), once for these tests."""
     records = axis_records(*(f"A{i}:" for i in range(1, AXES + 1)))
     ioc = EpicsIoc(
-        db_files=(), records=records, log_dir=tmp_path_factory.mktemp("axes")
+        db_files=(DEMO_DB,), records=records, log_dir=tmp_path_factory.mktemp("axes")
     )
     try:
         await asyncio.to_thread(ioc.start)

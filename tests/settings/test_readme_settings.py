@@ -3,22 +3,16 @@ Tango server, and the diff it shows is the one the command prints."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import bluesky.plan_stubs as bps
-import pytest
-import pytest_asyncio
 from bluesky.run_engine import RunEngine
 
 from ophyd_blueprint import load_beamline
-from ophyd_blueprint.demo.run import DEMO_DB
 from ophyd_blueprint.plans import ensure_connected
 from ophyd_blueprint.testing.ioc import EpicsIoc
 from ophyd_blueprint.testing.tango_server import TangoServer
-from ophyd_blueprint.transports.ca import close_all_channels
 
 from .conftest import ROOT, blueprint_cli, python
 
@@ -32,26 +26,14 @@ def block(language: str, marker: str) -> str:
     return found
 
 
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def demo_ioc(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[EpicsIoc]:
-    """The demo IOC's records (its axis ``X``), under a prefix of its own."""
-    ioc = EpicsIoc([DEMO_DB], log_dir=tmp_path_factory.mktemp("demo"))
-    try:
-        await asyncio.to_thread(ioc.start)
-        yield ioc
-    finally:
-        await close_all_channels()
-        await asyncio.to_thread(ioc.stop)
-
-
 def test_readme_settings_example_saves_restores_and_shows_the_diff(
-    RE: RunEngine, demo_ioc: EpicsIoc, tango_server: TangoServer, tmp_path: Path
+    RE: RunEngine, axes_ioc: EpicsIoc, tango_server: TangoServer, tmp_path: Path
 ):
     trl = tango_server.device("motor").removesuffix("#dbase=no")
     beamline = (
         block("yaml", "beamline: lab")
         .replace("[../devices]", f"[{ROOT / 'devices'}]")
-        .replace("DEMO:X", demo_ioc.pv("X"))
+        .replace("DEMO:X", axes_ioc.pv("X"))
         .replace("tango://127.0.0.1:10000/test/motor/1", trl)
     )
     (tmp_path / "beamlines").mkdir()

@@ -12,6 +12,7 @@ from ophyd_blueprint.blueprint import BlueprintError
 from ophyd_blueprint.logic import get_logic, logic_names
 from ophyd_blueprint.plans import SettingsOrderError
 from ophyd_blueprint.plans.settings_select import device_settings
+from ophyd_blueprint.testing.tango_server import TangoServer
 
 from .conftest import beamline_file
 
@@ -163,3 +164,19 @@ def test_registered_logic_orders_and_excludes_only_its_own_roles(name: str):
     roles = {role.name for role in cls.roles}
     named = {r for chain in cls.settings.order for r in chain} | cls.settings.never
     assert named <= roles
+
+
+async def test_a_discovered_device_has_the_settings_its_introspection_declares(
+    tango_server: TangoServer, tmp_path: Path
+):
+    path = beamline_file(tmp_path, f"d: {{tango: '{tango_server.device('motor2')}'}}")
+    beamline = load_beamline(path)
+    assert (await beamline.connect()).ok
+    found = await device_settings(beamline.devices["d"])
+    # introspection declares what a server has, not how it is read: nothing
+    # is a setting until the blueprint is frozen and says so
+    assert dict(found.settings) == {}
+    assert found.others["velocity"] == (
+        "it has access 'rw' and read 'omitted' (a setting is rw, read as config, "
+        "or marked setting: true)"
+    )
