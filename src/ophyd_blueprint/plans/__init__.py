@@ -1,4 +1,5 @@
-"""Plan stubs for ophyd-blueprint devices (usable with any async device)."""
+"""Plan stubs: connect devices (ours or any async device), and save and restore
+the settings of devices built from blueprints."""
 
 from .connect import ensure_connected
 from .settings import apply_settings, save_settings

@@ -247,7 +247,8 @@ def save_settings(
     devices: Devices, path: str | Path, *, timeout: float = DEFAULT_TIMEOUT
 ) -> Generator[Msg, Any, SettingsFile]:
     """Save the settings of connected `devices` (a beamline, or some of its
-    devices) to the YAML file `path`; returns what was saved.
+    devices: the file then names no beamline) to the YAML file `path`;
+    returns what was saved.
 
     Raises SettingsReadError, naming each device that could not be read,
     and writes nothing then.
