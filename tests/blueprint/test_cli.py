@@ -153,13 +153,14 @@ def test_schema_check_fails_on_stale_files_and_passes_after_write(
     )
 
 
-def test_schema_o_writes_both_schemas(
+def test_schema_o_writes_every_schema(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["schema", "-o", str(tmp_path / "out")]) == 0
     assert capsys.readouterr().out == (
         f"wrote {tmp_path / 'out' / 'blueprint.schema.json'}\n"
         f"wrote {tmp_path / 'out' / 'beamline.schema.json'}\n"
+        f"wrote {tmp_path / 'out' / 'settings.schema.json'}\n"
     )
     assert stale_schemas(tmp_path / "out") == []
 

@@ -136,6 +136,11 @@ class Signal(_Model):
     trigger_value: Scalar | None = None
     """Access `x` only: value put on trigger (e.g. `1` for a motor's
     `.STOP`); by default the transport's trigger (e.g. processing the record)."""
+    setting: bool | None = None
+    """Whether `blueprint settings` saves and restores it. Unset: a signal
+    of access `rw` read as `config` is a setting; `true`: this `rw` signal is
+    one whatever its `read`; `false`: never. A signal bound to a role that
+    moves something (a motor's `setpoint`) is never a setting."""
 
 
 class IndexRange(_Model):

@@ -1,4 +1,5 @@
-"""JSON Schemas of the blueprint and beamline files, generated from the models."""
+"""JSON Schemas of the blueprint, beamline and settings files, generated from
+the models."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from .models import Beamline, Blueprint
+from .settings_file import SETTINGS_SCHEMA, SettingsFile
 
 __all__ = ["SCHEMA_FILES", "schema_texts", "stale_schemas", "write_schemas"]
 
 SCHEMA_FILES: dict[str, type[BaseModel]] = {
     "blueprint.schema.json": Blueprint,
     "beamline.schema.json": Beamline,
+    SETTINGS_SCHEMA: SettingsFile,
 }
 """File name -> model, as YAML files name them in their first line."""
 

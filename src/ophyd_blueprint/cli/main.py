@@ -24,6 +24,7 @@ SUBCOMMANDS: tuple[str, ...] = (
     "stubs",
     "introspect",
     "diff",
+    "settings",
 )
 
 

@@ -10,17 +10,19 @@ from .command import Subparsers
 
 __all__ = ["register"]
 
-_KINDS = ("blueprint", "beamline")
+_KINDS = ("blueprint", "beamline", "settings")
 
 
 def register(subparsers: Subparsers) -> None:
     """Add ``schema`` to the command line."""
     parser = subparsers.add_parser(
         "schema",
-        help="print, write or check the JSON Schemas of blueprint and beamline files",
+        help="print, write or check the JSON Schemas of blueprint, beamline and "
+        "settings files",
         description="With no option, print the JSON Schema of KIND files to "
-        "stdout (nothing is written). With -o DIR, write blueprint.schema.json "
-        "and beamline.schema.json into DIR (the shipped ones: -o schemas). "
+        "stdout (nothing is written). With -o DIR, write blueprint.schema.json, "
+        "beamline.schema.json and settings.schema.json into DIR (the shipped "
+        "ones: -o schemas). "
         "With --check DIR, exit 1 if those in DIR differ from the models.",
     )
     parser.add_argument(
@@ -28,7 +30,7 @@ def register(subparsers: Subparsers) -> None:
         nargs="?",
         choices=_KINDS,
         metavar="KIND",
-        help="blueprint (default) or beamline; only when printing",
+        help="blueprint (default), beamline or settings; only when printing",
     )
     action = parser.add_mutually_exclusive_group()
     action.add_argument(
@@ -37,7 +39,7 @@ def register(subparsers: Subparsers) -> None:
         dest="write",
         type=Path,
         metavar="DIR",
-        help="write both schemas into DIR",
+        help="write every schema into DIR",
     )
     action.add_argument(
         "--check", type=Path, metavar="DIR", help="exit 1 if those in DIR are stale"

@@ -21,7 +21,7 @@ from ophyd_blueprint.core import (
     wait_for_value,
 )
 
-from .base import READABLE, WRITABLE, role
+from .base import READABLE, WRITABLE, SettingsRules, role
 from .detector_parts import Arming, DetectorError, Triggering
 
 __all__ = ["ADArming", "ADTriggering"]
@@ -49,6 +49,9 @@ class ADTriggering(Triggering):
         role("trigger_mode", RW, ENUM, required=False, doc="TriggerMode"),
     )
     params = {"readout_time": float, "internal": str, "edge": str, "level": str}
+    settings = SettingsRules(
+        order=(("image_mode", "num_images"), ("acquire_time", "acquire_period"))
+    )
 
     def _rw(self, name: str) -> SignalRW[Any]:
         return cast(SignalRW[Any], self.bound[name])
@@ -128,6 +131,7 @@ class ADArming(Arming):
         role("state", READABLE, ENUM, required=False, doc="DetectorState_RBV"),
     )
     params = {"timeout": float}
+    settings = SettingsRules(never=frozenset({"acquire"}))
 
     @property
     def _acquire(self) -> SignalRW[bool]:

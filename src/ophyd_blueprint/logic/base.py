@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ophyd_blueprint.core import AsyncStatus, Device, Signal, SignalW, SignalX
 from ophyd_blueprint.roles import RoleSpec
 
-__all__ = ["Logic", "fire", "role"]
+__all__ = ["Logic", "SettingsRules", "fire", "role"]
 
 READABLE = frozenset({"r", "rw"})
 WRITABLE = frozenset({"w", "rw"})
@@ -40,18 +41,34 @@ def fire(
     raise TypeError(f"{signal.name} ({signal.source}) can be neither triggered nor set")
 
 
+@dataclass(frozen=True)
+class SettingsRules:
+    """How the signals bound to a logic's roles are restored as settings."""
+
+    order: tuple[tuple[str, ...], ...] = ()
+    """Chains of roles written one after the other, e.g.
+    ``("image_mode", "num_images")``; settings in no chain are written in
+    parallel."""
+    never: frozenset[str] = frozenset()
+    """Roles whose signals are never settings: writing them moves something
+    (a motor's ``setpoint``)."""
+
+
 class Logic:
     """Behaviour attached to a built device.
 
     Subclasses declare `roles` (what they need bound, checked before anything
-    connects) and `exposes` (their methods that become the device's own, e.g.
-    ``set``, ``stop``, ``locate`` so that bluesky sees a Movable).
+    connects), `exposes` (their methods that become the device's own, e.g.
+    ``set``, ``stop``, ``locate`` so that bluesky sees a Movable) and
+    `settings` (in which order their settings are restored).
     """
 
     roles: ClassVar[tuple[RoleSpec, ...]] = ()
     exposes: ClassVar[tuple[str, ...]] = ()
     params: ClassVar[Mapping[str, type]] = {}
     """Parameters the logic accepts in ``with`` (name -> type)."""
+    settings: ClassVar[SettingsRules] = SettingsRules()
+    """Roles whose settings are restored in order, and roles never restored."""
 
     def __init__(
         self,

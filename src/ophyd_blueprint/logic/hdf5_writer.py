@@ -21,7 +21,7 @@ from event_model import ComposeStreamResourceBundle, compose_stream_resource
 
 from ophyd_blueprint.core import AsyncStatus, SignalR, SignalRW, wait_for_value
 
-from .base import READABLE, WRITABLE, role
+from .base import READABLE, WRITABLE, SettingsRules, role
 from .detector_parts import DetectorError, Writer
 
 if TYPE_CHECKING:
@@ -80,6 +80,7 @@ class HDF5Writer(Writer):
         role("chunk_frames", RW, INT, required=False, doc="NumFramesChunks"),
     )
     params = {"dataset": str, "create_directory": int, "timeout": float}
+    settings = SettingsRules(never=frozenset({"capture"}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -22,7 +22,7 @@ from ophyd_blueprint.core import (
     wait_for_value,
 )
 
-from .base import READABLE, TRIGGER, WRITABLE, Logic, fire, role
+from .base import READABLE, TRIGGER, WRITABLE, Logic, SettingsRules, fire, role
 
 __all__ = ["Motor", "SoftLimitError"]
 
@@ -59,6 +59,11 @@ class Motor(Logic):
     )
     exposes = ("set", "stop", "locate")
     params = {"tolerance": float, "timeout_margin": float, "default_timeout": float}
+    # acceleration is a time to reach the velocity: controllers bound it by the
+    # velocity (the motor record recomputes ACCL from ACCS when VELO changes)
+    settings = SettingsRules(
+        order=(("velocity", "acceleration"),), never=frozenset({"setpoint"})
+    )
 
     def _signal(self, name: str) -> Any:
         return self.bound.get(name)

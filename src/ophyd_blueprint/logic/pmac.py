@@ -37,7 +37,7 @@ from ophyd_blueprint.core import (
     wait_for_value,
 )
 
-from .base import READABLE, WRITABLE, Logic, role
+from .base import READABLE, WRITABLE, Logic, SettingsRules, role
 from .trajectory import AxisLimits, PvtPlanner, PvtSlice
 
 __all__ = ["CS_LETTERS", "PmacError", "PmacTrajectory"]
@@ -98,6 +98,7 @@ class PmacTrajectory(Logic):
         role("defer_moves", RW, frozenset({"bool"}), doc="CSn:DeferMoves"),
     )
     exposes = ("prepare", "kickoff", "complete", "stop", "unstage")
+    settings = SettingsRules(never=frozenset({"execute", "defer_moves"}))
     params = {
         "axes": str,
         "demands": str,

@@ -1,0 +1,175 @@
+"""Which signals of a device are its settings, and in which order to write them.
+
+A setting is a signal its blueprint says is one (``setting: true``), or one of
+access ``rw`` read as ``config`` unless it says ``setting: false``; never a
+signal bound to a role its logic moves with (`SettingsRules.never`). Logic
+orders its roles (`SettingsRules.order`); settings with no order between them
+go in the same stage and are written in parallel.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from ophyd_blueprint.beamline import DiscoveredDevice
+from ophyd_blueprint.beamline.discovered import discovered
+from ophyd_blueprint.blueprint import BlueprintError, Problem, resolve_extends
+from ophyd_blueprint.blueprint import Signal as SignalModel
+from ophyd_blueprint.builder import BlueprintDevice
+from ophyd_blueprint.core import DEFAULT_TIMEOUT, Device, Signal, SignalRW
+from ophyd_blueprint.logic import Logic
+
+__all__ = ["DeviceSettings", "SettingsOrderError", "device_settings"]
+
+
+class SettingsOrderError(ValueError):
+    """Logic classes of one device order its settings in a circle."""
+
+
+@dataclass(frozen=True)
+class DeviceSettings:
+    """The settings of one device: signal path -> signal, and the write order."""
+
+    name: str
+    settings: Mapping[str, SignalRW[Any]]
+    """Path in the device (``cam.acquire_time``) -> signal, in tree order."""
+    stages: tuple[tuple[str, ...], ...]
+    """Every path once: the paths of a stage are written after the stage
+    before it has completed."""
+    others: Mapping[str, str]
+    """Every other signal's path -> why it is not a setting."""
+
+
+async def device_settings(
+    device: Device, timeout: float = DEFAULT_TIMEOUT
+) -> DeviceSettings:
+    """The settings of `device`, built from blueprints (connect ``pvi:`` and
+    ``tango:`` devices first: what they have is known once they connect).
+
+    BlueprintError (at the blueprint's line) for a signal marked as a setting
+    that cannot be one; SettingsOrderError if its logic orders in a circle.
+    """
+    nodes = list(_nodes(device, ()))
+    logic = [item for _, node in nodes for item in _logic(node)]
+    never = {
+        id(signal): f"it is {type(item).__name__}'s {role!r}: writing it moves "
+        "something, so it is never a setting"
+        for item in logic
+        for role in type(item).settings.never
+        if (signal := item.bound.get(role)) is not None
+    }
+    settings: dict[str, SignalRW[Any]] = {}
+    others: dict[str, str] = {}
+    problems: list[Problem] = []
+    for path, node in nodes:
+        models = await _models(node, timeout)
+        for name, child in node.children():
+            if not isinstance(child, Signal):
+                continue
+            signal = cast(Signal[Any], child)
+            full = ".".join((*path, name))
+            model = models.get(name)
+            why = _why_not(model, never.get(id(signal)))
+            if why is None:
+                settings[full] = cast(SignalRW[Any], signal)
+            elif model is not None and model.setting and model.written_at is not None:
+                problems.append(
+                    model.written_at.problem(f"{device.name}.{full}: {why}", "setting")
+                )
+            else:
+                others[full] = why
+    if problems:
+        raise BlueprintError(problems)
+    paths = {id(signal): path for path, signal in settings.items()}
+    after = _order(logic, paths)
+    return DeviceSettings(
+        device.name, settings, _stages(device.name, list(settings), after), others
+    )
+
+
+def _nodes(
+    node: Device, path: tuple[str, ...]
+) -> Iterator[tuple[tuple[str, ...], Device]]:
+    yield path, node
+    for name, child in node.children():
+        if not isinstance(child, Signal):
+            yield from _nodes(child, (*path, name))
+
+
+def _logic(node: Device) -> Sequence[Logic]:
+    return node.logic if isinstance(node, BlueprintDevice) else ()
+
+
+async def _models(node: Device, timeout: float) -> Mapping[str, SignalModel]:
+    """The declared signals of a node; none for a node that only holds others
+    (a DeviceVector)."""
+    if isinstance(node, BlueprintDevice):
+        blueprint, library = node.declared
+        return resolve_extends(blueprint, library).signals
+    if isinstance(node, DiscoveredDevice):
+        if not any(True for _ in node.children()):
+            raise ValueError(
+                f"{node.name}: what a {node.source} device has is known once it "
+                "connects; connect it first"
+            )
+        return (await discovered(node.source, timeout)).root.signals
+    if any(isinstance(child, Signal) for _, child in node.children()):
+        raise TypeError(
+            f"{node.name or type(node).__name__} is a {type(node).__name__}, not "
+            "a device built from a blueprint: its settings are not known"
+        )
+    return {}
+
+
+def _why_not(model: SignalModel | None, moves: str | None) -> str | None:
+    """Why a signal is not a setting; None if it is one."""
+    if model is None:
+        return "it is not declared in a blueprint"
+    if moves is not None:
+        return moves
+    if model.setting is False:
+        return "its blueprint says setting: false"
+    if model.setting is None and not (model.access == "rw" and model.read == "config"):
+        return (
+            f"it has access {model.access!r} and read {model.read!r} (a setting is "
+            "rw, read as config, or marked setting: true)"
+        )
+    if model.access != "rw":
+        return f"a setting is read and written (access rw), not {model.access!r}"
+    return None
+
+
+def _order(logic: Sequence[Logic], paths: Mapping[int, str]) -> dict[str, set[str]]:
+    """Path -> the paths that must be written before it."""
+    after: dict[str, set[str]] = {}
+    for item in logic:
+        for chain in type(item).settings.order:
+            bound = [item.bound.get(role) for role in chain]
+            ordered = [paths[id(s)] for s in bound if s is not None and id(s) in paths]
+            for first, then in itertools.pairwise(ordered):
+                after.setdefault(then, set()).add(first)
+    return after
+
+
+def _stages(
+    device: str, paths: list[str], after: Mapping[str, set[str]]
+) -> tuple[tuple[str, ...], ...]:
+    """Layers of a topological order: each path in the first stage after all
+    the paths it comes after."""
+    stages: list[tuple[str, ...]] = []
+    done: set[str] = set()
+    left = list(paths)
+    while left:
+        ready = tuple(p for p in left if after.get(p, set()) <= done)
+        if not ready:
+            circle = ", ".join(f"{p} after {sorted(after[p])}" for p in left)
+            raise SettingsOrderError(
+                f"{device}: its logic orders these settings in a circle: {circle}"
+            )
+        stages.append(ready)
+        done.update(ready)
+        left = [p for p in left if p not in done]
+    return tuple(stages)
