@@ -76,7 +76,7 @@ RECORDS_DB = Path(__file__).parent / "db" / "records.db"
 
 IocFlavour = Literal["pvxs", "qsrv1"]
 _MODULES: dict[IocFlavour, str] = {"pvxs": "pvxslibs.ioc", "qsrv1": "epicscorelibs.ioc"}
-_SLOTS = 8
+_SLOTS = 16  # the suite holds 8 session IOCs before the PMAC tests start
 _CA_MAX_ARRAY_BYTES = "20000000"
 
 
