@@ -102,7 +102,7 @@ async def test_a_trajectory_runs_in_real_time_and_the_motors_follow_it(
         (bl.y.done_moving, moving.append),
     ):
         signal.clear_sub(listener)
-    assert 1.0 <= took < 1.5, "ten points of 0.1 s, in real time"
+    assert 1.0 <= took < 2.0, "ten points of 0.1 s, in real time"
     assert await pmac.execute_status.get_value() == "Success"
     assert await pmac.execute_message.get_value() == "Trajectory scan complete"
     assert await pmac.execute_state.get_value() == "Done"
@@ -125,8 +125,8 @@ async def test_points_appended_while_running_run_too(
 ):
     bl, pmac = beamline, beamline.pmac
     await move_to(bl, 0.0, 0.0)
-    first = lines(10, 0.1, x=(0.0, 0.1), y=(0.0, 0.05))
-    more = lines(10, 0.1, x=(1.0, 0.1), y=(0.5, 0.05))
+    first = lines(10, 0.15, x=(0.0, 0.1), y=(0.0, 0.05))
+    more = lines(10, 0.15, x=(1.0, 0.1), y=(0.5, 0.05))
     assert (await build(pmac, first))[0] == "Success"
     running = pmac.execute.set(True, timeout=10)
     # the first two half buffers (10 points) are loaded; the third is filled
@@ -151,13 +151,13 @@ async def test_points_appended_too_late_do_not_run_and_the_run_fails(
 ):
     bl, pmac = beamline, beamline.pmac
     await move_to(bl, 0.0, 0.0)
-    first = lines(10, 0.1, x=(0.0, 0.1), y=(0.0, 0.0))
+    first = lines(10, 0.15, x=(0.0, 0.1), y=(0.0, 0.0))
     assert (await build(pmac, first))[0] == "Success"
     running = pmac.execute.set(True, timeout=10)
     # past point 4 the controller knows that point 9 ends the run
     await wait_for_value(pmac.total_points, lambda n: n >= BUFFER_LENGTH, timeout=5)
 
-    assert (await append(pmac, lines(5, 0.1, x=(1.0, 0.1), y=(0.0, 0.0))))[
+    assert (await append(pmac, lines(5, 0.15, x=(1.0, 0.1), y=(0.0, 0.0))))[
         0
     ] == "Success"
 
