@@ -53,7 +53,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Literal
+from typing import Literal
+
+from .output import copy_output, log_tail
 
 __all__ = [
     "LOOPBACK",
@@ -299,9 +301,10 @@ class EpicsIoc:
             f"print({self._ready_marker()!r}, flush=True)\n".encode()
         )
         self._proc.stdin.flush()
+        markers = (READY_LINE.encode(), self._ready_marker().encode())
         self._reader = threading.Thread(
-            target=self._copy_output,
-            args=(self._proc.stdout, ready),
+            target=copy_output,
+            args=(self._proc.stdout, self.log_path, ready, markers),
             name=f"ioc-{self.prefix}",
             daemon=True,
         )
@@ -321,15 +324,6 @@ class EpicsIoc:
                     f"IOC {self.prefix} did not start within "
                     f"{timeout} s:\n{self.log_tail()}"
                 )
-
-    def _copy_output(self, stream: IO[bytes], ready: threading.Event) -> None:
-        markers = (READY_LINE.encode(), self._ready_marker().encode())
-        with self.log_path.open("ab") as log:
-            for line in iter(stream.readline, b""):
-                log.write(line)
-                log.flush()
-                if any(marker in line for marker in markers):
-                    ready.set()
 
     def _ready_marker(self) -> str:
         return f"ophyd-blueprint: IOC {self.prefix} ready"
@@ -385,11 +379,7 @@ class EpicsIoc:
 
     def log_tail(self, lines: int = 40) -> str:
         """The last `lines` lines the IOC printed."""
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except OSError:
-            return "(no output)"
-        return "\n".join(text.splitlines()[-lines:])
+        return log_tail(self.log_path, lines)
 
     def __enter__(self) -> EpicsIoc:
         self.start()

@@ -21,9 +21,10 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 from .ioc import LOOPBACK, IocError, IocPorts, release_ports, reserve_ports
+from .output import copy_output, end_process, log_tail
 
 if TYPE_CHECKING:
     from .sim_pmac import SimMotor
@@ -93,8 +94,8 @@ class SimIoc:
         assert self._proc.stdout is not None
         ready = threading.Event()
         self._reader = threading.Thread(
-            target=self._copy_output,
-            args=(self._proc.stdout, ready),
+            target=copy_output,
+            args=(self._proc.stdout, self.log_path, ready, (READY.encode(),)),
             name=f"sim-{self.prefix}",
             daemon=True,
         )
@@ -114,14 +115,6 @@ class SimIoc:
                     f"\n{self.log_tail()}"
                 )
 
-    def _copy_output(self, stream: IO[bytes], ready: threading.Event) -> None:
-        with self.log_path.open("ab") as log:
-            for line in iter(stream.readline, b""):
-                log.write(line)
-                log.flush()
-                if READY.encode() in line:
-                    ready.set()
-
     def kill(self, timeout: float = 10.0) -> None:
         """SIGKILL it (as a crash would); `start` serves again on the same port."""
         proc = self._proc
@@ -132,14 +125,8 @@ class SimIoc:
 
     def stop(self, timeout: float = 5.0) -> None:
         """Terminate it, kill it if it lingers, and give its port slot back."""
-        proc = self._proc
-        if proc is not None and proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout)
+        if self._proc is not None:
+            end_process(self._proc, timeout)
         self._join_reader(timeout)
         if self.ports is not None:
             release_ports(self.ports)
@@ -151,11 +138,7 @@ class SimIoc:
             self._reader = None
 
     def log_tail(self, lines: int = 40) -> str:
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except OSError:
-            return "(no output)"
-        return "\n".join(text.splitlines()[-lines:])
+        return log_tail(self.log_path, lines)
 
     def __enter__(self) -> SimIoc:
         self.start()

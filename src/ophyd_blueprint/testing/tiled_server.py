@@ -17,11 +17,11 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import IO
 
 import httpx
 
 from .ioc import LOOPBACK
+from .output import copy_output, end_process, log_tail
 
 __all__ = ["TiledServer", "TiledServerError"]
 
@@ -80,7 +80,7 @@ class TiledServer:
         )
         assert self._proc.stdout is not None
         self._reader = threading.Thread(
-            target=self._copy_output, args=(self._proc.stdout,), daemon=True
+            target=copy_output, args=(self._proc.stdout, self.log_path), daemon=True
         )
         self._reader.start()
         deadline = time.monotonic() + timeout
@@ -103,31 +103,15 @@ class TiledServer:
         except httpx.HTTPError:
             return False
 
-    def _copy_output(self, stream: IO[bytes]) -> None:
-        with self.log_path.open("ab") as log:
-            for line in iter(stream.readline, b""):
-                log.write(line)
-                log.flush()
-
     def stop(self, timeout: float = 10.0) -> None:
-        proc = self._proc
-        if proc is not None and proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout)
+        if self._proc is not None:
+            end_process(self._proc, timeout)
         if self._reader is not None:
             self._reader.join(timeout)
             self._reader = None
 
     def log_tail(self, lines: int = 40) -> str:
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except OSError:
-            return "(no output)"
-        return "\n".join(text.splitlines()[-lines:])
+        return log_tail(self.log_path, lines)
 
     def __enter__(self) -> TiledServer:
         self.start()
