@@ -22,7 +22,7 @@ from ophyd_blueprint.core import (
 )
 
 from .base import READABLE, WRITABLE, SettingsRules, role
-from .detector_parts import Arming, DetectorError, Triggering
+from .detector_parts import Arming, DetectorError, Triggering, retrieved
 
 __all__ = ["ADArming", "ADTriggering"]
 
@@ -144,6 +144,7 @@ class ADArming(Arming):
     async def arm(self) -> AsyncStatus:
         acquire = self._acquire
         done = acquire.set(True, wait=True, timeout=math.inf)
+        done.add_callback(retrieved)
         started = asyncio.ensure_future(wait_for_value(acquire, True, None))
         try:
             finished, _ = await asyncio.wait(

@@ -21,7 +21,13 @@ if TYPE_CHECKING:
     from bluesky.protocols import StreamAsset
     from event_model.documents.event_descriptor import DataKey
 
-__all__ = ["Arming", "DetectorError", "Triggering", "Writer"]
+__all__ = ["Arming", "DetectorError", "Triggering", "Writer", "retrieved"]
+
+
+def retrieved(status: AsyncStatus) -> None:
+    """Mark a finished busy put's error as seen: whoever waits on the
+    operation reports it; asyncio would log it again as never retrieved."""
+    status.exception()
 
 
 class DetectorError(RuntimeError):

@@ -22,7 +22,7 @@ from event_model import ComposeStreamResourceBundle, compose_stream_resource
 from ophyd_blueprint.core import AsyncStatus, SignalR, SignalRW, wait_for_value
 
 from .base import READABLE, WRITABLE, SettingsRules, role
-from .detector_parts import DetectorError, Writer
+from .detector_parts import DetectorError, Writer, retrieved
 
 if TYPE_CHECKING:
     from bluesky.protocols import StreamAsset
@@ -151,7 +151,7 @@ class HDF5Writer(Writer):
         self._chunk = (max(1, int(chunk)), int(height), int(width))
         capture = self._rw("capture")
         self._capture = capture.set(True, wait=True, timeout=math.inf)
-        self._capture.add_callback(_retrieved)  # a failure is reported where seen
+        self._capture.add_callback(retrieved)  # a failure is reported where seen
         try:
             await self._until(capture, True, f"{capture.source} to be 1")
         except BaseException:
@@ -243,8 +243,3 @@ class HDF5Writer(Writer):
         if not capture.done:
             await self._rw("capture").set(False, timeout=self._timeout)
             await capture.wait(self._timeout)
-
-
-def _retrieved(status: AsyncStatus) -> None:
-    """Mark a finished status's error as seen (asyncio logs unseen ones)."""
-    status.exception()
