@@ -35,6 +35,13 @@ from .rendering import bind_params, qualify, render_blueprint, vector_indices
 from .roles import LogicRoles, RoleSpec
 from .schema import schema_texts, stale_schemas, write_schemas
 from .schemes import KnownSchemes
+from .shipped import (
+    SHIPPED_BEAMLINES,
+    SHIPPED_BLUEPRINTS,
+    SHIPPED_SCHEMAS,
+    named_file,
+    with_shipped,
+)
 from .validation import validate_files
 from .vocabulary import (
     ACCESSES,
@@ -50,6 +57,9 @@ __all__ = [
     "PARAM_TYPES",
     "PROTOCOLS",
     "READ_CATEGORIES",
+    "SHIPPED_BEAMLINES",
+    "SHIPPED_BLUEPRINTS",
+    "SHIPPED_SCHEMAS",
     "Beamline",
     "BeamlineDevice",
     "Blueprint",
@@ -78,6 +88,7 @@ __all__ = [
     "load_beamline_model",
     "load_blueprint",
     "load_document",
+    "named_file",
     "parse_document",
     "qualify",
     "render_blueprint",
@@ -86,6 +97,7 @@ __all__ = [
     "stale_schemas",
     "validate_files",
     "vector_indices",
+    "with_shipped",
     "write_schemas",
     "yaml_files",
 ]

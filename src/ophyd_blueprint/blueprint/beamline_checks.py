@@ -19,14 +19,17 @@ from .problems import BlueprintError, Problem
 from .rendering import bind_params, render_blueprint, scheme_of
 from .roles import LogicRoles
 from .schemes import KnownSchemes
+from .shipped import with_shipped
 
 __all__ = ["beamline_library", "check_beamline"]
 
 
 def beamline_library(beamline: Beamline) -> BlueprintLibrary:
-    """The blueprints a beamline's ``blueprints`` paths (relative to it) hold."""
+    """The blueprints a beamline's ``blueprints`` paths (relative to it) hold,
+    then the shipped blueprints it does not define itself.
+    """
     base = Path(beamline.origin.file).parent
-    return BlueprintLibrary(_join(base, path) for path in beamline.blueprints)
+    return with_shipped(_join(base, path) for path in beamline.blueprints)
 
 
 def _join(base: Path, path: str) -> Path:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Set
 from pathlib import Path
 
 from .loader import load_blueprint
@@ -36,17 +36,32 @@ class BlueprintLibrary(Mapping[str, Blueprint]):
     each is parsed once while its bytes are unchanged. Two files defining one
     name are ``problems``. Loading a broken file raises :class:`BlueprintError`.
 
+    ``fallback`` paths (the shipped blueprints) are searched after
+    ``search_paths``, for the names these do not define: a file of one's own
+    takes the place of a fallback file of the same name.
+
     ``renders`` keeps what `render_blueprint` made from this library's
     blueprints, so that a tree checked and then built is rendered once.
     """
 
-    def __init__(self, search_paths: Iterable[str | Path]) -> None:
+    def __init__(
+        self,
+        search_paths: Iterable[str | Path],
+        *,
+        fallback: Iterable[str | Path] = (),
+    ) -> None:
         self._files: dict[str, tuple[Path, int, int]] = {}
         self._twice: dict[str, list[Problem]] = {}
         self.renders: dict[RenderKey, Blueprint] = {}
-        for path in yaml_files(search_paths):
+        first = yaml_files(search_paths)
+        for path in first:
             if path.is_file():
                 self._index(path)
+        own = set(self._files)
+        seen = {path.resolve() for path in first}
+        for path in yaml_files(fallback):
+            if path.is_file() and path.resolve() not in seen:
+                self._index(path, shadowed_by=own)
 
     @property
     def problems(self) -> list[Problem]:
@@ -83,10 +98,10 @@ class BlueprintLibrary(Mapping[str, Blueprint]):
             todo += referenced_names(blueprint)
         return found
 
-    def _index(self, path: Path) -> None:
+    def _index(self, path: Path, shadowed_by: Set[str] = frozenset()) -> None:
         text = read_bounded(path).decode("utf-8", errors="replace")
         match = _NAME_LINE.search(text)
-        if match is None:
+        if match is None or match[2] in shadowed_by:
             return
         name = match[2]
         line = text.count("\n", 0, match.start()) + 1

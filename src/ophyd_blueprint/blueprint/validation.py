@@ -7,13 +7,14 @@ from pathlib import Path
 
 from .beamline_checks import check_beamline
 from .checks import check_blueprint
-from .library import BlueprintLibrary, referenced_names, yaml_files
+from .library import referenced_names, yaml_files
 from .loader import Document, load_for_checks
 from .models import Blueprint
 from .problems import Problem
 from .recovery import Partial, without_follow_ons
 from .roles import LogicRoles
 from .schemes import KnownSchemes
+from .shipped import with_shipped
 
 __all__ = ["validate_files"]
 
@@ -31,7 +32,8 @@ def validate_files(
     :func:`yaml_files`); a file is checked with the blueprints it uses (extends,
     or has as children or devices), not with unrelated files beside it.
     Blueprints are resolved in ``search_paths`` (default: the directories of
-    the blueprint files given) and a beamline in its own ``blueprints``.
+    the blueprint files given) and a beamline in its own ``blueprints``, then
+    in the shipped blueprints.
     Logic bindings are checked only when ``logic_roles`` is given. Sources
     may use the schemes of the installed transports and those of
     ``known_schemes``. OSError if a file cannot be read.
@@ -51,7 +53,7 @@ def validate_files(
     if search_paths is None:
         search_paths = {Path(b.origin.file).parent for b in blueprints}
     files = [Path(b.origin.file) for b in blueprints]
-    library = BlueprintLibrary([*search_paths, *files])
+    library = with_shipped([*search_paths, *files])
     given = {b.name for b in blueprints}
     used = library.used_by(
         [name for b in blueprints for name in referenced_names(b)], problems

@@ -25,7 +25,8 @@ def register(subparsers: Subparsers) -> None:
         nargs="+",
         type=Path,
         metavar="SRC",
-        help="one beamline file, or blueprint files",
+        help="one beamline file, or blueprint files (or the name of a shipped "
+        "blueprint or beamline)",
     )
     parser.add_argument("-o", "--output", type=Path, required=True, metavar="MODULE")
     parser.add_argument(
@@ -39,9 +40,14 @@ def run(args: argparse.Namespace) -> int:
     from ophyd_blueprint.blueprint import BlueprintError
     from ophyd_blueprint.stubs import generate_stubs, stale_diff
 
+    from .named import NotFoundError, files_of
+
     output: Path = args.output
     try:
-        text = generate_stubs(args.sources, output)
+        text = generate_stubs(files_of(args.sources), output)
+    except NotFoundError as error:
+        print(f"blueprint stubs: {error}", file=sys.stderr)
+        return 2
     except BlueprintError as error:
         print(error, file=sys.stderr)
         return 2

@@ -108,9 +108,9 @@ def blueprint_tree(blueprint: Blueprint, search_paths: list[Path]) -> Tree:
     """One blueprint, its bases merged and sources as written, as a rich Tree."""
     from rich.tree import Tree
 
-    from ophyd_blueprint.blueprint import BlueprintLibrary, resolve_extends
+    from ophyd_blueprint.blueprint import resolve_extends, with_shipped
 
-    library = BlueprintLibrary(search_paths)
+    library = with_shipped(search_paths)
     merged = resolve_extends(blueprint, library)
     params = ", ".join(merged.params)
     root = Tree(

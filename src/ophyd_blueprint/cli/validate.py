@@ -25,9 +25,11 @@ def register(subparsers: Subparsers) -> None:
         description="Check blueprint and beamline files and report every problem, "
         "one per line as FILE:LINE:COL: WHERE: WHAT. A folder stands for the "
         "*.yaml files under it (recursively; hidden folders and PVI's "
-        "*.pvi.device.yaml files are skipped). A beamline is checked with the "
-        "blueprints it uses. Exit 0 if no problem, 1 if problems, 2 if a path "
-        "does not exist or cannot be read.",
+        "*.pvi.device.yaml files are skipped); a name that is not a path stands "
+        "for the file of that blueprint (in -b folders, then shipped) or shipped "
+        "beamline. A beamline is checked with the blueprints it uses, found in "
+        "its own blueprints folders, then in the shipped ones. Exit 0 if no "
+        "problem, 1 if problems, 2 if a path does not exist or cannot be read.",
     )
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     parser.add_argument(
@@ -36,8 +38,8 @@ def register(subparsers: Subparsers) -> None:
         action="append",
         type=Path,
         metavar="PATH",
-        help="where blueprints are found (repeatable; default: the directories "
-        "of the blueprint files given)",
+        help="where blueprints are found, before the shipped ones (repeatable; "
+        "default: the directories of the blueprint files given)",
     )
     parser.add_argument(
         "--format",
@@ -52,11 +54,16 @@ def run(args: argparse.Namespace) -> int:
     """Validate, print the problems, return the exit code."""
     from ophyd_blueprint.blueprint import validate_files, yaml_files
 
-    paths: list[Path] = args.paths
+    from .named import NotFoundError, files_of
+
     search_paths: list[Path] | None = args.blueprints
-    for path in [*paths, *(search_paths or [])]:
+    for path in search_paths or []:
         if not path.exists():
             return _usage_error(f"no such file or directory: {path}")
+    try:
+        paths = files_of(args.paths, search_paths or [])
+    except NotFoundError as error:
+        return _usage_error(str(error))
     files = yaml_files(paths)
     if not files:
         return _usage_error(f"no *.yaml files in {', '.join(map(str, paths))}")

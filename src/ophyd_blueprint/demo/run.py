@@ -1,4 +1,4 @@
-"""Start the demo servers, load ``beamlines/demo.yaml`` and scan with bluesky."""
+"""Start the demo servers, load the shipped demo beamline and scan with bluesky."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from bluesky.callbacks import LiveTable
 from bluesky.run_engine import RunEngine
 
 from ophyd_blueprint.beamline import ConnectionReport, load_beamline
+from ophyd_blueprint.blueprint.shipped import SHIPPED_BEAMLINES
 from ophyd_blueprint.testing.ioc import EpicsIoc, configure_client_env
 from ophyd_blueprint.testing.sim_ioc import SimDetectorIoc
 from ophyd_blueprint.testing.tango_server import TangoServer
@@ -29,7 +30,7 @@ from .plot import MATPLOTLIB_MISSING, Image, Scan, have_matplotlib, plot_scans
 __all__ = ["DEMO_BEAMLINE", "DEMO_DB", "DEMO_PLOT", "run_demo", "serve_demo"]
 
 DEMO_DB = Path(__file__).with_name("demo.db")
-DEMO_BEAMLINE = Path(__file__).parents[3] / "beamlines" / "demo.yaml"
+DEMO_BEAMLINE = (SHIPPED_BEAMLINES / "demo.yaml").resolve()
 TANGO_PORT = 10000
 """The demo beamline names ``tango://127.0.0.1:10000/...``: the port is fixed."""
 DEMO_PLOT = Path(tempfile.gettempdir()) / "ophyd-blueprint-demo.png"

@@ -21,6 +21,7 @@ from ophyd_blueprint.blueprint import (
     check_blueprint,
     load_document,
     resolve_extends,
+    with_shipped,
 )
 from ophyd_blueprint.blueprint.extends import extends_chain
 from ophyd_blueprint.logic import logic_roles
@@ -69,7 +70,7 @@ def read_sources(paths: Sequence[Path]) -> StubSources:
         problems += check_beamline(beamline, library=library, logic_roles=roles)
         roots = [d.blueprint for d in beamline.devices.values() if d.blueprint]
     else:
-        library = BlueprintLibrary([*dict.fromkeys(p.parent for p in paths), *paths])
+        library = with_shipped([*dict.fromkeys(p.parent for p in paths), *paths])
         used = library.used_by([b.name for b in given], problems)
         problems += library.problems_of(used)
         for blueprint in given:
