@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 BENCH_DIR ?= ../shared/bench
 
-.PHONY: demo test lint typecheck layers pytest bench schemas clean
+.PHONY: demo test lint typecheck layers pytest bench schemas docs clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ layers: $(STAMP)
 pytest: $(STAMP)
 	$(PY) -m pytest
 
+# the documentation site in site/; strict: any warning fails the build
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
+
 schemas: $(STAMP)
 	$(VENV)/bin/blueprint schema --write schemas
 
@@ -48,4 +52,4 @@ bench: $(STAMP)
 	$(PY) bench/trajectory_compare.py
 
 clean:
-	rm -rf $(VENV) .bench-venv .bench-run build *.egg-info
+	rm -rf $(VENV) .bench-venv .bench-run build *.egg-info site

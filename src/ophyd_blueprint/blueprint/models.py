@@ -249,7 +249,9 @@ class Beamline(_Model):
     doc: str | None = None
     """What the beamline is."""
     blueprints: list[str] = Field(default_factory=list[str])
-    """Directories (or files) searched for blueprints, relative to this file."""
+    """Directories (or files) searched for blueprints, relative to this file,
+    before the blueprints shipped with ophyd-blueprint (SimMotor, SimDetector,
+    ...), which need no entry here."""
     defaults: Defaults = Field(default_factory=Defaults)
     """Settings for every device."""
     devices: dict[str, BeamlineDevice] = Field(
