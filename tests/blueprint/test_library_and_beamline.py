@@ -85,7 +85,9 @@ def test_all_problems_in_a_file_set_are_reported_in_one_run(write: Write) -> Non
     bad_shape = write(
         "b.yaml", "blueprint: B\nsignals:\n  x: {source: X, dtype: dbl}\n"
     )
-    bad_meaning = write("c.yaml", "blueprint: C\nsignals:\n  x: {source: X}\n")
+    bad_meaning = write(
+        "c.yaml", "blueprint: C\nsignals:\n  x: {source: X, dtype: table}\n"
+    )
     good = write("d.yaml", MOTOR)
     problems = validate_files([good, bad_meaning, bad_shape, broken_yaml])
     assert [(Path(p.path).name, p.line, p.col) for p in problems] == [
