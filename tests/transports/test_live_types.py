@@ -225,3 +225,22 @@ async def test_a_serverless_live_typed_signal_fails_to_connect_saying_why() -> N
     sig: SignalRW[Any] = signal_rw(None, "soft://nothing", name="sig")
     with pytest.raises(NotConnectedError, match="declare its dtype"):
         await sig.connect(timeout=TIMEOUT)
+
+
+async def test_a_mock_of_a_connected_live_typed_signal_has_its_type(
+    epics_ioc: EpicsIoc,
+) -> None:
+    sig = signal_rw(None, f"ca://{epics_ioc.pv('LONGOUT')}", name="sig")
+    await sig.connect(timeout=TIMEOUT)
+    await sig.connect(mock=True, timeout=TIMEOUT)
+    assert sig.datatype is int
+    await sig.set(3)
+    assert await sig.get_value() == 3
+    with pytest.raises(TypeError, match="is of type int"):
+        sig.set("three")
+
+
+async def test_a_mock_of_a_never_connected_live_typed_signal_says_why_not() -> None:
+    sig = signal_rw(None, "ca://NOT:CONNECTED", name="sig")
+    with pytest.raises(NotConnectedError, match="declare its dtype"):
+        await sig.connect(mock=True, timeout=TIMEOUT)
