@@ -1,7 +1,9 @@
 """``ca://PV``: EPICS Channel Access through aioca.
 
-Connect checks each channel's native type once and keeps two converters; the
-hot paths (get, put, monitor update) are one aioca call and one conversion.
+Connect checks each channel's native type once and keeps two converters (a
+live-typed signal first takes its datatype from the read channel's type and
+count, and choices for an enum: `convert.server_type`); the hot paths (get,
+put, monitor update) are one aioca call and one conversion.
 Metadata (units, precision, limits) is fetched only when a signal is
 described. Long strings: read a CHAR waveform, or a string field with ``$``
 (``ca://P:LSI.VAL$``), as ``str``.

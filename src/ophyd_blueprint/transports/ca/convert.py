@@ -3,6 +3,7 @@
 `conversion_for` compares the channel's native type (DBF code and element
 count) with the datatype a signal asked for, and returns the request type and
 the two converters the hot paths use, or a `DatatypeMismatchError` naming both types.
+`server_type` says what a channel is, for a live-typed signal.
 
 CA has no 64-bit integers: int64/uint64/uint32 records reach CA clients as
 DOUBLE. An ``int`` signal on an int64in/int64out record is read and written as

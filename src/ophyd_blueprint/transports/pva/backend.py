@@ -2,8 +2,9 @@
 
 NTScalar, NTScalarArray, NTEnum, NTTable (a `Table` subclass) and NTNDArray
 (an n-D ``np.ndarray``, read and written). The datatype is checked against the
-PV's structure at connect, and the few functions the hot paths need are fixed
-there (see `convert`).
+PV's structure at connect (a live-typed signal takes it from the read PV's
+structure first, at no extra cost: `convert.server_type`), and the few
+functions the hot paths need are fixed there (see `convert`).
 
 Which server: by default all signals share one client context configured from
 the ``EPICS_PVA_*`` environment. `use_pva_config` points the signals made

@@ -3,6 +3,7 @@
 `make_converter` looks at a PV's structure once, at connect, checks it against
 the datatype the signal asked for, and returns the few functions the hot
 paths need: read a value out of a structure, and fill a put structure.
+`server_type` says what a structure is, for a live-typed signal.
 """
 
 from __future__ import annotations

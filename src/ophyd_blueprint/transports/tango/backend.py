@@ -2,7 +2,9 @@
 
 Connecting resolves the device's shared connection and the attribute's
 config (one call per device, whatever the number of signals) and builds the
-codec once; reads then cost one batched ``read_attribute`` and a tuple lookup.
+codec once (a live-typed signal takes its datatype from the read attribute's
+config first: `convert.datatype_of_attribute`); reads then cost one batched
+``read_attribute`` and a tuple lookup.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ the signal asked for and returns an `AttributeCodec`: the functions that turn
 a read value into the signal's value and a put value into what Tango takes
 (None where nothing needs doing, so the read path makes no call), and the
 DataKey facts (numpy dtype, units, precision, limits, choices).
+`datatype_of_attribute` is the datatype a live-typed signal takes.
 
 An attribute's quality becomes the reading's ``alarm_severity`` (and
 ``message``), matching EPICS severities where the meaning matches:
