@@ -9,7 +9,9 @@ signals each), then times, median of several warm runs:
 - ``introspect(type_live=True)``: that, and every signal's PV for its dtype
   (what ``blueprint introspect -o`` does, and what discovery did before);
 - raw p4p, structures only: the root, then the 5 device structures at once;
-- raw p4p, with signals: that, then the 1000 signal PVs at once.
+- raw p4p, structures as dicts: that, and ``todict()`` of each, the least a
+  reader of their entries pays in Python;
+- raw p4p, with signals: the structures, then the 1000 signal PVs at once.
 
 It prints a Markdown table: each of ours beside raw p4p doing its fetches.
 """
@@ -56,11 +58,16 @@ def generated_db() -> str:
     return "\n".join(lines) + "\n"
 
 
-def raw_fetch(ctxt: Any, root: str, with_signals: bool) -> float:
+def raw_fetch(
+    ctxt: Any, root: str, with_signals: bool, as_dicts: bool = False
+) -> float:
     start = time.perf_counter()
     tree = ctxt.get(root, timeout=10)
     devices = [tree["value"][name]["d"] for name in tree["value"]]
     structures = ctxt.get(devices, timeout=10)
+    if as_dicts:
+        for structure in structures:
+            structure.todict()
     if with_signals:
         pvs = [
             entry["rw"]
@@ -99,6 +106,7 @@ def main() -> None:
             finally:
                 loop.close()
             structures = median_of(lambda: raw_fetch(ctxt, root, False))
+            dicts = median_of(lambda: raw_fetch(ctxt, root, False, as_dicts=True))
             with_signals = median_of(lambda: raw_fetch(ctxt, root, True))
             ctxt.close()
     signals = DEVICES * SIGNALS_PER_DEVICE
@@ -107,6 +115,7 @@ def main() -> None:
     print("|---|---|---|---|")
     for name, mine, raw, fetches in (
         ("live-typed", live, structures, "PVI structures only"),
+        ("live-typed", live, dicts, "PVI structures as dicts"),
         ("type_live=True", typed, with_signals, "structures and signal PVs"),
     ):
         print(
