@@ -4,12 +4,16 @@ Run with the venv's python: ``.venv/bin/python bench/introspect_compare.py``.
 It starts its own IOC (a generated db: a root PVI linking 5 devices of 200
 signals each), then times, median of several warm runs:
 
-- ``introspect()``: the PVI structures and every signal's PV (for its type),
-  turned into blueprints;
+- ``introspect()``: the PVI structures only, turned into blueprints whose
+  signals take their PVs' types at connect (live-typed);
+- ``introspect(type_live=True)``: that, and every signal's PV for its dtype
+  (what ``blueprint introspect -o`` does, and what discovery did before);
 - raw p4p, structures only: the root, then the 5 device structures at once;
-- raw p4p, same fetches: that, then the 1000 signal PVs at once.
+- raw p4p, structures as dicts: that, and ``todict()`` of each, the least a
+  reader of their entries pays in Python;
+- raw p4p, with signals: the structures, then the 1000 signal PVs at once.
 
-It prints a Markdown table row with both ratios.
+It prints a Markdown table: each of ours beside raw p4p doing its fetches.
 """
 
 from __future__ import annotations
@@ -54,11 +58,16 @@ def generated_db() -> str:
     return "\n".join(lines) + "\n"
 
 
-def raw_fetch(ctxt: Any, root: str, with_signals: bool) -> float:
+def raw_fetch(
+    ctxt: Any, root: str, with_signals: bool, as_dicts: bool = False
+) -> float:
     start = time.perf_counter()
     tree = ctxt.get(root, timeout=10)
     devices = [tree["value"][name]["d"] for name in tree["value"]]
     structures = ctxt.get(devices, timeout=10)
+    if as_dicts:
+        for structure in structures:
+            structure.todict()
     if with_signals:
         pvs = [
             entry["rw"]
@@ -69,9 +78,9 @@ def raw_fetch(ctxt: Any, root: str, with_signals: bool) -> float:
     return time.perf_counter() - start
 
 
-async def ours(root: str) -> float:
+async def ours(root: str, typed: bool) -> float:
     start = time.perf_counter()
-    found = await introspect(root, timeout=10)
+    found = await introspect(root, timeout=10, type_live=typed)
     elapsed = time.perf_counter() - start
     signals = sum(len(b.signals) for b in found.blueprints.values())
     assert signals == SIGNALS_PER_DEVICE, signals  # 5 items share one blueprint
@@ -92,23 +101,27 @@ def main() -> None:
             ctxt = Context("pva", nt=False)
             loop = asyncio.new_event_loop()
             try:
-                mine = median_of(lambda: loop.run_until_complete(ours(root)))
+                live = median_of(lambda: loop.run_until_complete(ours(root, False)))
+                typed = median_of(lambda: loop.run_until_complete(ours(root, True)))
             finally:
                 loop.close()
             structures = median_of(lambda: raw_fetch(ctxt, root, False))
-            same = median_of(lambda: raw_fetch(ctxt, root, True))
+            dicts = median_of(lambda: raw_fetch(ctxt, root, False, as_dicts=True))
+            with_signals = median_of(lambda: raw_fetch(ctxt, root, True))
             ctxt.close()
     signals = DEVICES * SIGNALS_PER_DEVICE
-    print(
-        "| benchmark | ophyd-blueprint | raw p4p (same fetches) | ratio "
-        "| raw p4p (PVI structures only) | ratio |"
-    )
-    print("|---|---|---|---|---|---|")
-    print(
-        f"| introspect {signals} signals in {DEVICES} devices "
-        f"| {mine * 1e3:.1f} ms | {same * 1e3:.1f} ms | {mine / same:.2f}x "
-        f"| {structures * 1e3:.1f} ms | {mine / structures:.2f}x |"
-    )
+    what = f"introspect {signals} signals in {DEVICES} devices"
+    print("| benchmark | ophyd-blueprint | raw p4p (same fetches) | ratio |")
+    print("|---|---|---|---|")
+    for name, mine, raw, fetches in (
+        ("live-typed", live, structures, "PVI structures only"),
+        ("live-typed", live, dicts, "PVI structures as dicts"),
+        ("type_live=True", typed, with_signals, "structures and signal PVs"),
+    ):
+        print(
+            f"| {what}, {name} | {mine * 1e3:.1f} ms "
+            f"| {raw * 1e3:.1f} ms ({fetches}) | {mine / raw:.2f}x |"
+        )
 
 
 if __name__ == "__main__":

@@ -47,7 +47,7 @@ def test_access_rules_for_dtype_read_and_sources(write: Write) -> None:
     text = (
         "blueprint: B\nsignals:\n"
         "  stop: {source: S, access: x, dtype: int, read: config}\n"
-        "  val: {source: V, access: rw}\n"
+        '  val: {source: "mock://V", access: rw}\n'
         "  rbv: {source: R, read_source: R_RBV, dtype: int}\n"
         "  t: {source: T, dtype: table}\n"
         "  trig: {source: G, dtype: int, trigger_value: 1}\n"
@@ -56,7 +56,8 @@ def test_access_rules_for_dtype_read_and_sources(write: Write) -> None:
         "b.yaml:3:39: signals.stop.dtype: access 'x' signals have no dtype",
         "b.yaml:3:50: signals.stop.read: a signal with access 'x' cannot be read; "
         "remove 'read'",
-        "b.yaml:4:8: signals.val: missing dtype (needed for access 'rw')",
+        "b.yaml:4:8: signals.val: missing dtype: a mock:// signal has no server "
+        "to take it from; add dtype: float (or its type)",
         "b.yaml:5:33: signals.rbv.read_source: read_source needs access 'rw' "
         "(source is then the write source)",
         "b.yaml:6:6: signals.t: a table needs columns",

@@ -85,11 +85,37 @@ def test_all_problems_in_a_file_set_are_reported_in_one_run(write: Write) -> Non
     bad_shape = write(
         "b.yaml", "blueprint: B\nsignals:\n  x: {source: X, dtype: dbl}\n"
     )
-    bad_meaning = write("c.yaml", "blueprint: C\nsignals:\n  x: {source: X}\n")
+    bad_meaning = write(
+        "c.yaml", "blueprint: C\nsignals:\n  x: {source: X, dtype: table}\n"
+    )
     good = write("d.yaml", MOTOR)
     problems = validate_files([good, bad_meaning, bad_shape, broken_yaml])
     assert [(Path(p.path).name, p.line, p.col) for p in problems] == [
         ("a.yaml", 3, 1),
         ("b.yaml", 3, 25),
         ("c.yaml", 3, 6),
+    ]
+
+
+def test_a_beamline_that_makes_an_untyped_signal_soft_is_a_problem(
+    write: Write,
+) -> None:
+    write(
+        "devices/live.yaml",
+        "blueprint: Live\nparams:\n  p: {}\nsignals:\n"
+        "  x: {source: '{{p}}X'}\n  y: {source: 'soft://y'}\n"
+        "  z: {source: 'ca://Z'}\n",
+    )
+    beamline = write(
+        "beamlines/bl.yaml",
+        "beamline: bl\nblueprints: [../devices]\ndefaults: {protocol: soft}\n"
+        "devices:\n  d: {blueprint: Live, with: {p: 'D:'}}\n",
+    )
+    root = str(beamline.parent.parent) + "/"
+    assert [str(p).removeprefix(root) for p in validate_files([beamline])] == [
+        "beamlines/bl.yaml:5:30: devices.d.with: Live.x has no dtype, and here "
+        "its source is soft://, which has no server to take its type from; "
+        "give it a dtype",
+        "devices/live.yaml:6:6: signals.y: missing dtype: a soft:// signal has "
+        "no server to take it from; add dtype: float (or its type)",
     ]

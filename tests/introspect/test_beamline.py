@@ -74,3 +74,39 @@ async def test_a_pvi_child_of_a_blueprint_is_discovered(
     out = bl.rack.calc.out
     assert isinstance(out, SignalR)
     assert out.source == f"pva://{pvi_ioc.pv('CALC1:OUT')}"
+
+
+async def test_pvi_signals_take_their_pvs_types_at_connect(
+    pvi_ioc: EpicsIoc, tmp_path: Path
+) -> None:
+    path = _write(tmp_path, f"  stage: {{pvi: 'pva://{pvi_ioc.pv('PVI')}'}}\n")
+    bl = load_beamline(path)
+    assert bl.model.devices["stage"].pvi is not None
+    report = await bl.connect()
+    assert report.ok, str(report)
+    gain = (await bl.stage.gain.describe())["stage-gain"]
+    assert (gain["dtype"], gain["dtype_numpy"], gain["units"]) == (
+        "number",
+        "<f8",
+        "dB",
+    )
+    mode = (await bl.stage.mode.describe())["stage-mode"]
+    assert mode.get("choices") == ["Off", "Slow", "Fast"]
+    trace = (await bl.stage.trace.describe())["stage-trace"]
+    assert (trace["dtype"], trace["dtype_numpy"]) == ("array", "<f8")
+    with pytest.raises(TypeError, match="stage-gain .* is of type float"):
+        bl.stage.gain.set("loud")
+
+
+async def test_a_mock_pvi_device_is_typed_from_its_pvs(
+    pvi_ioc: EpicsIoc, tmp_path: Path
+) -> None:
+    path = _write(
+        tmp_path, f"  stage: {{pvi: 'pva://{pvi_ioc.pv('PVI')}', mock: true}}\n"
+    )
+    bl = load_beamline(path)
+    report = await bl.connect()
+    assert report.ok, str(report)
+    await bl.stage.gain.set(2.5)
+    assert await bl.stage.gain.get_value() == 2.5
+    assert bl.stage.gain.datatype is float

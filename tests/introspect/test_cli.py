@@ -78,3 +78,23 @@ async def test_introspect_of_a_pvi_file_builds_with_its_params(
         capsys.readouterr()
     )
     assert "params:" in out.read_text()
+
+
+async def test_introspect_types_pvi_signals_and_diff_says_live_ones_match_any(
+    pvi_ioc: EpicsIoc, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "stage.yaml"
+    uri = f"pva://{pvi_ioc.pv('PVI')}"
+    assert await _run(["introspect", uri, "-o", str(out), "--name", "Stage"]) == 0
+    text = out.read_text()
+    assert "gain: {source: '{{prefix}}GAIN', dtype: float, access: rw" in text
+    out.write_text(text.replace("GAIN', dtype: float", "GAIN', dtype: int"))
+    capsys.readouterr()
+    assert await _run(["diff", str(out), uri]) == 0
+    printed = capsys.readouterr().out
+    assert "live-typed (no dtype: typed by the server at connect) match any" in printed
+    assert f"{out} matches {uri}" in printed
+    assert await _run(["diff", str(out), uri, "--type-live", "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["live_typed"] == []
+    assert report["changed"] == {"gain": {"dtype": {"frozen": "int", "live": "float"}}}

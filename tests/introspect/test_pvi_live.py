@@ -6,8 +6,19 @@ from ophyd_blueprint.introspect import IntrospectionError, introspect
 from ophyd_blueprint.testing.ioc import EpicsIoc
 
 
-async def test_signals_are_typed_from_their_pvs(pvi_ioc: EpicsIoc) -> None:
+async def test_signals_are_left_to_take_their_type_at_connect(
+    pvi_ioc: EpicsIoc,
+) -> None:
     found = await introspect(f"pva://{pvi_ioc.pv('PVI')}", name="Stage")
+    signals = found.root.signals
+    assert {s.dtype for s in signals.values()} == {None}
+    assert (signals["gain"].access, signals["gain"].units) == ("rw", None)
+    assert signals["mode"].choices is None
+    assert signals["start"].access == "x"
+
+
+async def test_signals_are_typed_from_their_pvs_when_asked(pvi_ioc: EpicsIoc) -> None:
+    found = await introspect(f"pva://{pvi_ioc.pv('PVI')}", name="Stage", type_live=True)
     signals = found.root.signals
     assert found.root.name == "Stage"
     assert (signals["gain"].dtype, signals["gain"].access) == ("float", "rw")
@@ -26,7 +37,7 @@ async def test_signals_are_typed_from_their_pvs(pvi_ioc: EpicsIoc) -> None:
 
 
 async def test_vectors_and_nested_devices_follow_d_links(pvi_ioc: EpicsIoc) -> None:
-    found = await introspect(f"pva://{pvi_ioc.pv('PVI')}", name="Stage")
+    found = await introspect(f"pva://{pvi_ioc.pv('PVI')}", name="Stage", type_live=True)
     assert {"out_1", "out_2"} <= set(found.root.signals)
     calc = found.root.children["calc"]
     assert calc.vector == {
@@ -41,7 +52,7 @@ async def test_vectors_and_nested_devices_follow_d_links(pvi_ioc: EpicsIoc) -> N
 async def test_legacy_pvi_field_and_link_protocols_are_honoured(
     pvi_ioc: EpicsIoc,
 ) -> None:
-    found = await introspect(f"pva://{pvi_ioc.pv('PVI')}")
+    found = await introspect(f"pva://{pvi_ioc.pv('PVI')}", type_live=True)
     legacy = found.blueprints[found.root.children["legacy"].blueprint or ""]
     assert legacy.signals["count"].source == "ca://{{prefix}}COUNT"
     assert legacy.signals["count"].dtype == "int"

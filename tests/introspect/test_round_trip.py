@@ -66,7 +66,7 @@ async def test_legacy_pvi_root_round_trips(pvi_ioc: EpicsIoc, tmp_path: Path) ->
 async def test_pvi_file_typed_live_matches_the_live_pvi_types(
     pvi_ioc: EpicsIoc, tmp_path: Path
 ) -> None:
-    live = await introspect(f"pva://{pvi_ioc.pv('PVI')}")
+    live = await introspect(f"pva://{pvi_ioc.pv('PVI')}", type_live=True)
     from_file = await introspect(
         str(SAMPLE), macros={"P": pvi_ioc.prefix}, type_live=True, timeout=5
     )

@@ -18,7 +18,16 @@ from typing import Any, get_args, get_origin
 import numpy as np
 import pytest
 
-from ophyd_blueprint import Device, DeviceVector, Signal, Table
+from ophyd_blueprint import (
+    Device,
+    DeviceVector,
+    Signal,
+    SignalR,
+    SignalRW,
+    SignalW,
+    Table,
+)
+from ophyd_blueprint.transports.tango import DevStateEnum
 
 from .conftest import Generated
 
@@ -52,7 +61,9 @@ def own_annotations(cls: type, namespace: dict[str, Any]) -> dict[str, Any]:
 
 
 def assert_same_datatype(declared: Any, built: Any, namespace: dict[str, Any]) -> None:
-    if built is np.ndarray:
+    if built is Any:  # live-typed: the stub says what the source tells, or Any
+        assert declared in (Any, str, int, DevStateEnum)
+    elif built is np.ndarray:
         assert get_origin(declared) is np.ndarray
         assert get_args(get_args(declared)[1]) == (Any,)
     elif get_origin(built) is Sequence:
@@ -130,3 +141,16 @@ def test_device_classes_exist_for_type_checkers_only(generated: Generated) -> No
     module = as_it_runs(generated.module("demo_devices"))
     assert not hasattr(module, "SimMotor")
     assert not hasattr(module, "DemoBeamline")
+
+
+def test_signals_without_dtype_are_typed_as_their_source_says(
+    generated: Generated,
+) -> None:
+    namespace = as_type_checkers_see_it(generated.module("lab_devices"))
+    hints = own_annotations(namespace["EveryType"], namespace)
+    assert (hints["live"], hints["about"], hints["scan"]) == (
+        SignalRW[Any],
+        SignalR[str],
+        SignalRW[str],
+    )
+    assert (hints["digits"], hints["state"]) == (SignalW[int], SignalR[DevStateEnum])

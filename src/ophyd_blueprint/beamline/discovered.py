@@ -21,32 +21,42 @@ from ophyd_blueprint.core import (
     ReadCategory,
     StandardReadable,
 )
-from ophyd_blueprint.introspect import Introspected, IntrospectionError, introspect
+from ophyd_blueprint.introspect import (
+    PVI_FILE_SUFFIX,
+    Introspected,
+    IntrospectionError,
+    introspect,
+)
 
 __all__ = ["DiscoveredDevice", "discover_child", "discovered", "forget_discovered"]
 
-_found: dict[str, Introspected] = {}
-_running: dict[str, asyncio.Task[Introspected]] = {}
+_found: dict[tuple[str, bool], Introspected] = {}
+_running: dict[tuple[str, bool], asyncio.Task[Introspected]] = {}
 
 
-async def discovered(uri: str, timeout: float) -> Introspected:
+async def discovered(uri: str, timeout: float, typed: bool = False) -> Introspected:
     """The blueprints of `uri`, introspected on first use and kept for the session.
 
-    Callers asking for the same URI at once share one introspection; a failed
-    one is not kept, so the next connect tries again.
+    Live PVI signals have no dtype (they take their PV's type at connect);
+    `typed` fetches their types now, for mock devices, which never connect to
+    the PVs. Callers asking for the same URI at once share one introspection;
+    a failed one is not kept, so the next connect tries again.
     """
-    found = _found.get(uri)
+    key = (uri, typed)
+    found = _found.get(key)
     if found is not None:
         return found
-    task = _running.get(uri)
+    task = _running.get(key)
     if task is None or task.get_loop() is not asyncio.get_running_loop():
-        task = _running[uri] = asyncio.ensure_future(introspect(uri, timeout=timeout))
+        task = _running[key] = asyncio.ensure_future(
+            introspect(uri, timeout=timeout, type_live=typed)
+        )
     try:
         found = await asyncio.shield(task)
     finally:
-        if task.done() and _running.get(uri) is task:
-            del _running[uri]
-    _found[uri] = found
+        if task.done() and _running.get(key) is task:
+            del _running[key]
+    _found[key] = found
     return found
 
 
@@ -70,7 +80,9 @@ class DiscoveredDevice(StandardReadable):
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         try:
-            found = await discovered(self.source, timeout)
+            # a mock never connects to the PVs: live PVI types come from them now
+            typed = mock and not self.source.endswith(PVI_FILE_SUFFIX)
+            found = await discovered(self.source, timeout, typed=typed)
         except IntrospectionError as error:
             raise _not_introspected(self.source, timeout, error) from error
         device = build_device(

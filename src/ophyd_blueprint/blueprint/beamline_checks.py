@@ -12,14 +12,16 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from .checks import check_blueprint, check_name, lookup
+from .extends import resolve_extends
 from .library import BlueprintLibrary
-from .models import Beamline, Blueprint, Scalar
+from .models import Beamline, Blueprint, Scalar, Signal
 from .positions import Origin
 from .problems import BlueprintError, Problem
 from .rendering import bind_params, render_blueprint, scheme_of
 from .roles import LogicRoles
 from .schemes import KnownSchemes
 from .shipped import with_shipped
+from .vocabulary import SERVERLESS_SCHEMES
 
 __all__ = ["beamline_library", "check_beamline"]
 
@@ -155,6 +157,8 @@ class _TreeRenderer:
                         f"{source!r}, whose URI scheme {scheme!r} is unknown"
                     )
                     self.problems.append(at.problem(message))
+            if signal.dtype is None and signal.access != "x":
+                self._check_serverless(blueprint, name, signal_name, signal, at)
         for child in rendered.children.values():
             if child.blueprint is None:
                 continue
@@ -166,3 +170,26 @@ class _TreeRenderer:
             else:
                 at = child.origin.child("with")
                 self.render(child.blueprint, child.with_, at, inner)
+
+    def _check_serverless(
+        self,
+        blueprint: Blueprint,
+        name: str,
+        signal_name: str,
+        rendered: Signal,
+        at: Origin,
+    ) -> None:
+        """A signal without dtype that these params (or the beamline's protocol)
+        give a soft or mock source: it has no server to take its type from.
+        Written so in the blueprint, `check_blueprint` reports it already."""
+        scheme = scheme_of(rendered.read_source or rendered.source)
+        if scheme not in SERVERLESS_SCHEMES:
+            return
+        written = resolve_extends(blueprint, self.library).signals[signal_name]
+        if scheme_of(written.read_source or written.source) == scheme:
+            return
+        message = (
+            f"{name}.{signal_name} has no dtype, and here its source is "
+            f"{scheme}://, which has no server to take its type from"
+        )
+        self.problems.append(at.problem(message, suggestion="give it a dtype"))

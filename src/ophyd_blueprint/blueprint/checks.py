@@ -20,7 +20,12 @@ from .rendering import bind_params, has_type, scheme_of, vector_indices
 from .roles import LogicRoles, RoleSpec
 from .schemes import KnownSchemes
 from .templating import TemplateProblem, template_names
-from .vocabulary import BEAMLINE_MEMBERS, DEVICE_MEMBERS, ENUM_DTYPES
+from .vocabulary import (
+    BEAMLINE_MEMBERS,
+    DEVICE_MEMBERS,
+    ENUM_DTYPES,
+    SERVERLESS_SCHEMES,
+)
 
 __all__ = ["check_blueprint", "check_name", "lookup"]
 
@@ -148,8 +153,7 @@ def _check_signal(
         if signal.dtype is not None:
             problems.append(origin.problem("access 'x' signals have no dtype", "dtype"))
     elif signal.dtype is None:
-        message = f"missing dtype (needed for access {signal.access!r})"
-        problems.append(origin.problem(message))
+        problems += _serverless_untyped(signal, origin)
     if signal.read != "omitted" and signal.access in ("w", "x"):
         message = f"a signal with access {signal.access!r} cannot be read"
         problems.append(origin.problem(message, "read", suggestion="remove 'read'"))
@@ -178,6 +182,16 @@ def _check_signal(
         if source is not None:
             problems += _check_source(source, origin, key, params, known_schemes)
     return problems
+
+
+def _serverless_untyped(signal: Signal, origin: Origin) -> list[Problem]:
+    """A signal without dtype takes its type from its server at connect, so
+    one whose source has no server (soft, mock) needs a dtype."""
+    scheme = scheme_of(signal.read_source or signal.source)
+    if scheme not in SERVERLESS_SCHEMES:
+        return []
+    message = f"missing dtype: a {scheme}:// signal has no server to take it from"
+    return [origin.problem(message, suggestion="add dtype: float (or its type)")]
 
 
 def _check_choices(signal: Signal) -> list[Problem]:
@@ -374,7 +388,8 @@ def _check_binding(
             f"{target!r} has {signal.access!r}"
         )
         problems.append(origin.problem(message, *at))
-    if spec.dtypes is not None and signal.dtype not in spec.dtypes:
+    live_typed = signal.dtype is None  # its type is known at connect only
+    if spec.dtypes is not None and not live_typed and signal.dtype not in spec.dtypes:
         accepted = ", ".join(sorted(spec.dtypes))
         message = f"role {spec.name!r} needs dtype {accepted}; "
         message += f"{target!r} has {signal.dtype!r}"

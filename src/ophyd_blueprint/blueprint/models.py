@@ -112,8 +112,10 @@ class Signal(_Model):
     """Separate readback source (`_RBV` pairs); only with access `rw`."""
     dtype: Dtype | None = None
     """Value type: `bool int float str enum`, 1-D arrays `<numpy name>[]`,
-    `str[]`, `enum[]`, `ndarray` (any shape) or `table`. Required unless
-    access is `x`, which has no dtype."""
+    `str[]`, `enum[]`, `ndarray` (any shape) or `table`; checked against the
+    server's type at connect. Left out, the signal takes the server's type at
+    connect (ca, pva and tango sources; soft and mock ones need it). Access
+    `x` has no dtype."""
     access: Access = "r"
     """`r` read, `w` write, `rw` both, `x` trigger. Default `r`: a
     signal is writable only when the blueprint says so."""

@@ -20,6 +20,7 @@ __all__ = [
     "PROTOCOLS",
     "READ_CATEGORIES",
     "SCALAR_DTYPES",
+    "SERVERLESS_SCHEMES",
     "Access",
     "ArrayDtype",
     "ColumnDtype",
@@ -57,6 +58,8 @@ ARRAY_DTYPES: tuple[str, ...] = (*get_args(ColumnDtype), "enum[]")
 DTYPES: tuple[str, ...] = (*SCALAR_DTYPES, *ARRAY_DTYPES, "ndarray", "table")
 """Every dtype a signal may declare, in documentation order."""
 ENUM_DTYPES = frozenset({"enum", "enum[]"})
+SERVERLESS_SCHEMES = frozenset({"soft", "mock"})
+"""Schemes of signals with no server: they cannot leave their dtype out."""
 ACCESSES: tuple[str, ...] = get_args(Access)
 READ_CATEGORIES: tuple[str, ...] = get_args(ReadCategory)
 PARAM_TYPES: tuple[str, ...] = get_args(ParamType)

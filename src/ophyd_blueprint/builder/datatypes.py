@@ -18,6 +18,7 @@ from ophyd_blueprint.blueprint import Signal
 from ophyd_blueprint.blueprint.naming import datatype_class_name, enum_members
 from ophyd_blueprint.core import StrictEnum, SubsetEnum, Table
 from ophyd_blueprint.core.datatype_words import DATATYPE_OF_WORD
+from ophyd_blueprint.core.live_type import LIVE
 
 __all__ = ["enum_class", "signal_datatype"]
 
@@ -40,10 +41,13 @@ def _table_class(name: str, columns: tuple[tuple[str, str], ...]) -> type[Table]
 
 
 def signal_datatype(blueprint: str, name: str, signal: Signal) -> Any:
-    """The datatype of a declared signal (None for a trigger)."""
+    """The datatype of a declared signal: None for a trigger, ``Any`` when
+    the dtype is left out (the signal takes its server's at connect)."""
     dtype = signal.dtype
-    if signal.access == "x" or dtype is None:
+    if signal.access == "x":
         return None
+    if dtype is None:
+        return LIVE
     fixed = DATATYPE_OF_WORD.get(dtype)
     if fixed is not None:
         return fixed

@@ -1,7 +1,9 @@
 """``blueprint diff FILE.yaml URI``: has the device drifted from its frozen file?
 
-Added, removed and changed signals (access, dtype, enum choices). Exit 0 the
-same, 1 drift, 2 error (the file or the device could not be read).
+Added, removed and changed signals (access, dtype, enum choices). Live PVI
+signals have no dtype unless ``--type-live`` fetches their PVs for it: a
+signal without dtype matches any, and a note says how many were compared so.
+Exit 0 the same, 1 drift, 2 error (the file or the device could not be read).
 """
 
 from __future__ import annotations
@@ -31,7 +33,12 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument("uri", metavar="URI")
     parser.add_argument("--timeout", type=float, default=10.0)
     parser.add_argument("-m", "--macro", action="append", default=[])
-    parser.add_argument("--type-live", action="store_true")
+    parser.add_argument(
+        "--type-live",
+        action="store_true",
+        help="type live PVI signals (and a PVI file's) from their PVs, so that "
+        "their dtypes are compared too",
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.set_defaults(handler=run)
 
@@ -72,6 +79,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         for line in result.lines():
             print(line)
+        note = result.note()
+        if note is not None:
+            print(f"note: {note}")
         if result.same:
             print(f"{path} matches {args.uri}")
     return 0 if result.same else 1

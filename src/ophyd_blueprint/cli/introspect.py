@@ -4,6 +4,11 @@ URI is ``pva://PV`` (a PVI root), ``tango://host:port/a/b/c#dbase=no`` or a
 ``*.pvi.device.yaml`` file. The written files are validated and built (with
 mock signals) before the command says they are good. Exit 0 written and
 good, 1 written but not good, 2 nothing introspected.
+
+Live PVI signals are typed from their PVs here (one batched fetch), though a
+``pvi:`` device discovered at connect leaves them live-typed: a frozen file
+is what stubs are generated from and what a reviewer reads, and its dtypes
+are checked at every connect, so a changed IOC is a clear error there.
 """
 
 from __future__ import annotations
@@ -42,7 +47,8 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument(
         "--type-live",
         action="store_true",
-        help="PVI files: type signals from their PVs over PVA, not from widgets",
+        help="PVI files: type signals from their PVs over PVA, not from widgets "
+        "(live PVI signals are always typed from their PVs here)",
     )
     parser.set_defaults(handler=run)
 
@@ -60,7 +66,12 @@ def macros_of(pairs: list[str]) -> dict[str, str]:
 
 def run(args: argparse.Namespace) -> int:
     """Introspect, write, check; print what was written and any notes."""
-    from ophyd_blueprint.introspect import IntrospectionError, freeze, introspect
+    from ophyd_blueprint.introspect import (
+        PVI_FILE_SUFFIX,
+        IntrospectionError,
+        freeze,
+        introspect,
+    )
 
     try:
         found = asyncio.run(
@@ -69,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
                 name=args.name,
                 timeout=args.timeout,
                 macros=macros_of(args.macro),
-                type_live=args.type_live,
+                type_live=args.type_live or not args.uri.endswith(PVI_FILE_SUFFIX),
             )
         )
     except (IntrospectionError, ValueError) as error:

@@ -133,7 +133,7 @@ def _fill(
     for entry in blueprint.logic:
         node.add(f"[magenta]logic[/] {entry.use}")
     for name, signal in blueprint.signals.items():
-        dtype = signal.dtype or ("trigger" if signal.access == "x" else "?")
+        dtype = signal.dtype or ("trigger" if signal.access == "x" else "live")
         if signal.choices:
             dtype += "[" + "|".join(signal.choices) + "]"
         read = "" if signal.read == "omitted" else f" [green]{signal.read}[/]"

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from .datatypes import DatatypeSpec, datatype_spec
+from .live_type import is_live
 
 if TYPE_CHECKING:
     from bluesky.protocols import Reading
@@ -66,7 +67,9 @@ def disconnected_reading(
 class SignalBackend(ABC, Generic[T]):
     """How a signal talks to one control-system source.
 
-    `datatype` is None for a `SignalX` (nothing to read or write but a trigger).
+    `datatype` is None for a `SignalX` (nothing to read or write but a trigger),
+    and ``Any`` for a live-typed signal: `connect` then asks the server and
+    calls `take_datatype` (see `core.live_type`); until then `spec` is None.
     """
 
     __slots__ = ("datatype", "spec")
@@ -74,8 +77,28 @@ class SignalBackend(ABC, Generic[T]):
     def __init__(self, datatype: type[T] | None) -> None:
         self.datatype = datatype
         self.spec: DatatypeSpec | None = (
-            None if datatype is None else datatype_spec(datatype)
+            None if datatype is None or is_live(datatype) else datatype_spec(datatype)
         )
+
+    @property
+    def is_trigger(self) -> bool:
+        """A `SignalX` backend: nothing to read or write."""
+        return self.datatype is None
+
+    @property
+    def awaits_type(self) -> bool:
+        """Live-typed and not connected yet: its datatype is still unknown."""
+        return self.spec is None and self.datatype is not None
+
+    def take_datatype(self, datatype: type[T]) -> DatatypeSpec:
+        """Become a backend of `datatype`, the server's; its spec.
+
+        Called once by a live-typed backend's `connect`, before it builds its
+        converters as for a declared datatype.
+        """
+        spec = datatype_spec(datatype)
+        self.datatype, self.spec = datatype, spec
+        return spec
 
     @abstractmethod
     def source(self, name: str, read: bool) -> str:
@@ -139,5 +162,8 @@ class SignalBackend(ABC, Generic[T]):
 
 
 def backend_type_name(backend: SignalBackend[Any]) -> str:
-    """The datatype's readable name, or ``trigger`` for a SignalX backend."""
-    return "trigger" if backend.spec is None else backend.spec.name
+    """The datatype's readable name, ``trigger`` for a SignalX backend, ``Any``
+    for a live-typed one not connected yet."""
+    if backend.spec is not None:
+        return backend.spec.name
+    return "trigger" if backend.is_trigger else "Any"

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from .backend import SignalBackend, backend_type_name
 from .device import DEFAULT_TIMEOUT, Device
+from .errors import NotConnectedError
 from .mock import MockSignalBackend, mock_replacing
 from .status import AsyncStatus
 
@@ -260,7 +261,12 @@ class SignalW(Signal[T]):
         """
         backend = self._backend
         spec = backend.spec
-        assert spec is not None
+        if spec is None:  # live-typed, not connected yet
+            raise NotConnectedError(
+                "not connected: its datatype comes from the server at connect; "
+                "call connect() first",
+                source=self._backend.source(self.name, False),
+            )
         try:
             value = spec.coerce(value)
         except TypeError as e:

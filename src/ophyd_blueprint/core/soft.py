@@ -6,6 +6,7 @@ import time
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .backend import ReadingCallback, SignalBackend
+from .errors import NotConnectedError
 
 if TYPE_CHECKING:
     from bluesky.protocols import Reading
@@ -19,7 +20,8 @@ T = TypeVar("T")
 class SoftSignalBackend(SignalBackend[T]):
     """Holds a value in this process; puts complete at once.
 
-    With `datatype` None it is a trigger whose puts do nothing.
+    With `datatype` None it is a trigger whose puts do nothing. With ``Any``
+    (live-typed) it fails to connect: there is no server to take a type from.
     """
 
     __slots__ = ("_callback", "_precision", "_timestamp", "_units", "_uri", "_value")
@@ -52,7 +54,13 @@ class SoftSignalBackend(SignalBackend[T]):
         return self._uri or f"soft://{name}"
 
     async def connect(self, timeout: float) -> None:
-        return None
+        if self.awaits_type:
+            raise NotConnectedError(
+                "made without a datatype, and no server gives it one here: "
+                "declare its dtype (a soft or mock signal holds a value of a "
+                "declared type)",
+                source=self.source("", True),
+            )
 
     def put_now(self, value: T | None) -> bool:
         self.set_value(value)

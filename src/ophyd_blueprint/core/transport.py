@@ -14,6 +14,7 @@ from typing import Any, Protocol, TypeVar, cast, overload
 
 from .backend import SignalBackend
 from .device import DEFAULT_TIMEOUT
+from .live_type import LIVE
 from .signal import SignalR, SignalRW, SignalW, SignalX
 from .soft import SoftSignalBackend
 
@@ -138,34 +139,85 @@ def make_backend(
     return get_transport(scheme).make_backend(datatype, read_uri, write_uri)
 
 
+@overload
 def signal_r(
-    datatype: type[T],
+    datatype: type[T], read_uri: str, *, name: str = "", timeout: float = ...
+) -> SignalR[T]: ...
+@overload
+def signal_r(
+    datatype: None, read_uri: str, *, name: str = "", timeout: float = ...
+) -> SignalR[Any]: ...
+def signal_r(
+    datatype: type[Any] | None,
     read_uri: str,
     *,
     name: str = "",
     timeout: float = DEFAULT_TIMEOUT,
-) -> SignalR[T]:
-    """A read-only signal: ``signal_r(float, "ca://BL01:TEMP")``."""
-    return SignalR(make_backend(datatype, read_uri), timeout, name)
+) -> SignalR[Any]:
+    """A read-only signal: ``signal_r(float, "ca://BL01:TEMP")``.
+
+    Datatype None: the signal takes its server's type when it connects.
+    """
+    return SignalR(make_backend(_declared(datatype), read_uri), timeout, name)
 
 
+@overload
 def signal_rw(
     datatype: type[T],
     uri: str,
     read_source: str | None = None,
     *,
     name: str = "",
+    timeout: float = ...,
+) -> SignalRW[T]: ...
+@overload
+def signal_rw(
+    datatype: None,
+    uri: str,
+    read_source: str | None = None,
+    *,
+    name: str = "",
+    timeout: float = ...,
+) -> SignalRW[Any]: ...
+def signal_rw(
+    datatype: type[Any] | None,
+    uri: str,
+    read_source: str | None = None,
+    *,
+    name: str = "",
     timeout: float = DEFAULT_TIMEOUT,
-) -> SignalRW[T]:
-    """A read-write signal writing `uri` and reading `read_source` (default `uri`)."""
-    return SignalRW(make_backend(datatype, read_source or uri, uri), timeout, name)
+) -> SignalRW[Any]:
+    """A read-write signal writing `uri` and reading `read_source` (default `uri`).
+
+    Datatype None: the signal takes its server's type (the read end's) when
+    it connects.
+    """
+    backend = make_backend(_declared(datatype), read_source or uri, uri)
+    return SignalRW(backend, timeout, name)
 
 
+@overload
 def signal_w(
-    datatype: type[T], uri: str, *, name: str = "", timeout: float = DEFAULT_TIMEOUT
-) -> SignalW[T]:
-    """A write-only signal."""
-    return SignalW(make_backend(datatype, uri), timeout, name)
+    datatype: type[T], uri: str, *, name: str = "", timeout: float = ...
+) -> SignalW[T]: ...
+@overload
+def signal_w(
+    datatype: None, uri: str, *, name: str = "", timeout: float = ...
+) -> SignalW[Any]: ...
+def signal_w(
+    datatype: type[Any] | None,
+    uri: str,
+    *,
+    name: str = "",
+    timeout: float = DEFAULT_TIMEOUT,
+) -> SignalW[Any]:
+    """A write-only signal (datatype None: its server's, at connect)."""
+    return SignalW(make_backend(_declared(datatype), uri), timeout, name)
+
+
+def _declared(datatype: type[Any] | None) -> type[Any]:
+    """The backend's datatype: None (not given) is `LIVE`, the server's."""
+    return LIVE if datatype is None else datatype
 
 
 def signal_x(uri: str, *, name: str = "", timeout: float = DEFAULT_TIMEOUT) -> SignalX:

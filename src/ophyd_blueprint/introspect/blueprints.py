@@ -108,16 +108,21 @@ def _signal(found: FoundSignal, prefix: str) -> dict[str, Any]:
         "source": _templated(found.source, prefix),
         "access": found.access,
     }
-    optional: dict[str, Any] = {
-        "read_source": _templated(found.read_source, prefix),
-        "dtype": found.dtype,
-        "choices": None if found.choices is None else list(found.choices),
-        "units": found.units,
-        "columns": None if found.columns is None else dict(found.columns),
-        "trigger_value": found.trigger_value,
-        "doc": found.doc,
-    }
-    data.update({k: v for k, v in optional.items() if v is not None})
+    # one test per field: a live PVI signal has only the two above
+    if found.read_source is not None:
+        data["read_source"] = _templated(found.read_source, prefix)
+    if found.dtype is not None:
+        data["dtype"] = found.dtype
+    if found.choices is not None:
+        data["choices"] = list(found.choices)
+    if found.units is not None:
+        data["units"] = found.units
+    if found.columns is not None:
+        data["columns"] = dict(found.columns)
+    if found.trigger_value is not None:
+        data["trigger_value"] = found.trigger_value
+    if found.doc is not None:
+        data["doc"] = found.doc
     return data
 
 

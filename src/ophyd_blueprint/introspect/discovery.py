@@ -64,7 +64,11 @@ async def introspect(
     `uri` is ``pva://PV`` (or a bare PV) of a PVI structure, ``tango://...``
     of a device, or a ``*.pvi.device.yaml`` path. For a file, `macros` give
     values to ``$(NAME)`` (others become params) and `type_live` types its
-    signals from their PVs over PVA instead of guessing from widgets.
+    signals from their PVs over PVA instead of guessing from widgets. Live
+    PVI signals have no dtype (each takes its PV's type when it connects,
+    so discovery fetches only the PVI structures) unless `type_live` fetches
+    every signal's PV for it. Tango attributes are typed from the one
+    config query discovery makes anyway.
     `pva_conf` picks the PVA server (default: the ``EPICS_PVA_*``
     environment). Every wait is bounded by `timeout`; IntrospectionError
     names the source and says what was expected.
@@ -91,5 +95,7 @@ async def introspect(
 
         from .pvi_live import read_pvi
 
-        found = await read_pvi(uri, pva_client(pva_conf), timeout, notes)
+        found = await read_pvi(
+            uri, pva_client(pva_conf), timeout, notes, typed=type_live
+        )
     return to_blueprints(found, name or default_name(uri, found), tuple(notes))

@@ -2,7 +2,9 @@
 
 Both sides are flattened to signal paths (``seq.1.enable``: children and
 vector items by name and index) with their access, dtype and enum choices;
-signals only in the live device are added, only in the file removed.
+signals only in the live device are added, only in the file removed. A
+live-typed signal (no dtype: its server's type at connect) matches any dtype
+and choices; `Drift.live_typed` lists the signals compared without them.
 """
 
 from __future__ import annotations
@@ -23,6 +25,11 @@ class SignalFacts:
     dtype: str | None
     choices: tuple[str, ...] | None
 
+    @property
+    def live_typed(self) -> bool:
+        """No dtype though it has a value: it takes its server's at connect."""
+        return self.dtype is None and self.access != "x"
+
 
 @dataclass(frozen=True)
 class Drift:
@@ -34,15 +41,19 @@ class Drift:
         default_factory=dict[str, dict[str, tuple[object, object]]]
     )
     """Path -> field -> (frozen, live)."""
+    live_typed: tuple[str, ...] = ()
+    """Paths on both sides whose dtype and choices were not compared: one side
+    is live-typed, which matches any type."""
 
     @property
     def same(self) -> bool:
         return not (self.added or self.removed or self.changed)
 
     def as_dict(self) -> dict[str, object]:
-        """JSON-ready: ``{"same", "added", "removed", "changed"}``."""
+        """JSON-ready: ``{"same", "added", "removed", "changed", "live_typed"}``."""
         return {
             "same": self.same,
+            "live_typed": list(self.live_typed),
             "added": {p: asdict(f) for p, f in self.added.items()},
             "removed": {p: asdict(f) for p, f in self.removed.items()},
             "changed": {
@@ -61,9 +72,21 @@ class Drift:
             what = "; ".join(f"{k} {a!r} -> {b!r}" for k, (a, b) in fields.items())
             yield f"~ {path}: {what}"
 
+    def note(self) -> str | None:
+        """What was not compared, in a sentence; None if everything was."""
+        count = len(self.live_typed)
+        if not count:
+            return None
+        return (
+            f"{count} signal(s) live-typed (no dtype: typed by the server at "
+            "connect) match any dtype and choices; --type-live types live PVI "
+            "signals from their PVs to compare them"
+        )
+
 
 def _describe(facts: SignalFacts) -> str:
-    text = f"{facts.dtype or 'trigger'}, access {facts.access}"
+    kind = "live-typed" if facts.live_typed else facts.dtype or "trigger"
+    text = f"{kind}, access {facts.access}"
     return text + (f", choices {list(facts.choices)}" if facts.choices else "")
 
 
@@ -99,11 +122,16 @@ def _collect(
 def drift(frozen: Mapping[str, SignalFacts], live: Mapping[str, SignalFacts]) -> Drift:
     """How `live` differs from `frozen`."""
     changed: dict[str, dict[str, tuple[object, object]]] = {}
+    live_typed: list[str] = []
     for path in frozen.keys() & live.keys():
         before, now = frozen[path], live[path]
+        keys = ("access", "dtype", "choices")
+        if before.live_typed or now.live_typed:
+            live_typed.append(path)
+            keys = ("access",)
         fields = {
             key: (getattr(before, key), getattr(now, key))
-            for key in ("access", "dtype", "choices")
+            for key in keys
             if getattr(before, key) != getattr(now, key)
         }
         if fields:
@@ -112,4 +140,5 @@ def drift(frozen: Mapping[str, SignalFacts], live: Mapping[str, SignalFacts]) ->
         added={p: live[p] for p in live if p not in frozen},
         removed={p: frozen[p] for p in frozen if p not in live},
         changed=dict(sorted(changed.items())),
+        live_typed=tuple(sorted(live_typed)),
     )

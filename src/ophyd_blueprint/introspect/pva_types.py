@@ -1,40 +1,26 @@
 """A PV's PVA structure -> the dtype (and choices, units, columns) of a signal.
 
-Reads only the structure's type and ID, so it is the same for every PV of a
-kind: NTScalar, NTScalarArray, NTEnum, NTTable and NTNDArray.
+The datatype is the one a live-typed signal on the PV would take (the PVA
+transport's `server_type`, decided by `core.live_type.datatype_of`), written
+as a blueprint declares it, so introspection and connect cannot disagree.
+Reads only the structure's type and ID (and its units), so it is the same
+for every PV of a kind: NTScalar, NTScalarArray, NTEnum, NTTable, NTNDArray.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import cast
 
 from ophyd_blueprint.blueprint.vocabulary import ColumnDtype, Dtype
-from ophyd_blueprint.transports.pva.client import PvaStructure, type_code
+from ophyd_blueprint.core.datatype_words import words_of
+from ophyd_blueprint.core.live_type import UncarriedTypeError, datatype_of
+from ophyd_blueprint.transports.pva.client import PvaStructure
+from ophyd_blueprint.transports.pva.convert import server_type
 
 __all__ = ["PvaType", "pva_type"]
 
-_SCALARS: dict[str, Dtype] = {
-    "?": "bool",
-    "s": "str",
-    "f": "float",
-    "d": "float",
-    **dict.fromkeys("bBhHiIlL", "int"),
-}
-_ARRAYS: dict[str, ColumnDtype] = {
-    "a?": "bool[]",
-    "ab": "int8[]",
-    "aB": "uint8[]",
-    "ah": "int16[]",
-    "aH": "uint16[]",
-    "ai": "int32[]",
-    "aI": "uint32[]",
-    "al": "int64[]",
-    "aL": "uint64[]",
-    "af": "float32[]",
-    "ad": "float64[]",
-    "as": "str[]",
-}
+_WITHOUT_UNITS = frozenset({"enum", "table", "ndarray"})
 
 
 @dataclass(frozen=True)
@@ -49,37 +35,18 @@ class PvaType:
 
 def pva_type(structure: PvaStructure) -> PvaType | str:
     """The PV's type, or a sentence saying why no signal can carry it."""
-    nt = structure.getID()
-    if "NTEnum" in nt:
-        choices = cast(list[str], structure["value.choices"])
-        return PvaType("enum", choices=tuple(choices))
-    if "NTNDArray" in nt:
-        return PvaType("ndarray")
-    if "NTTable" in nt:
-        return _table(structure)
-    if "value" not in structure:
-        return f"a {nt or 'structure'} without a value field"
-    code: Any = type_code(structure, "value")
-    units = _units(structure)
-    if isinstance(code, str) and code in _SCALARS:
-        return PvaType(_SCALARS[code], units=units)
-    if isinstance(code, str) and code in _ARRAYS:
-        return PvaType(_ARRAYS[code], units=units)
-    return f"a {nt or 'structure'} whose value has type {code!r}"
+    try:
+        datatype = datatype_of(server_type(structure), "")
+    except UncarriedTypeError as error:
+        return error.reason.removeprefix("is ")
+    words = words_of(datatype)
+    dtype = cast(Dtype, words.dtype)
+    units = None if dtype in _WITHOUT_UNITS else _units(structure)
+    columns = cast(dict[str, ColumnDtype] | None, words.columns)
+    return PvaType(dtype, words.choices, units, columns)
 
 
 def _units(structure: PvaStructure) -> str | None:
     if "display.units" not in structure:
         return None
     return str(structure["display.units"]) or None
-
-
-def _table(structure: PvaStructure) -> PvaType | str:
-    columns: dict[str, ColumnDtype] = {}
-    value: Any = type_code(structure, "value")
-    fields = cast(list[tuple[str, Any]], value[2]) if isinstance(value, tuple) else []
-    for name, code in fields:
-        if not isinstance(code, str) or code not in _ARRAYS:
-            return f"an NTTable whose column {name!r} has type {code!r}"
-        columns[name] = _ARRAYS[code]
-    return PvaType("table", columns=columns)

@@ -1,8 +1,10 @@
-"""Live PVI over PV Access -> a `FoundDevice` tree with every signal typed.
+"""Live PVI over PV Access -> a `FoundDevice` tree.
 
 One get per PVI structure; the sub-devices a structure links to are fetched
-together, and so are its signals' PVs (to learn their types), while the rest
-of the tree is still being fetched. Everything is bounded by one timeout.
+together. Signals are left without dtype (they take their PV's type when
+they connect), unless typing is asked for: then each structure's signal PVs
+are fetched together too, while the rest of the tree is still being fetched.
+Everything is bounded by one timeout.
 """
 
 from __future__ import annotations
@@ -44,14 +46,21 @@ class _Node:
 
 
 async def read_pvi(
-    root: str, client: PvaClient, timeout: float, notes: list[str]
+    root: str,
+    client: PvaClient,
+    timeout: float,
+    notes: list[str],
+    *,
+    typed: bool = False,
 ) -> FoundDevice:
     """The device tree under PVI PV `root` (``pva://X:PVI`` or ``X:PVI``).
 
-    Signals whose PV no signal type can carry are left out, with a line in
-    `notes`. IntrospectionError names the PV and what was expected.
+    With `typed`, every signal's PV is fetched for its dtype, and signals
+    whose PV no signal type can carry are left out, with a line in `notes`;
+    without, signals have no dtype (typed at connect). IntrospectionError
+    names the PV and what was expected.
     """
-    walker = _Walker(client, timeout, notes)
+    walker = _Walker(client, timeout, notes, typed)
     pv = pvi_name(root)
     try:
         async with asyncio.timeout(timeout):
@@ -77,7 +86,7 @@ async def type_signals(
     notes: list[str],
 ) -> dict[str, FoundSignal]:
     """`signals` typed by their PVs (all fetched at once); untypable ones dropped."""
-    walker = _Walker(client, timeout, notes)
+    walker = _Walker(client, timeout, notes, typed=True)
     names = [n for n, s in signals.items() if s.access != "x"]
     typed = await walker.typed_all(where, [signals[n] for n in names])
     found = dict(zip(names, typed, strict=True))
@@ -89,10 +98,13 @@ async def type_signals(
 
 
 class _Walker:
-    def __init__(self, client: PvaClient, timeout: float, notes: list[str]) -> None:
+    def __init__(
+        self, client: PvaClient, timeout: float, notes: list[str], typed: bool
+    ) -> None:
         self.client = client
         self.timeout = timeout
         self.notes = notes
+        self.typed = typed
         self.pending: set[str] = set()
 
     def waiting(self) -> list[str]:
@@ -174,7 +186,10 @@ class _Walker:
     async def typed_all(
         self, where: str, signals: list[FoundSignal]
     ) -> list[FoundSignal | None]:
-        """Each signal typed by its PV, all PVs fetched in one batch."""
+        """Each signal typed by its PV, all PVs fetched in one batch; as found
+        (typed at connect) if the walker does not type."""
+        if not self.typed:
+            return list(signals)
         pvs = [_pv_of(s.read_source or s.source) for s in signals]
         self.pending.update(pvs)
         structures = await self.client.get_many(pvs, _TYPE, self.timeout)

@@ -23,6 +23,7 @@ from .tree import FoundSignal, snake_case
 __all__ = ["PviEntries", "parse_pvi", "pvi_name"]
 
 _INDEXED = re.compile(r"^(.*?)__(\d+)$")
+_READ_WRITE = frozenset({"r", "w"})
 _ONE_LINK: dict[frozenset[str], Access] = {
     frozenset({"r"}): "r",
     frozenset({"w"}): "w",
@@ -80,12 +81,12 @@ def _add(uri: str, entries: PviEntries, raw_name: str, links: Any) -> None:
             if item is not None:
                 _add(uri, entries, f"{raw_name}__{index}", item)
         return
-    match = _INDEXED.match(raw_name)
+    match = _INDEXED.match(raw_name) if "__" in raw_name else None
     base, index = (match[1], int(match[2])) if match else (raw_name, None)
-    if not isinstance(links, Mapping):
+    if type(links) is not dict and not isinstance(links, Mapping):
         raise _bad(uri, raw_name, links)
     found = {str(k): v for k, v in cast(Mapping[Any, Any], links).items() if v}
-    if set(found) == {"d"}:
+    if found.keys() == {"d"}:
         device = pvi_name(str(found["d"]))
         if index is None:
             entries.devices[snake_case(base)] = device
@@ -105,7 +106,7 @@ def _add(uri: str, entries: PviEntries, raw_name: str, links: Any) -> None:
 
 def _signal(uri: str, raw_name: str, links: Mapping[str, Any]) -> FoundSignal:
     keys = frozenset(links)
-    if keys == frozenset({"r", "w"}):
+    if keys == _READ_WRITE:
         read, write = str(links["r"]), str(links["w"])
         if read == write:
             return FoundSignal("rw", write)

@@ -1,8 +1,10 @@
 """A live Tango device -> a `FoundDevice`: attributes and void commands.
 
 One attribute-config query and one command-config query, through the Tango
-transport's shared device connection. Attributes keep their Tango type
-(DevEnum labels and DevState names become enum choices), access (read-only
+transport's shared device connection. Attributes keep their Tango type (the
+datatype a live-typed signal on them takes, `datatype_of_attribute`, written
+as a blueprint declares it: DevEnum labels and DevState names become enum
+choices), access (read-only
 ``r``, write-only ``w``, else ``rw``) and units; a void command (no argument,
 no result) is an ``x`` signal. Other commands, and attributes no signal type
 carries (DevEncoded), are left out with a note.
@@ -11,15 +13,17 @@ carries (DevEncoded), are left out with a note.
 from __future__ import annotations
 
 import asyncio
+from typing import cast
 
-from tango import AttrDataFormat, AttributeInfoEx, AttrWriteType, CmdArgType
+from tango import AttributeInfoEx, AttrWriteType, CmdArgType
 
-from ophyd_blueprint.blueprint.vocabulary import Access, ColumnDtype, Dtype
+from ophyd_blueprint.blueprint.vocabulary import Access, Dtype
 from ophyd_blueprint.core import NotConnectedError
+from ophyd_blueprint.core.datatype_words import words_of
+from ophyd_blueprint.core.live_type import UncarriedTypeError
 from ophyd_blueprint.transports.tango.client import CommandInfo
 from ophyd_blueprint.transports.tango.connection import connect_device
-from ophyd_blueprint.transports.tango.convert import NUMPY_OF_TANGO
-from ophyd_blueprint.transports.tango.enums import STATE_NAMES
+from ophyd_blueprint.transports.tango.convert import datatype_of_attribute
 from ophyd_blueprint.transports.tango.trl import parse_trl
 
 from .errors import IntrospectionError
@@ -28,28 +32,11 @@ from .tree import FoundDevice, FoundSignal, snake_case
 __all__ = ["read_tango"]
 
 _VOID = int(CmdArgType.DevVoid)
-_STRING = int(CmdArgType.DevString)
-_SCALAR = int(AttrDataFormat.SCALAR)
-_SPECTRUM = int(AttrDataFormat.SPECTRUM)
 _ACCESS: dict[int, Access] = {
     int(AttrWriteType.READ): "r",
     int(AttrWriteType.WRITE): "w",
     int(AttrWriteType.READ_WRITE): "rw",
     int(AttrWriteType.READ_WITH_WRITE): "rw",
-}
-_KIND: dict[str, Dtype] = {"b": "bool", "i": "int", "u": "int", "f": "float"}
-_ARRAYS: dict[str, ColumnDtype] = {
-    "bool": "bool[]",
-    "int8": "int8[]",
-    "uint8": "uint8[]",
-    "int16": "int16[]",
-    "uint16": "uint16[]",
-    "int32": "int32[]",
-    "uint32": "uint32[]",
-    "int64": "int64[]",
-    "uint64": "uint64[]",
-    "float32": "float32[]",
-    "float64": "float64[]",
 }
 _UNSET = {"", "Not specified", "No unit", "No display unit"}
 _NO_DOC = {"", "No description"}
@@ -114,41 +101,20 @@ def _unique(name: str, taken: dict[str, FoundSignal]) -> str:
 
 
 def _attribute(source: str, info: AttributeInfoEx) -> FoundSignal | str:
-    dtype = _dtype(int(info.data_type), int(info.data_format))
-    if dtype is None:
-        return f"a {CmdArgType(int(info.data_type)).name} attribute no signal carries"
-    choices: tuple[str, ...] | None = None
-    if int(info.data_type) == int(CmdArgType.DevEnum):
-        choices = tuple(str(label) for label in info.enum_labels)
-    elif int(info.data_type) == int(CmdArgType.DevState):
-        choices = STATE_NAMES
+    try:
+        words = words_of(datatype_of_attribute(source, info))
+    except UncarriedTypeError as error:
+        return error.reason.removeprefix("is ")
     units = None if info.unit in _UNSET else str(info.unit)
     doc = str(info.description) if info.description not in _NO_DOC else None
     return FoundSignal(
         _ACCESS.get(int(info.writable), "r"),
         source,
-        dtype=dtype,
-        choices=choices,
+        dtype=cast(Dtype, words.dtype),
+        choices=words.choices,
         units=units,
         doc=doc,
     )
-
-
-def _dtype(data_type: int, data_format: int) -> Dtype | None:
-    numpy = NUMPY_OF_TANGO.get(data_type)
-    if data_format == _SCALAR:
-        if numpy is not None:
-            return _KIND[numpy.kind]
-        if data_type == _STRING:
-            return "str"
-        if data_type in (int(CmdArgType.DevEnum), int(CmdArgType.DevState)):
-            return "enum"
-        return None
-    if data_format != _SPECTRUM:
-        return "ndarray" if numpy is not None else None
-    if numpy is not None:
-        return _ARRAYS[numpy.name]
-    return "str[]" if data_type == _STRING else None
 
 
 def _command(source: str, info: CommandInfo) -> FoundSignal | None:

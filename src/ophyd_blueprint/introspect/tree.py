@@ -12,6 +12,7 @@ import keyword
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ophyd_blueprint.blueprint.vocabulary import Access, ColumnDtype, Dtype
 from ophyd_blueprint.core import StandardReadable
@@ -62,12 +63,13 @@ _TAKEN = frozenset(dir(StandardReadable)) | {"logic", "blueprint", "exposed"}
 _WORD_BREAK = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
+@lru_cache(maxsize=8192)
 def snake_case(name: str) -> str:
     """``AcquireTime`` -> ``acquire_time``: a name a device attribute can have.
 
     Other characters become ``_``; a leading digit gets ``n`` in front; a
     keyword or a name a device already has (``name``, ``read``) gets ``_``
-    after.
+    after. Memoized: a PVI tree repeats its names in every device alike.
     """
     words = _WORD_BREAK.sub("_", name.strip())
     cleaned = re.sub(r"\W+", "_", words).lower().strip("_")

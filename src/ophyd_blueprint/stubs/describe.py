@@ -27,6 +27,7 @@ from ophyd_blueprint.core.datatype_words import DATATYPE_OF_WORD
 from ophyd_blueprint.logic import get_logic
 
 from .imports import Imports
+from .live_types import live_type_text
 from .logic_methods import exposed_methods
 from .spec import (
     Attribute,
@@ -114,11 +115,16 @@ class Describer:
         )
 
     def signal(self, blueprint: str, name: str, signal: Signal) -> str:
-        """``SignalR[float]``, ``SignalRW[ImageMode]``, ``SignalX``..."""
+        """``SignalR[float]``, ``SignalRW[ImageMode]``, ``SignalX``; a signal
+        without dtype ``SignalRW[Any]`` (or what its source says, see
+        `live_type_text`)."""
         cls = self.imports.name(_PACKAGE, _SIGNAL_CLASSES[signal.access])
         dtype = signal.dtype
-        if signal.access == "x" or dtype is None:
+        if signal.access == "x":
             return cls
+        if dtype is None:  # typed by its server at connect
+            source = signal.read_source or signal.source
+            return f"{cls}[{live_type_text(source, self.imports)}]"
         fixed = DATATYPE_OF_WORD.get(dtype)
         if fixed is not None:
             value = type_text(fixed, self.imports)

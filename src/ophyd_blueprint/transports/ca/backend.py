@@ -1,7 +1,9 @@
 """``ca://PV``: EPICS Channel Access through aioca.
 
-Connect checks each channel's native type once and keeps two converters; the
-hot paths (get, put, monitor update) are one aioca call and one conversion.
+Connect checks each channel's native type once and keeps two converters (a
+live-typed signal first takes its datatype from the read channel's type and
+count, and choices for an enum: `convert.server_type`); the hot paths (get,
+put, monitor update) are one aioca call and one conversion.
 Metadata (units, precision, limits) is fetched only when a signal is
 described. Long strings: read a CHAR waveform, or a string field with ``$``
 (``ca://P:LSI.VAL$``), as ``str``.
@@ -20,10 +22,18 @@ from ophyd_blueprint.core.backend import (
 from ophyd_blueprint.core.datatypes import make_datakey
 from ophyd_blueprint.core.device import DEFAULT_TIMEOUT
 from ophyd_blueprint.core.errors import NoAnswerError, NotConnectedError
+from ophyd_blueprint.core.live_type import datatype_of
 from ophyd_blueprint.core.transport import split_uri
 
 from . import client as ca
-from .convert import CaConversion, conversion_for, extra_pv, limits_of, needs
+from .convert import (
+    CaConversion,
+    conversion_for,
+    extra_pv,
+    limits_of,
+    needs,
+    server_type,
+)
 
 if TYPE_CHECKING:
     from bluesky.protocols import Reading
@@ -71,12 +81,19 @@ class CaSignalBackend(SignalBackend[T]):
         # at a cost felt when thousands connect. A read/write pair times each
         # PV itself, so the error says which of the two is missing.
         self._timeout = timeout
-        if self.spec is None:
+        if self.is_trigger:
             await self._channel(self._write_pv, None)
             self._write = _TRIGGER
             return
         if self._read_pv == self._write_pv:
             self._read = self._write = await self._conversion(self._read_pv, None)
+            return
+        if self.spec is None:  # live-typed: the read PV gives the write end's type
+            self._read, _ = await asyncio.gather(
+                self._conversion(self._read_pv, timeout),
+                self._channel(self._write_pv, timeout),
+            )
+            self._write = await self._conversion(self._write_pv, timeout)
             return
         self._read, self._write = await asyncio.gather(
             self._conversion(self._read_pv, timeout),
@@ -97,21 +114,29 @@ class CaSignalBackend(SignalBackend[T]):
             raise NoAnswerError(_SCHEME + pv, timeout) from None
 
     async def _conversion(self, pv: str, timeout: float | None) -> CaConversion:
+        """The conversion of the signal's datatype on `pv`; a live-typed signal
+        takes its datatype from `pv` first."""
+        field, count = await self._channel(pv, timeout)
         spec = self.spec
-        assert spec is not None
-        datatype, count = await self._channel(pv, timeout)
-        need = needs(spec, datatype)
-        extra: Any = None
-        if need is not None:
-            fmt = ca.FORMAT_CTRL if need == "enums" else ca.FORMAT_RAW
-            dbr = None if need == "enums" else ca.DBR_STRING
-            about = extra_pv(pv, need)
-            try:
-                got = await self._get(about, dbr, fmt)
-            except TimeoutError:
-                raise NoAnswerError(_SCHEME + about, self._timeout) from None
-            extra = got.enums if need == "enums" else got
-        return conversion_for(spec, _SCHEME + pv, datatype, count, extra)
+        if spec is None:
+            choices = await self._extra(pv, "enums") if field == ca.DBF_ENUM else ()
+            found = server_type(field, count, choices)
+            spec = self.take_datatype(datatype_of(found, _SCHEME + pv))
+            return conversion_for(spec, _SCHEME + pv, field, count, choices)
+        need = needs(spec, field)
+        extra = None if need is None else await self._extra(pv, need)
+        return conversion_for(spec, _SCHEME + pv, field, count, extra)
+
+    async def _extra(self, pv: str, need: str) -> Any:
+        """What `needs` asked for: the channel's choices, or a record field."""
+        fmt = ca.FORMAT_CTRL if need == "enums" else ca.FORMAT_RAW
+        dbr = None if need == "enums" else ca.DBR_STRING
+        about = extra_pv(pv, need)
+        try:
+            got = await self._get(about, dbr, fmt)
+        except TimeoutError:
+            raise NoAnswerError(_SCHEME + about, self._timeout) from None
+        return got.enums if need == "enums" else got
 
     async def _get(self, pv: str, dbr: int | None, fmt: int) -> Any:
         timeout = self._timeout

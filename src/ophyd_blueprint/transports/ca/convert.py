@@ -3,6 +3,7 @@
 `conversion_for` compares the channel's native type (DBF code and element
 count) with the datatype a signal asked for, and returns the request type and
 the two converters the hot paths use, or a `DatatypeMismatchError` naming both types.
+`server_type` says what a channel is, for a live-typed signal.
 
 CA has no 64-bit integers: int64/uint64/uint32 records reach CA clients as
 DOUBLE. An ``int`` signal on an int64in/int64out record is read and written as
@@ -24,6 +25,7 @@ import numpy.typing as npt
 from ophyd_blueprint.core.datatypes import DatatypeSpec, StrictEnum
 from ophyd_blueprint.core.errors import DatatypeMismatchError
 from ophyd_blueprint.core.limits import limits
+from ophyd_blueprint.core.live_type import ServerType
 
 from . import client as ca
 
@@ -37,6 +39,7 @@ __all__ = [
     "limits_of",
     "native_name",
     "needs",
+    "server_type",
 ]
 
 _NATIVE_NAMES = {
@@ -85,6 +88,31 @@ class CaConversion:
     dtype_numpy: str
     shape: list[int | None]
     choices: tuple[str, ...] | None = None
+
+
+_SERVER_SCALARS = {
+    ca.DBF_STRING: "str",
+    ca.DBF_SHORT: "int16",
+    ca.DBF_FLOAT: "float32",
+    ca.DBF_ENUM: "enum",
+    ca.DBF_CHAR: "uint8",
+    ca.DBF_LONG: "int32",
+    ca.DBF_DOUBLE: "float64",
+}
+
+
+def server_type(field: int, count: int, choices: Sequence[str] = ()) -> ServerType:
+    """What a channel of `field` x `count` is, for a live-typed signal.
+
+    More than one element is an array (a waveform of NELM 1 reads as a
+    scalar); CA carries 64-bit integers as DOUBLE, so they type as float.
+    """
+    return ServerType(
+        _SERVER_SCALARS.get(field, f"DBF {field}"),
+        1 if count > 1 else 0,
+        tuple(choices),
+        native=f"{native_name(field, count)} PV",
+    )
 
 
 def _same(value: Any) -> Any:

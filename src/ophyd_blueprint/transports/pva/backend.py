@@ -2,8 +2,9 @@
 
 NTScalar, NTScalarArray, NTEnum, NTTable (a `Table` subclass) and NTNDArray
 (an n-D ``np.ndarray``, read and written). The datatype is checked against the
-PV's structure at connect, and the few functions the hot paths need are fixed
-there (see `convert`).
+PV's structure at connect (a live-typed signal takes it from the read PV's
+structure first, at no extra cost: `convert.server_type`), and the few
+functions the hot paths need are fixed there (see `convert`).
 
 Which server: by default all signals share one client context configured from
 the ``EPICS_PVA_*`` environment. `use_pva_config` points the signals made
@@ -24,10 +25,11 @@ from ophyd_blueprint.core.backend import (
 from ophyd_blueprint.core.datatypes import make_datakey
 from ophyd_blueprint.core.device import DEFAULT_TIMEOUT
 from ophyd_blueprint.core.errors import NoAnswerError, NotConnectedError
+from ophyd_blueprint.core.live_type import datatype_of
 from ophyd_blueprint.core.transport import split_uri
 
 from .client import PvaClient, PvaMonitor, PvaRequest, PvaStructure, make_request
-from .convert import PvaConverter, make_converter, metadata_of
+from .convert import PvaConverter, make_converter, metadata_of, server_type
 
 if TYPE_CHECKING:
     from bluesky.protocols import Reading
@@ -144,7 +146,7 @@ class PvaSignalBackend(SignalBackend[T]):
             return
         self._timeout = timeout
         pvs = [self._write_pv]
-        if self.spec is not None and self._read_pv != self._write_pv:
+        if not self.is_trigger and self._read_pv != self._write_pv:
             pvs.append(self._read_pv)
         structures = await self._client.get_many(pvs, _request(_FULL), timeout)
         for pv, found in zip(pvs, structures, strict=True):
@@ -152,10 +154,13 @@ class PvaSignalBackend(SignalBackend[T]):
                 raise NoAnswerError(f"pva://{pv}", timeout)
             if isinstance(found, Exception):
                 raise NotConnectedError(str(found), source=f"pva://{pv}")
-        spec = self.spec
-        if spec is None:
+        if self.is_trigger:
             self._write = _trigger_converter(structures[0])
             return
+        spec = self.spec
+        if spec is None:  # live-typed: the read PV says what it is
+            found = server_type(structures[-1])
+            spec = self.take_datatype(datatype_of(found, self._read_uri))
         write = make_converter(spec, structures[0], self._write_uri)
         read = (
             make_converter(spec, structures[1], self._read_uri)
@@ -176,7 +181,7 @@ class PvaSignalBackend(SignalBackend[T]):
         write = self._write
         if write is None:
             raise NotConnectedError(_NOT_YET, source=self._write_uri)
-        requests = _PUT if self.spec is not None else _PROCESS
+        requests = _PROCESS if self.is_trigger else _PUT
         await self._client.put(
             self._write_pv, write.write(value), _request(requests[wait]), self._timeout
         )

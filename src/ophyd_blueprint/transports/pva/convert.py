@@ -3,6 +3,7 @@
 `make_converter` looks at a PV's structure once, at connect, checks it against
 the datatype the signal asked for, and returns the few functions the hot
 paths need: read a value out of a structure, and fill a put structure.
+`server_type` says what a structure is, for a live-typed signal.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy.typing as npt
 from ophyd_blueprint.core.datatypes import DatatypeSpec, StrictEnum
 from ophyd_blueprint.core.errors import DatatypeMismatchError
 from ophyd_blueprint.core.limits import Bounds, LimitKind, limits
+from ophyd_blueprint.core.live_type import ServerType
 from ophyd_blueprint.core.table import Table
 
 from .client import PvaStructure, type_code
@@ -26,7 +28,7 @@ from .client import PvaStructure, type_code
 if TYPE_CHECKING:
     from event_model.documents.event_descriptor import Limits
 
-__all__ = ["PvaConverter", "make_converter", "metadata_of"]
+__all__ = ["PvaConverter", "make_converter", "metadata_of", "server_type"]
 
 Builder = Callable[[PvaStructure], None]
 
@@ -111,6 +113,34 @@ def describe_native(structure: PvaStructure) -> str:
     if isinstance(code, str):
         return describe_code(code)
     return nt or "structure"
+
+
+def server_type(structure: PvaStructure) -> ServerType:
+    """What a PV of this structure is, for a live-typed signal."""
+    native = f"{describe_native(structure)} PV"
+    nt = structure.getID()
+    if "NTEnum" in nt:
+        choices = tuple(cast(Sequence[str], structure["value.choices"]))
+        return ServerType("enum", choices=choices, native=native)
+    if "NTNDArray" in nt:  # its element type may change with every image
+        return ServerType("float64", dims=2, native=native)
+    if "value" not in structure:
+        return ServerType("structure", native=native)
+    code = type_code(structure, "value")
+    if "NTTable" in nt and isinstance(code, tuple):
+        fields = cast(Sequence[tuple[str, Any]], cast(tuple[Any, ...], code)[2])
+        columns = tuple((name, _code_type(c, native)) for name, c in fields)
+        return ServerType("table", columns=columns, native=native)
+    return _code_type(code, native)
+
+
+def _code_type(code: Any, native: str) -> ServerType:
+    if not isinstance(code, str):
+        return ServerType(repr(code), native=native)
+    dims = 1 if code.startswith("a") else 0
+    scalar = code[dims:]
+    name = "str" if scalar == "s" else _SCALARS.get(scalar, np.dtype(object)).name
+    return ServerType(name, dims, native=native)
 
 
 def make_converter(

@@ -2,7 +2,9 @@
 
 Connecting resolves the device's shared connection and the attribute's
 config (one call per device, whatever the number of signals) and builds the
-codec once; reads then cost one batched ``read_attribute`` and a tuple lookup.
+codec once (a live-typed signal takes its datatype from the read attribute's
+config first: `convert.datatype_of_attribute`); reads then cost one batched
+``read_attribute`` and a tuple lookup.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from ophyd_blueprint.core.datatypes import make_datakey
 from ophyd_blueprint.core.errors import NotConnectedError
 from ophyd_blueprint.core.signal import ReadOnlyError
 
-from .client import DevFailed, TangoReading, describe_error
+from .client import AttributeInfoEx, DevFailed, TangoReading, describe_error
 from .command import TangoCommandBackend
 from .connection import NOT_YET, DeviceConnection, connect_device
 from .convert import (
@@ -28,6 +30,7 @@ from .convert import (
     AttributeCodec,
     attribute_codec,
     datakey_metadata,
+    datatype_of_attribute,
 )
 from .monitor import Monitor
 from .trl import TangoTrl, parse_trl
@@ -81,6 +84,7 @@ class TangoAttributeBackend(SignalBackend[T]):
     def __init__(
         self, datatype: type[T], read_uri: str | TangoTrl, write_uri: str | TangoTrl
     ) -> None:
+        """`datatype` ``Any``: live-typed, from the read attribute at connect."""
         super().__init__(datatype)
         self._read_trl = _parsed(read_uri)
         self._write_trl = (
@@ -114,20 +118,33 @@ class TangoAttributeBackend(SignalBackend[T]):
 
     async def _connect(self, timeout: float) -> None:
         if self._write_trl is self._read_trl:
-            read = await self._endpoint(self._read_trl, timeout)
+            read = self._endpoint(*await self._config(self._read_trl, timeout))
             write = read
         else:
-            read, write = await asyncio.gather(
-                self._endpoint(self._read_trl, timeout),
-                self._endpoint(self._write_trl, timeout),
+            read_config, write_config = await asyncio.gather(
+                self._config(self._read_trl, timeout),
+                self._config(self._write_trl, timeout),
             )
+            read = self._endpoint(*read_config)
+            write = self._endpoint(*write_config)
         self._read, self._write = read, write
 
-    async def _endpoint(self, trl: TangoTrl, timeout: float) -> Endpoint:
-        assert self.spec is not None
+    async def _config(
+        self, trl: TangoTrl, timeout: float
+    ) -> tuple[TangoTrl, DeviceConnection, AttributeInfoEx]:
         connection = await connect_device(trl.uri, trl.device, timeout)
         info = await connection.attribute_info(trl.uri, trl.member, timeout)
-        return Endpoint(trl, connection, attribute_codec(trl.uri, self.spec, info))
+        return trl, connection, info
+
+    def _endpoint(
+        self, trl: TangoTrl, connection: DeviceConnection, info: AttributeInfoEx
+    ) -> Endpoint:
+        """The endpoint of one attribute; a live-typed signal takes its
+        datatype from the first one, its read end."""
+        spec = self.spec
+        if spec is None:
+            spec = self.take_datatype(datatype_of_attribute(trl.uri, info))
+        return Endpoint(trl, connection, attribute_codec(trl.uri, spec, info))
 
     def _connected(self) -> Endpoint:
         read = self._read

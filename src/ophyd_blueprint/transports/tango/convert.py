@@ -5,6 +5,7 @@ the signal asked for and returns an `AttributeCodec`: the functions that turn
 a read value into the signal's value and a put value into what Tango takes
 (None where nothing needs doing, so the read path makes no call), and the
 DataKey facts (numpy dtype, units, precision, limits, choices).
+`datatype_of_attribute` is the datatype a live-typed signal takes.
 
 An attribute's quality becomes the reading's ``alarm_severity`` (and
 ``message``), matching EPICS severities where the meaning matches:
@@ -43,8 +44,9 @@ from tango import (
 from ophyd_blueprint.core.datatypes import DatatypeSpec
 from ophyd_blueprint.core.errors import DatatypeMismatchError
 from ophyd_blueprint.core.limits import limits
+from ophyd_blueprint.core.live_type import ServerType, datatype_of
 
-from .enums import STATE_NAMES, check_enum_labels
+from .enums import STATE_NAMES, DevStateEnum, check_enum_labels
 
 if TYPE_CHECKING:
     from event_model.documents.event_descriptor import Limits
@@ -56,7 +58,9 @@ __all__ = [
     "AttributeCodec",
     "attribute_codec",
     "datakey_metadata",
+    "datatype_of_attribute",
     "native_name",
+    "server_type",
 ]
 
 NUMPY_OF_TANGO: dict[int, np.dtype[Any]] = {
@@ -126,6 +130,35 @@ def native_name(data_type: int, data_format: int) -> str:
         name = CmdArgType(data_type).name
     suffix = {_SPECTRUM: " spectrum", _IMAGE: " image"}.get(data_format, "")
     return name + suffix
+
+
+def server_type(info: AttributeInfoEx) -> ServerType:
+    """What an attribute is, for a live-typed signal."""
+    data_type = int(info.data_type)
+    data_format = int(info.data_format)
+    numpy = NUMPY_OF_TANGO.get(data_type)
+    dims = {_SCALAR: 0, _SPECTRUM: 1}.get(data_format, 2)
+    native = f"{native_name(data_type, data_format)} attribute"
+    if numpy is not None:
+        return ServerType(numpy.name, dims, native=native)
+    if data_type == _STRING:
+        return ServerType("str", dims, native=native)
+    labels = _labels(data_type, info)
+    if labels is not None:
+        return ServerType("enum", dims, labels, native=native)
+    return ServerType(CmdArgType(data_type).name, dims, native=native)
+
+
+def datatype_of_attribute(uri: str, info: AttributeInfoEx) -> Any:
+    """The datatype a live-typed signal on this attribute takes.
+
+    DevState is `DevStateEnum`; everything else is decided by
+    `core.live_type.datatype_of` (a DevEnum becomes a `StrictEnum` of its
+    labels). `UncarriedTypeError` for a type no signal carries (DevEncoded).
+    """
+    if int(info.data_type) == _STATE and int(info.data_format) == _SCALAR:
+        return DevStateEnum
+    return datatype_of(server_type(info), uri)
 
 
 def attribute_codec(

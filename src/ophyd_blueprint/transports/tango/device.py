@@ -8,65 +8,22 @@ connect``).
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from tango import AttrDataFormat, AttributeInfoEx, CmdArgType
-
-from ophyd_blueprint.core.datatypes import Array1D, StrictEnum, datatype_spec
+from ophyd_blueprint.core.datatypes import datatype_spec
 from ophyd_blueprint.core.device import DEFAULT_TIMEOUT, Device
+from ophyd_blueprint.core.live_type import UncarriedTypeError
 from ophyd_blueprint.core.signal import SignalR, SignalRW
 
 from .backend import Endpoint, TangoAttributeBackend
 from .connection import DeviceConnection, connect_device
-from .convert import NUMPY_OF_TANGO, attribute_codec
-from .enums import DevStateEnum
+from .convert import attribute_codec, datatype_of_attribute
 from .trl import TangoTrl, parse_trl
 
 if TYPE_CHECKING:
     from bluesky.protocols import Reading
 
 __all__ = ["TangoDevice", "connect_tango_device", "datatype_of_attribute"]
-
-_SCALAR_OF_KIND: dict[str, type] = {"b": bool, "i": int, "u": int, "f": float}
-
-
-def datatype_of_attribute(info: AttributeInfoEx) -> Any:
-    """The datatype a signal on this attribute gets, or None if unsupported.
-
-    A DevEnum gets a `StrictEnum` made from its labels; DevState `DevStateEnum`.
-    """
-    data_type = int(info.data_type)
-    data_format = int(info.data_format)
-    numpy = NUMPY_OF_TANGO.get(data_type)
-    if data_format == int(AttrDataFormat.SCALAR):
-        if numpy is not None:
-            return _SCALAR_OF_KIND[numpy.kind]
-        if data_type == int(CmdArgType.DevString):
-            return str
-        if data_type == int(CmdArgType.DevState):
-            return DevStateEnum
-        if data_type == int(CmdArgType.DevEnum):
-            return _enum_of(info)
-        return None
-    if data_format == int(AttrDataFormat.IMAGE):
-        return np.ndarray if numpy is not None else None
-    if numpy is not None:
-        return Array1D[numpy.type]
-    if data_type == int(CmdArgType.DevString):
-        return Sequence[str]
-    return None
-
-
-def _enum_of(info: AttributeInfoEx) -> type[StrictEnum]:
-    labels = [str(label) for label in info.enum_labels]
-    members = [
-        (re.sub(r"\W", "_", label).upper() or f"_{i}", label)
-        for i, label in enumerate(labels)
-    ]
-    return cast(type[StrictEnum], StrictEnum(info.name, members))
 
 
 class TangoDevice(Device):
@@ -121,13 +78,14 @@ async def connect_tango_device(
     connection = await connect_device(uri, probe.device, timeout)
     signals: dict[str, SignalR[Any]] = {}
     for info in await connection.all_attributes(uri, timeout):
-        datatype = datatype_of_attribute(info)
-        if datatype is None:
-            continue
         member = info.name
         trl = TangoTrl(
             f"{body}/{member}{hash_sign}{fragment}", probe.device, member, None
         )
+        try:
+            datatype = datatype_of_attribute(trl.uri, info)
+        except UncarriedTypeError:
+            continue
         codec = attribute_codec(trl.uri, datatype_spec(datatype), info)
         backend: TangoAttributeBackend[Any] = TangoAttributeBackend(datatype, trl, trl)
         backend.attach(Endpoint(trl, connection, codec))
