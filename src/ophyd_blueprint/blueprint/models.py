@@ -252,6 +252,9 @@ class Beamline(_Model):
     """Directories (or files) searched for blueprints, relative to this file."""
     defaults: Defaults = Field(default_factory=Defaults)
     """Settings for every device."""
+    tiled: Annotated[str, Field(pattern=r"^https?://")] | None = None
+    """URL of the Tiled server that `blueprint serve` sends every document to
+    (``--tiled`` overrides it); its API key comes from ``TILED_API_KEY``."""
     devices: dict[str, BeamlineDevice] = Field(
         default_factory=dict[str, BeamlineDevice]
     )
