@@ -10,16 +10,27 @@ OPEN_TIMEOUT = 120  # a worker imports bluesky and connects the beamline
 RUN_TIMEOUT = 120
 
 
-def reopen(api: Any) -> None:
-    """Close the worker's environment if open, then open it: a fresh load."""
+def close(api: Any) -> None:
+    """Close the worker's environment if it is open."""
     if api.status()["worker_environment_exists"]:
         api.environment_close()
         api.wait_for_condition(
             lambda s: not s["worker_environment_exists"], timeout=OPEN_TIMEOUT
         )
-    api.environment_open()
-    api.wait_for_idle(timeout=OPEN_TIMEOUT)
+
+
+def ensure_open(api: Any) -> None:
+    """Open the worker's environment if it is not open."""
+    if not api.status()["worker_environment_exists"]:
+        api.environment_open()
+        api.wait_for_idle(timeout=OPEN_TIMEOUT)
     assert api.status()["worker_environment_state"] == "idle"
+
+
+def reopen(api: Any) -> None:
+    """Close the worker's environment if open, then open it: a fresh load."""
+    close(api)
+    ensure_open(api)
 
 
 def connection_report(api: Any) -> dict[str, Any]:

@@ -62,11 +62,6 @@ def serve(
 ) -> int:
     """Serve until `stop` is set (exit code 0) or a service dies (1); also 1
     if one cannot start. Progress goes to `out`, the manager's output to `echo`."""
-    beamline = options.beamline.resolve()
-    out(f"loading {beamline} ...")
-    loaded = load_beamline(beamline)
-    namespace = beamline_namespace(loaded)
-    tiled = options.tiled or loaded.model.tiled
     try:
         ports = (
             claim_port("RE Manager control (--port)", options.port),
@@ -76,6 +71,11 @@ def serve(
     except PortTakenError as error:
         out(f"cannot serve: {error}")
         return 1
+    beamline = options.beamline.resolve()
+    out(f"loading {beamline} ...")
+    loaded = load_beamline(beamline)
+    namespace = beamline_namespace(loaded)
+    tiled = options.tiled or loaded.model.tiled
     workdir = options.workdir or Path(tempfile.mkdtemp(prefix="blueprint-serve-"))
     workdir.mkdir(parents=True, exist_ok=True)
     try:
