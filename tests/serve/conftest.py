@@ -62,8 +62,8 @@ class Served:
             self._new.put(line)
 
     def wait_for_line(self, pattern: re.Pattern[str], timeout: float) -> re.Match[str]:
-        """The first line from now on matching `pattern` (AssertionError after
-        `timeout`, or if the command exits first)."""
+        """The next line matching `pattern` among those not yet waited for
+        (AssertionError after `timeout`)."""
         deadline = time.monotonic() + timeout
         while True:
             try:

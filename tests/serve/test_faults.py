@@ -20,18 +20,19 @@ from ophyd_blueprint.serve import RedisError, RedisServer
 from ophyd_blueprint.serve.ports import claim_port
 
 from .conftest import Served, blueprint, wait_gone
-from .helpers import connection_report, reopen, run_queue
+from .helpers import OPEN_TIMEOUT, close, connection_report, reopen, run_queue
 
 DEVICES = Path(__file__).parents[2] / "devices"
 GHOST = f"NOWHERE{os.getpid()}-{secrets.token_hex(3)}:"
 
 
-def small_beamline(path: Path, ghost_mock: bool) -> Path:
+def small_beamline(path: Path, ghost_mock: bool, tiled: str | None = None) -> Path:
     """A mock motor and `ghost`, whose PVs no IOC serves unless it is a mock."""
     path.write_text(
         f"beamline: small\n"
         f"blueprints: [{DEVICES}]\n"
-        "defaults: {protocol: ca, timeout: 1.0}\n"
+        + (f"tiled: {tiled}\n" if tiled else "")
+        + "defaults: {protocol: ca, timeout: 1.0}\n"
         "devices:\n"
         "  m1: {blueprint: SimMotor, with: {prefix: 'M1'}, mock: true}\n"
         f"  ghost: {{blueprint: SimMotor, with: {{prefix: '{GHOST}M'}}, "
@@ -157,6 +158,20 @@ def test_a_killed_worker_is_reported_and_reopening_reloads_the_beamline(
     api.wait_for_idle(timeout=120)
     assert int((workdir / "qs" / "worker.pid").read_text()) != worker
     assert connection_report(api)["connected"] == ["m1", "ghost"]
+
+
+def test_a_tiled_that_does_not_answer_fails_the_environment_open_saying_so(
+    small: Served, api: Any, workdir: Path
+):
+    nobody = f"http://127.0.0.1:{claim_port('nothing listens')}"
+    small_beamline(workdir / "small.yaml", ghost_mock=True, tiled=nobody)
+    close(api)
+
+    api.environment_open()
+    api.wait_for_idle(timeout=OPEN_TIMEOUT)
+
+    assert not api.status()["worker_environment_exists"]
+    small.wait_for_line(re.compile(rf"Tiled at {nobody} cannot be used"), 30)
 
 
 def test_ctrl_c_stops_redis_the_manager_and_its_worker_leaving_no_process(

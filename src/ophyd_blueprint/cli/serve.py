@@ -24,7 +24,8 @@ def register(subparsers: Subparsers) -> None:
         "them, exit 1), then start Redis and a bluesky-queueserver RE Manager on "
         "127.0.0.1 whose worker loads the beamline when its environment opens: "
         "devices = the beamline's, plans = bluesky.plans and "
-        "ophyd_blueprint.plans. Runs until Ctrl-C or SIGTERM, then stops them all.",
+        "ophyd_blueprint.plans. Runs until Ctrl-C, SIGTERM or SIGHUP, then "
+        "stops them all.",
     )
     parser.add_argument("beamline", type=Path, metavar="BEAMLINE")
     parser.add_argument(
@@ -64,7 +65,13 @@ def register(subparsers: Subparsers) -> None:
 
 def run(args: Namespace) -> int:
     """Validate, then serve until Ctrl-C or SIGTERM; the exit code."""
-    from ophyd_blueprint.blueprint import Beamline, load_document, validate_files
+    from ophyd_blueprint.blueprint import (
+        Beamline,
+        BlueprintError,
+        load_document,
+        validate_files,
+    )
+    from ophyd_blueprint.builder import BuildError
     from ophyd_blueprint.serve import ServeOptions, serve
 
     path: Path = args.beamline
@@ -95,10 +102,18 @@ def run(args: Namespace) -> int:
         stop.set()
 
     previous = {
-        sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)
+        sig: signal.signal(sig, request_stop)
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
     }
     try:
         return serve(options, stop)
+    except (OSError, BuildError) as error:
+        print(f"blueprint serve: {error}", file=sys.stderr)
+        return 1
+    except BlueprintError as error:
+        for problem in error.problems:
+            print(problem)
+        return 1
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

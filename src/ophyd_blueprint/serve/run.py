@@ -20,7 +20,7 @@ from pathlib import Path
 from ophyd_blueprint.beamline import load_beamline
 
 from .manager import ManagerError, ManagerFiles, ReManager
-from .namespace import beamline_namespace
+from .namespace import NameClashError, beamline_namespace
 from .ports import PortTakenError, claim_port
 from .queueserver_files import (
     write_existing_plans_and_devices,
@@ -61,7 +61,8 @@ def serve(
     echo: Callable[[str], None] = print,
 ) -> int:
     """Serve until `stop` is set (exit code 0) or a service dies (1); also 1
-    if one cannot start. Progress goes to `out`, the manager's output to `echo`."""
+    if one cannot start. Progress goes to `out`, the manager's output to `echo`.
+    The beamline's errors are raised as `load_beamline` raises them."""
     try:
         ports = (
             claim_port("RE Manager control (--port)", options.port),
@@ -74,12 +75,18 @@ def serve(
     beamline = options.beamline.resolve()
     out(f"loading {beamline} ...")
     loaded = load_beamline(beamline)
-    namespace = beamline_namespace(loaded)
+    try:
+        namespace = beamline_namespace(loaded)
+    except NameClashError as error:
+        out(f"cannot serve: {error}")
+        return 1
     tiled = options.tiled or loaded.model.tiled
     workdir = options.workdir or Path(tempfile.mkdtemp(prefix="blueprint-serve-"))
     workdir.mkdir(parents=True, exist_ok=True)
     try:
-        files = _write_files(workdir, beamline, tiled, namespace, loaded.devices)
+        files = _write_files(
+            workdir, beamline, options.tiled, namespace, loaded.devices
+        )
         out(f"queueserver files in {workdir}")
         return _run(files, ports, tiled, stop, out, echo)
     finally:
@@ -123,6 +130,9 @@ def _run(
         redis_address=redis.address,
         echo=echo,
     )
+    if stop.is_set():  # Ctrl-C while the beamline loaded
+        out("stopped")
+        return 0
     out(f"starting Redis on {redis.address} ...")
     try:
         redis.start()

@@ -22,7 +22,11 @@ from ophyd_blueprint.beamline import load_beamline
 
 from .namespace import beamline_namespace
 
-__all__ = ["startup_script", "worker_namespace"]
+__all__ = ["TiledError", "startup_script", "worker_namespace"]
+
+
+class TiledError(RuntimeError):
+    """The Tiled server the documents should go to does not answer or refuses."""
 
 
 def worker_namespace(
@@ -31,11 +35,13 @@ def worker_namespace(
     pid_file: str | Path | None = None,
     out: Callable[[str], None] = print,
 ) -> dict[str, object]:
-    """Load `beamline`, make the RunEngine ``RE`` (every document to `tiled`
-    when given), connect what answers; the worker's namespace. Once it is
-    ready, the worker's pid goes to `pid_file` (`WorkerWatch` reads it)."""
+    """Load `beamline`, make the RunEngine ``RE`` (every document to `tiled`,
+    or to the beamline's ``tiled``, if either is given), connect what answers;
+    the worker's namespace. Once it is ready, the worker's pid goes to
+    `pid_file` (`WorkerWatch` reads it)."""
     out(f"blueprint serve: loading {beamline} ...")
     loaded = load_beamline(beamline)
+    tiled = tiled or loaded.model.tiled
     # the manager, not SIGINT, stops plans; Any: subscribe() is partly untyped
     engine: Any = RunEngine(context_managers=[])
     if tiled is not None:
@@ -67,11 +73,16 @@ def tiled_writer(uri: str) -> Callable[[str, dict[str, Any]], None]:
     # neither package ships type information
     client: Any = importlib.import_module("tiled.client")
     plugins: Any = importlib.import_module("bluesky_tiled_plugins")
-    return plugins.TiledWriter(client.from_uri(uri))
+    try:
+        tiled = client.from_uri(uri)
+    except Exception as error:  # the environment fails to open, saying why
+        raise TiledError(f"Tiled at {uri} cannot be used: {error}") from error
+    return plugins.TiledWriter(tiled)
 
 
 def startup_script(beamline: Path, tiled: str | None, pid_file: Path) -> str:
-    """The Python the worker runs when its environment opens."""
+    """The Python the worker runs when its environment opens (`tiled`: the
+    command's ``--tiled``, which wins over the beamline's key)."""
     call = f"{str(beamline)!r}, tiled={tiled!r}, pid_file={str(pid_file)!r}"
     return (
         '"""Worker startup code, written by `blueprint serve`."""\n\n'
