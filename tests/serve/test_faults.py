@@ -124,6 +124,24 @@ def test_a_redis_that_cannot_start_is_a_clear_error_with_its_own_words(
     assert not first.running
 
 
+def test_a_redis_that_dies_stops_serve_saying_so_with_exit_1(tmp_path: Path):
+    path = small_beamline(tmp_path / "small.yaml", ghost_mock=True)
+    served = Served([str(path)])
+    try:
+        served.wait_until_serving()
+        started = served.descendants()
+        [redis] = [p for p in started if p.name() == "redis-server"]
+
+        redis.kill()
+
+        served.wait_for_line(re.compile(r"Redis exited"), 30)
+        assert served.proc.wait(60) == 1
+    finally:
+        served.end()
+    assert wait_gone(started) == []
+    assert served.lines[-1].endswith("stopped")
+
+
 def test_devices_that_do_not_connect_are_reported_and_the_worker_runs_the_rest(
     small: Served, api: Any, workdir: Path
 ):

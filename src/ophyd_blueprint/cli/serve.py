@@ -27,7 +27,9 @@ def register(subparsers: Subparsers) -> None:
         "ophyd_blueprint.plans. Runs until Ctrl-C, SIGTERM or SIGHUP, then "
         "stops them all.",
     )
-    parser.add_argument("beamline", type=Path, metavar="BEAMLINE")
+    parser.add_argument(
+        "beamline", type=Path, metavar="BEAMLINE", help="the beamline file"
+    )
     parser.add_argument(
         "--tiled",
         metavar="URL",
@@ -38,24 +40,28 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument(
         "--port",
         type=int,
+        metavar="N",
         default=0,
         help="0MQ control port clients connect to (default: a free one)",
     )
     parser.add_argument(
         "--info-port",
         type=int,
+        metavar="N",
         default=0,
         help="0MQ port the console output is published on (default: a free one)",
     )
     parser.add_argument(
         "--redis-port",
         type=int,
+        metavar="N",
         default=0,
         help="port of the Redis it starts (default: a free one)",
     )
     parser.add_argument(
         "--workdir",
         type=Path,
+        metavar="DIR",
         default=None,
         help="keep the queueserver's files and logs here (default: a temporary "
         "directory, removed at the end)",

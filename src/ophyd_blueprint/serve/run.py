@@ -103,6 +103,7 @@ def _write_files(
 ) -> ManagerFiles:
     script = workdir / "startup.py"
     worker_pid = workdir / "worker.pid"
+    worker_pid.unlink(missing_ok=True)  # a reused --workdir's is stale
     script.write_text(startup_script(beamline, tiled, worker_pid))
     plans = [name for name in namespace if name not in devices]
     return ManagerFiles(
