@@ -3,9 +3,9 @@
 bluesky-queueserver does not notice by itself: its status goes on saying the
 environment is open and idle. The worker's startup code writes the worker's
 pid to a file; once that process is gone while the manager still counts its
-environment as open (and is not closing it), `WorkerWatch` has the manager
-destroy the environment, so that its status says closed and opening it again
-starts a new worker, which loads the beamline afresh.
+environment as open (and is not closing or opening it), `WorkerWatch` has the
+manager destroy the environment, so that its status says closed and opening it
+again starts a new worker, which loads the beamline afresh.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from .manager import ReManager
 
 __all__ = ["WorkerWatch"]
 
-_ENDING = ("closing_environment", "destroying_environment")
+_CHANGING = ("creating_environment", "closing_environment", "destroying_environment")
+"""Manager states in which a worker ends or starts on request: not a death."""
 
 
 def _alive(pid: int) -> bool:
@@ -49,7 +50,7 @@ class WorkerWatch:
         if (
             status is None
             or not status["worker_environment_exists"]
-            or status["manager_state"] in _ENDING
+            or status["manager_state"] in _CHANGING
         ):
             return None
         self.manager.destroy_environment()
