@@ -4,11 +4,13 @@ Ctrl-C."""
 
 from __future__ import annotations
 
+import http.server
 import os
 import re
 import secrets
 import signal
 import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -178,18 +180,38 @@ def test_a_killed_worker_is_reported_and_reopening_reloads_the_beamline(
     assert connection_report(api)["connected"] == ["m1", "ghost"]
 
 
-def test_a_tiled_that_does_not_answer_fails_the_environment_open_saying_so(
-    small: Served, api: Any, workdir: Path
+class NotTiled(http.server.BaseHTTPRequestHandler):
+    """An HTTP server that is not Tiled: every page is missing (404)."""
+
+    def do_GET(self) -> None:
+        self.send_error(404)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def not_tiled() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), NotTiled)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(10)
+    server.server_close()
+
+
+def test_a_tiled_url_that_is_not_tiled_fails_the_environment_open_saying_so(
+    small: Served, api: Any, workdir: Path, not_tiled: str
 ):
-    nobody = f"http://127.0.0.1:{claim_port('nothing listens')}"
-    small_beamline(workdir / "small.yaml", ghost_mock=True, tiled=nobody)
+    small_beamline(workdir / "small.yaml", ghost_mock=True, tiled=not_tiled)
     close(api)
 
     api.environment_open()
     api.wait_for_idle(timeout=OPEN_TIMEOUT)
 
     assert not api.status()["worker_environment_exists"]
-    small.wait_for_line(re.compile(rf"Tiled at {nobody} cannot be used"), 30)
+    small.wait_for_line(re.compile(rf"Tiled at {not_tiled} cannot be used: 404"), 30)
 
 
 def test_ctrl_c_stops_redis_the_manager_and_its_worker_leaving_no_process(
