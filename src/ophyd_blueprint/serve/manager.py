@@ -161,9 +161,6 @@ class ReManager:
         finally:
             api.close()
 
-    def log_tail(self) -> str:
-        return self._process.log_tail()
-
 
 def _environment_closed(status: dict[str, Any]) -> bool:
     return not status["worker_environment_exists"]
