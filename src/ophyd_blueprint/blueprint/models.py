@@ -256,6 +256,9 @@ class Beamline(_Model):
     ...), which need no entry here."""
     defaults: Defaults = Field(default_factory=Defaults)
     """Settings for every device."""
+    tiled: Annotated[str, Field(pattern=r"^https?://")] | None = None
+    """URL of the Tiled server that `blueprint serve` sends every document to
+    (``--tiled`` overrides it); its API key comes from ``TILED_API_KEY``."""
     devices: dict[str, BeamlineDevice] = Field(
         default_factory=dict[str, BeamlineDevice]
     )

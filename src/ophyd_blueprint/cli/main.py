@@ -25,6 +25,7 @@ SUBCOMMANDS: tuple[str, ...] = (
     "introspect",
     "diff",
     "settings",
+    "serve",
 )
 
 

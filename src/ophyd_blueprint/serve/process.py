@@ -1,0 +1,104 @@
+"""A service subprocess of `blueprint serve`: its own process group, its output
+kept in a log file (and echoed), stopped with everything it started."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import IO
+
+__all__ = ["ServiceProcess"]
+
+
+class ServiceProcess:
+    """`argv` run in a session of its own, so that `stop` ends its children too.
+
+    Every line it prints goes to `log_path`, and to `echo` if given.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        argv: Sequence[str],
+        log_path: Path,
+        *,
+        echo: Callable[[str], None] | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.name = name
+        self.argv = list(argv)
+        self.log_path = log_path
+        self._echo = echo
+        self._env = dict(env) if env is not None else None
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._reader: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._proc = subprocess.Popen(
+            self.argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=self._env,
+            cwd=self.log_path.parent,
+            start_new_session=True,  # Ctrl-C reaches us only; we stop it in order
+        )
+        assert self._proc.stdout is not None
+        self._reader = threading.Thread(
+            target=self._copy, args=(self._proc.stdout,), name=self.name, daemon=True
+        )
+        self._reader.start()
+
+    def _copy(self, stream: IO[bytes]) -> None:
+        with self.log_path.open("ab") as log:
+            for line in iter(stream.readline, b""):
+                log.write(line)
+                log.flush()
+                if self._echo is not None:
+                    self._echo(line.decode(errors="replace").rstrip())
+
+    @property
+    def pid(self) -> int:
+        assert self._proc is not None, f"{self.name} was not started"
+        return self._proc.pid
+
+    @property
+    def returncode(self) -> int | None:
+        """None while it runs (or before it started), its exit code after."""
+        return None if self._proc is None else self._proc.poll()
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """SIGTERM, SIGKILL after `timeout`; then whatever it started is killed."""
+        proc = self._proc
+        if proc is None:
+            return
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout)
+        # the session's other processes (children it did not end) go with it
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        if self._reader is not None:
+            self._reader.join(timeout)
+            self._reader = None
+
+    def log_tail(self, lines: int = 30) -> str:
+        """The last `lines` lines it printed, or ``(no output)``."""
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return "(no output)"
+        return "\n".join(text.splitlines()[-lines:]) or "(no output)"
