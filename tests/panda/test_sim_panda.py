@@ -92,7 +92,7 @@ async def capture(
 
 def seq_words(info: TableFieldInfo, rows: list[dict[str, int]]) -> list[str]:
     columns = {name: [row.get(name, 0) for row in rows] for name in info.fields}
-    return table_to_words(columns, info)  # type: ignore[arg-type]
+    return table_to_words(columns, info)
 
 
 async def test_the_real_client_reads_blocks_fields_and_tables(
@@ -219,15 +219,8 @@ async def test_sequencer_rows_repeat_with_their_times_and_prescale(
 async def test_a_sequencer_line_waits_for_its_position(client: AsyncioClient) -> None:
     info = (await client.send(GetFieldInfo("SEQ"), timeout=TIMEOUT))["TABLE"]
     assert isinstance(info, TableFieldInfo)
-    sim_now = float(await client.send(Get("INENC2.VAL"), timeout=TIMEOUT))
-    position = int(sim_now + 2 * COUNTS_PER_SECOND * 0.1)  # encoder 2, 0.1 s ahead
-    rows = [
-        {"REPEATS": 1, "TRIGGER": 7, "POSITION": position, "TIME1": 10, "OUTA1": 1},
-        {"REPEATS": 1, "TIME1": 1},
-    ]
     await send_all(
         client,
-        ("SEQ2.TABLE", seq_words(info, rows)),
         ("SEQ2.POSA", "INENC2.VAL"),
         ("SEQ2.REPEATS", "1"),
         ("SEQ2.ENABLE", "BITS.OUTB"),
@@ -235,6 +228,13 @@ async def test_a_sequencer_line_waits_for_its_position(client: AsyncioClient) ->
         ("PCAP.TRIG", "SEQ2.OUTA"),
         ("INENC2.VAL.CAPTURE", "Value"),
     )
+    now = float(await client.send(Get("INENC2.VAL"), timeout=TIMEOUT))
+    position = int(now + 2 * COUNTS_PER_SECOND * 0.5)  # encoder 2, 0.5 s ahead
+    rows = [
+        {"REPEATS": 1, "TRIGGER": 7, "POSITION": position, "TIME1": 10, "OUTA1": 1},
+        {"REPEATS": 1, "TIME1": 1},
+    ]
+    await send_all(client, ("SEQ2.TABLE", seq_words(info, rows)))
 
     async def run() -> None:
         await client.send(Put("BITS.B", "1"), timeout=TIMEOUT)
