@@ -36,6 +36,7 @@ from ophyd_blueprint.plans import ensure_connected
 from ophyd_blueprint.testing.panda_ioc import PandaIoc
 
 DATA = Path(__file__).with_name("data")
+DEVICES = Path(__file__).parents[2] / "devices"
 TIMEOUT = 10.0
 TICK = 8e-9
 FRAMES = 20
@@ -74,10 +75,15 @@ def RE() -> RunEngine:
     return RunEngine(context_managers=[], call_returns_result=True)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=["PandaCaptureByHand", "PandA"])
 def beamline(
-    RE: RunEngine, panda_ioc: PandaIoc, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    RE: RunEngine,
+    panda_ioc: PandaIoc,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[LoadedBeamline]:
+    """The hand-written blueprint, and the shipped one discovered from PVI (its
+    exposure timeout shortened by the beamline's own logic entry)."""
     panda_ioc.panda.set_encoder_position(encoder)
     with Context("pva") as ctx:  # what to capture, named: through the IOC
         for name, value in (
@@ -93,11 +99,15 @@ def beamline(
         textwrap.dedent(
             f"""\
             beamline: panda
-            blueprints: [{DATA}]
+            blueprints: [{DATA}, {DEVICES}]
             defaults: {{protocol: pva, timeout: 10.0, data_dir: "{data_dir}"}}
             devices:
-              panda: {{blueprint: PandaCaptureByHand,
-                       with: {{prefix: "{panda_ioc.prefix}"}}}}
+              panda:
+                blueprint: {request.param}
+                with: {{prefix: "{panda_ioc.prefix}"}}
+                logic:
+                  - use: detector.FileDetector
+                    with: {{exposure_timeout: 3.0}}
             """
         )
     )

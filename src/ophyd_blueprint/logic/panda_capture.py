@@ -31,11 +31,11 @@ from ophyd_blueprint.core import (
 
 from .base import READABLE, WRITABLE, role
 from .detector_parts import Arming, DetectorError, Triggering
+from .flags import FLAG_DTYPES, flag, is_on
 
 __all__ = ["PcapArming", "PcapTriggering"]
 
 RW = READABLE & WRITABLE
-BOOL = frozenset({"bool"})
 STR = frozenset({"str"})
 _ARMS = 3
 _FPGA_TICK = 8e-9
@@ -63,8 +63,8 @@ class PcapArming(Arming):
     """
 
     roles = (
-        role("arm", RW, BOOL, doc="PCAP:ARM (1 arms, 0 disarms)"),
-        role("active", READABLE, BOOL, doc="PCAP:ACTIVE"),
+        role("arm", RW, FLAG_DTYPES, doc="PCAP:ARM (1 arms, 0 disarms)"),
+        role("active", READABLE, FLAG_DTYPES, doc="PCAP:ACTIVE"),
         role(
             "data_status",
             READABLE,
@@ -79,17 +79,21 @@ class PcapArming(Arming):
     def _timeout(self) -> float:
         return float(self.config.get("timeout", 10.0))
 
-    def _arm(self) -> SignalRW[bool]:
-        return cast(SignalRW[bool], self.bound["arm"])
+    def _arm(self) -> SignalRW[Any]:
+        return cast(SignalRW[Any], self.bound["arm"])
 
-    def _active(self) -> SignalR[bool]:
-        return cast(SignalR[bool], self.bound["active"])
+    def _active(self) -> SignalR[Any]:
+        return cast(SignalR[Any], self.bound["active"])
+
+    async def _set_arm(self, on: bool) -> None:
+        arm = self._arm()
+        await arm.set(flag(arm, on), timeout=self._timeout)
 
     async def arm(self) -> AsyncStatus:
         status = self.bound.get("data_status")
         for _ in range(_ARMS):
             before = None if status is None else await _text(status)
-            await self._arm().set(True, timeout=self._timeout)
+            await self._set_arm(True)
             await self._wait_active(True, self._timeout)
             if status is None or await self._reported(_readable(status), before):
                 return AsyncStatus(
@@ -117,8 +121,9 @@ class PcapArming(Arming):
 
     async def _wait_active(self, active: bool, timeout: float | None) -> None:
         """Until PCAP is (not) `active`; None waits for as long as it takes."""
+        signal = self._active()
         try:
-            await wait_for_value(self._active(), active, timeout)
+            await wait_for_value(signal, lambda v: is_on(signal, v) == active, timeout)
         except TimeoutError:
             raise DetectorError(
                 f"{self.device.name}: PCAP did not {'arm' if active else 'disarm'} "
@@ -127,11 +132,11 @@ class PcapArming(Arming):
             ) from None
 
     async def disarm(self) -> None:
-        await self._arm().set(False, timeout=self._timeout)
+        await self._set_arm(False)
         await self._wait_active(False, self._timeout)
 
     async def state(self) -> str:
-        active = await self._active().get_value()
+        active = is_on(self._active(), await self._active().get_value())
         text = f"PCAP {'active' if active else 'not active'}"
         status = self.bound.get("data_status")
         if status is not None:

@@ -22,6 +22,7 @@ from ophyd_blueprint.core import SignalR, SignalRW, observe_value, wait_for_valu
 
 from .base import READABLE, WRITABLE, SettingsRules, role
 from .detector_parts import DetectorError, Writer
+from .flags import FLAG_DTYPES, flag, is_on
 
 if TYPE_CHECKING:
     from bluesky.protocols import StreamAsset
@@ -31,7 +32,6 @@ __all__ = ["PandaHDF5Writer"]
 
 RW = READABLE & WRITABLE
 INT = frozenset({"int"})
-BOOL = frozenset({"bool"})
 STR = frozenset({"str"})
 ENUM = frozenset({"enum", "str"})
 CHUNK = (1024,)
@@ -49,10 +49,10 @@ class PandaHDF5Writer(Writer):
     roles = (
         role("hdf_directory", RW, STR, doc="DATA:HDF_DIRECTORY"),
         role("hdf_file_name", RW, STR, doc="DATA:HDF_FILE_NAME"),
-        role("directory_exists", READABLE, BOOL, doc="DATA:DIRECTORY_EXISTS"),
+        role("directory_exists", READABLE, FLAG_DTYPES, doc="DATA:DIRECTORY_EXISTS"),
         role("num_capture", RW, INT, doc="DATA:NUM_CAPTURE (0: until stopped)"),
         role("num_captured", READABLE, INT, doc="DATA:NUM_CAPTURED: frames written"),
-        role("capture", RW, BOOL, doc="DATA:CAPTURE"),
+        role("capture", RW, FLAG_DTYPES, doc="DATA:CAPTURE"),
         role("capture_mode", RW, ENUM, doc="DATA:CAPTURE_MODE"),
         role(
             "datasets",
@@ -108,7 +108,7 @@ class PandaHDF5Writer(Writer):
         await directory.set(str(data_dir), timeout=self._timeout)
         exists = self._r("directory_exists")
         try:
-            await wait_for_value(exists, True, self._timeout)
+            await wait_for_value(exists, lambda v: is_on(exists, v), self._timeout)
         except TimeoutError:
             raise DetectorError(
                 f"{name}: the PandA's IOC cannot write to {data_dir}: "
@@ -118,7 +118,8 @@ class PandaHDF5Writer(Writer):
         await self._rw("hdf_file_name").set(file_name, timeout=self._timeout)
         await self._rw("num_capture").set(0, timeout=self._timeout)
         await self._rw("capture_mode").set("FOREVER", timeout=self._timeout)
-        await self._rw("capture").set(True, timeout=self._timeout)
+        capture = self._rw("capture")
+        await capture.set(flag(capture, True), timeout=self._timeout)
         self._capturing = True
         self._file = data_dir / file_name
         self._datasets = None
@@ -188,4 +189,5 @@ class PandaHDF5Writer(Writer):
         if not self._capturing:
             return
         self._capturing = False
-        await self._rw("capture").set(False, timeout=self._timeout)
+        capture = self._rw("capture")
+        await capture.set(flag(capture, False), timeout=self._timeout)
