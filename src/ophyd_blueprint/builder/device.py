@@ -7,6 +7,7 @@ classes whose methods become the device's own.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar, cast
 
@@ -131,10 +132,18 @@ class DiscoveredBlueprintDevice(BlueprintDevice):
             self.add_readables([child], ReadCategory.HINTED)
             self.add_readables([child], ReadCategory.CONFIG)
         self.set_name(self.name)
-        self.logic = [self._bind(index) for index in range(len(self._rendered.logic))]
+        bound = [self._bind(index) for index in range(len(self._rendered.logic))]
+        logic = [entry for entry in bound if isinstance(entry, Logic)]
+        # a logic that checks what was found speaks first: an IOC too old for
+        # the blueprint is named as such, not as the paths it lacks
+        await asyncio.gather(*(entry.found() for entry in logic))
+        for failure in bound:
+            if isinstance(failure, NotConnectedError):
+                raise failure
+        self.logic = logic
         self._adopted = True
 
-    def _bind(self, index: int) -> Logic:
+    def _bind(self, index: int) -> Logic | NotConnectedError:
         """Logic entry `index` bound to the discovered structure, or the failure
         naming the entry's file and line, the path, and the PVI."""
         blueprint = self._rendered
@@ -144,9 +153,9 @@ class DiscoveredBlueprintDevice(BlueprintDevice):
             entry = blueprint.logic[index]
             reason = str(error).strip("'\"")
             message = f"{entry.use}: a bound path is not in {blueprint.pvi}: {reason}"
-            raise NotConnectedError(
+            return NotConnectedError(
                 str(entry.origin.problem(message, "bind")), source=blueprint.pvi or ""
-            ) from None
+            )
 
 
 def _locate(device: BlueprintDevice, error: NotConnectedError) -> None:
