@@ -133,6 +133,9 @@ class PcapLogic(BlockLogic):
 
     # -- running ------------------------------------------------------------
 
+    def busy(self) -> bool:
+        return self.run is not None
+
     def integrate(self, t: int) -> None:
         """Add the gated values held from the last step until `t`."""
         if self.enabled_at is not None and self.gate_high and self.run is not None:

@@ -149,7 +149,10 @@ class Engine:
     # -- time ---------------------------------------------------------------
 
     def advance(self, until: int) -> None:
-        """Run every event up to tick `until` (or `_MOST_STEPS` of them)."""
+        """Run every event up to tick `until` (or `_MOST_STEPS` of them); while
+        no block is busy, nothing changes by itself: one step does."""
+        if not self.busy() and until > self.now:
+            self.step(until)
         for _ in range(_MOST_STEPS):
             if self.now >= until:
                 break
@@ -162,6 +165,9 @@ class Engine:
         for key in self._moved:
             self.store.set(key, str(self.pos[key]))
         self._moved.clear()
+
+    def busy(self) -> bool:
+        return any(logic.busy() for logic in self.logic)
 
     def step(self, t: int) -> None:
         """Move to tick `t` and evaluate every block until the buses settle."""

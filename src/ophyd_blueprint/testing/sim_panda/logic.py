@@ -75,6 +75,11 @@ class BlockLogic:
     def next_event(self) -> int | None:
         return None
 
+    def busy(self) -> bool:
+        """Whether the block may change by itself before an input does (a
+        timer runs, or it compares positions): the engine then samples."""
+        return False
+
 
 class TtlOutLogic(BlockLogic):
     """TTLOUTn.VAL follows its input; the engine's watchers see its edges."""
@@ -128,6 +133,9 @@ class ClockLogic(BlockLogic):
         base = self.engine.now - phase
         return base + width if phase < width else base + period
 
+    def busy(self) -> bool:
+        return bool(self._last.get("ENABLE"))
+
 
 class PulseLogic(BlockLogic):
     """Each TRIG edge queues PULSES pulses of WIDTH, DELAY after it, STEP apart."""
@@ -158,6 +166,9 @@ class PulseLogic(BlockLogic):
 
     def next_event(self) -> int | None:
         return self.edges[0][0] if self.edges else None
+
+    def busy(self) -> bool:
+        return bool(self.edges)
 
 
 class CounterLogic(BlockLogic):
@@ -312,6 +323,9 @@ class SeqLogic(BlockLogic):
     def next_event(self) -> int | None:
         return self.phase_end if self.state in ("PHASE1", "PHASE2") else None
 
+    def busy(self) -> bool:
+        return self.state != "WAIT_ENABLE"
+
 
 class PcompLogic(BlockLogic):
     """Position compare: pulses of WIDTH every STEP from START along DIR.
@@ -380,3 +394,6 @@ class PcompLogic(BlockLogic):
         self.state = "WAIT_ENABLE"
         self.out("OUT", False)
         self.out("ACTIVE", False)
+
+    def busy(self) -> bool:
+        return self.state != "WAIT_ENABLE"

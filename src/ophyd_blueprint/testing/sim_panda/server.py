@@ -31,6 +31,8 @@ __all__ = ["CONTROL_PORT", "DATA_PORT", "SimPandA", "SimPandAError"]
 CONTROL_PORT = 8888
 DATA_PORT = 8889
 _ADDRESSES = 250
+_IDLE_TICK = 0.01
+"""Seconds between steps while no block is busy (a command steps at once)."""
 
 
 class SimPandAError(RuntimeError):
@@ -188,7 +190,7 @@ class SimPandA:
     async def _ticking(self) -> None:
         while True:
             self._sync()
-            await asyncio.sleep(self.tick)
+            await asyncio.sleep(self.tick if self.engine.busy() else _IDLE_TICK)
 
     def _sync(self) -> None:
         self.engine.advance(round(self.seconds() * CLOCK_HZ))
