@@ -167,6 +167,8 @@ def _attach_origins(
     if isinstance(document, Beamline):
         for name, device in document.devices.items():
             device.set_origin(origin.child("devices", name))
+            for index, entry in enumerate(device.logic):
+                entry.set_origin(origin.child("devices", name, "logic", index))
         return
     for name, param in document.params.items():
         param.set_origin(origin.child("params", name))

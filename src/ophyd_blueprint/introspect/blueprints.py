@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ophyd_blueprint.blueprint import Blueprint
@@ -176,6 +176,7 @@ class _Maker:
         self, name: str, items: Mapping[int, FoundDevice], parent: str, prefix: str
     ) -> dict[str, dict[str, Any]]:
         base = parent + blueprint_name(name)
+        items = _units_agreed(items)
         made = {i: self.blueprint(item, base) for i, item in items.items()}
         kinds = {bp for bp, _ in made.values()}
         if len(kinds) == 1:
@@ -204,6 +205,34 @@ class _Maker:
         self.made[unique] = Blueprint.model_validate(data)
         self._by_shape[shape] = unique
         return unique
+
+
+def _units_agreed(items: Mapping[int, FoundDevice]) -> dict[int, FoundDevice]:
+    """The items of a vector without the units they disagree on.
+
+    Units are what a record shows now (pandablocks-ioc's time fields show
+    their UNITS setting), not part of a device's shape: ``SEQ1:PRESCALE`` in
+    us and ``SEQ2:PRESCALE`` in s are still items of one vector.
+    """
+    names = {n for item in items.values() for n in item.signals}
+    differ = {
+        n
+        for n in names
+        if len({item.signals[n].units for item in items.values() if n in item.signals})
+        > 1
+    }
+    if not differ:
+        return dict(items)
+    return {
+        index: replace(
+            item,
+            signals={
+                n: replace(s, units=None) if n in differ else s
+                for n, s in item.signals.items()
+            },
+        )
+        for index, item in items.items()
+    }
 
 
 def _without_defaults(data: dict[str, Any]) -> dict[str, Any]:

@@ -80,6 +80,14 @@ class Logic:
         self.bound = dict(bound)
         self.config = dict(params)
 
+    async def found(self) -> None:
+        """Check the device found live is one this logic can work with.
+
+        Called once a device discovered through its blueprint's ``pvi:`` has
+        connected and its logic is bound; raise (the connect fails with the
+        message) if not.
+        """
+
     def use_mock(self) -> None:
         """Make mock signals behave (e.g. a readback following its setpoint).
 
