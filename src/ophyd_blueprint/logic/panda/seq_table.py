@@ -12,6 +12,7 @@ never a silent wrap-around in a cast.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,7 @@ __all__ = [
     "MAX_ROWS",
     "SeqTable",
     "SeqTableError",
+    "SeqTableInfo",
     "SeqTrigger",
     "seq_table",
 ]
@@ -235,3 +237,18 @@ def _integers(name: str, values: Any) -> npt.NDArray[Any]:
             f"{int(array[row])} is outside {low}..{high}", row=row, column=name
         )
     return array.astype(_NUMPY[name])
+
+
+@dataclass(frozen=True)
+class SeqTableInfo:
+    """A static table to run: `repeats` times, its times in ticks of `tick` s."""
+
+    table: SeqTable
+    repeats: int = 1
+    tick: float = 1e-6
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.repeats <= 2**32 - 1:
+            raise SeqTableError(f"table repeats {self.repeats} is outside 0..2**32-1")
+        if not self.tick > 0:
+            raise SeqTableError(f"a tick must be positive, not {self.tick}")
