@@ -3,6 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The real pandablocks-ioc pins numpy<2, so it gets a virtualenv of its own;
+# the PandA tests run it from there (ophyd_blueprint.testing.panda_ioc).
+PANDA_VENV := .venv-panda
+PANDA_STAMP := $(PANDA_VENV)/.installed
+PANDA_IOC := pandablocks-ioc==0.11.6 numpy<2
 BENCH_DIR ?= ../shared/bench
 
 .PHONY: demo test lint typecheck layers pytest bench schemas clean
@@ -14,6 +19,11 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --disable-pip-version-check --quiet --upgrade pip
 	$(PY) -m pip install --disable-pip-version-check --quiet -e '.[all,dev]'
 	touch $(STAMP)
+
+$(PANDA_STAMP): Makefile
+	$(PYTHON) -m venv $(PANDA_VENV)
+	$(PANDA_VENV)/bin/python -m pip install --disable-pip-version-check --quiet $(foreach p,$(PANDA_IOC),'$(p)')
+	touch $(PANDA_STAMP)
 
 demo: $(STAMP)
 	$(VENV)/bin/blueprint demo
@@ -30,7 +40,7 @@ typecheck: $(STAMP)
 layers: $(STAMP)
 	$(VENV)/bin/lint-imports
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(PANDA_STAMP)
 	$(PY) -m pytest
 
 schemas: $(STAMP)
@@ -48,4 +58,4 @@ bench: $(STAMP)
 	$(PY) bench/trajectory_compare.py
 
 clean:
-	rm -rf $(VENV) .bench-venv .bench-run build *.egg-info
+	rm -rf $(VENV) $(PANDA_VENV) .bench-venv .bench-run build *.egg-info

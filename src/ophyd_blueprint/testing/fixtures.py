@@ -5,6 +5,7 @@ Use them from a ``conftest.py``::
     from ophyd_blueprint.testing.fixtures import (
         epics_ioc,
         epics_ioc_qsrv1,
+        panda_ioc,  # the real pandablocks-ioc on a simulated PandA
         pytest_runtest_makereport,  # attaches the IOC's output to failing tests
         tango_server,
     )
@@ -25,14 +26,23 @@ import pytest
 import pytest_asyncio
 
 from .ioc import EpicsIoc, IocFlavour, running_iocs
+from .panda_ioc import PandaIoc
 from .tango_server import TangoServer
 
 __all__ = [
     "epics_ioc",
     "epics_ioc_qsrv1",
+    "panda_ioc",
     "pytest_runtest_makereport",
     "tango_server",
 ]
+
+
+async def _close_ca_channels() -> None:
+    if "aioca" in sys.modules:  # channels of every loop, closed or not
+        from ophyd_blueprint.transports.ca import close_all_channels
+
+        await close_all_channels()
 
 
 async def _session_ioc(
@@ -43,10 +53,7 @@ async def _session_ioc(
         await asyncio.to_thread(ioc.start)
         yield ioc
     finally:
-        if "aioca" in sys.modules:  # channels of every loop, closed or not
-            from ophyd_blueprint.transports.ca import close_all_channels
-
-            await close_all_channels()
+        await _close_ca_channels()
         await asyncio.to_thread(ioc.stop)
 
 
@@ -68,6 +75,24 @@ async def epics_ioc_qsrv1(
     """The test records on an epicscorelibs IOC (CA and PVA via QSRV 1)."""
     async for ioc in _session_ioc("qsrv1", tmp_path_factory):
         yield ioc
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def panda_ioc(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[PandaIoc]:
+    """The real pandablocks-ioc on a simulated PandA, once a session.
+
+    Its encoders stand still until a test sets
+    ``panda_ioc.panda.set_encoder_position(...)``.
+    """
+    ioc = PandaIoc(log_dir=tmp_path_factory.mktemp("panda-ioc"))
+    try:
+        await asyncio.to_thread(ioc.start)
+        yield ioc
+    finally:
+        await _close_ca_channels()
+        await asyncio.to_thread(ioc.stop)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -1,0 +1,188 @@
+"""The real pandablocks-ioc, serving a simulated PandA, for tests.
+
+`PandaIoc` starts a `SimPandA` (its own loopback address, in a thread of this
+process), then ``pandablocks-ioc softioc <address> <prefix>`` from the
+virtualenv the Makefile makes (``.venv-panda``: the IOC pins numpy<2) on a
+port slot of `ophyd_blueprint.testing.ioc`, waits until it serves, and stops
+both. The IOC exits when its stdin closes, so it is kept open until `stop`.
+
+Records are ``<prefix>SEQ1:TABLE`` (an NTTable over PVA), ``<prefix>PCAP:ARM``,
+``<prefix>DATA:HDF_DIRECTORY``...; ``<prefix>PVI`` is the root of its PVI.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+from types import TracebackType
+
+from .ioc import (
+    LOOPBACK,
+    IocError,
+    IocPorts,
+    configure_client_env,
+    release_ports,
+    reserve_ports,
+)
+from .output import copy_output, end_process, log_tail
+from .sim_panda import EncoderPosition, SimPandA, constant_position
+
+__all__ = ["PANDA_IOC_ENV", "PandaIoc", "panda_ioc_executable"]
+
+PANDA_IOC_ENV = "OPHYD_BLUEPRINT_PANDA_IOC"
+"""Names the ``pandablocks-ioc`` executable to run, instead of ``.venv-panda``'s."""
+
+_VENV_IOC = Path(".venv-panda") / "bin" / "pandablocks-ioc"
+
+
+def panda_ioc_executable() -> Path:
+    """The ``pandablocks-ioc`` to run: `PANDA_IOC_ENV`, else the project's
+    ``.venv-panda`` (beside ``src/``, or in the working directory)."""
+    named = os.environ.get(PANDA_IOC_ENV)
+    candidates = (
+        [Path(named)]
+        if named
+        else [Path(__file__).resolve().parents[3] / _VENV_IOC, Path.cwd() / _VENV_IOC]
+    )
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    raise IocError(
+        f"pandablocks-ioc not found at {', '.join(map(str, candidates))}: run "
+        f"`make .venv-panda/.installed` or set {PANDA_IOC_ENV}"
+    )
+
+
+class PandaIoc:
+    """A simulated PandA and the real pandablocks-ioc in front of it."""
+
+    def __init__(
+        self,
+        *,
+        encoder_position: EncoderPosition = constant_position,
+        prefix: str | None = None,
+        log_dir: Path | None = None,
+    ) -> None:
+        configure_client_env()
+        self.panda = SimPandA(encoder_position=encoder_position)
+        self.prefix = prefix or f"PANDA{os.getpid()}-{secrets.token_hex(3)}:"
+        workdir = Path(log_dir or tempfile.mkdtemp(prefix="ophyd-blueprint-panda-"))
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.log_path = workdir / f"{self.prefix.rstrip(':')}.log"
+        self._workdir = workdir
+        self.ports: IocPorts | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._reader: threading.Thread | None = None
+
+    def pv(self, name: str) -> str:
+        """``ioc.pv("SEQ1:TABLE")`` -> ``PANDA12-ab01cd:SEQ1:TABLE``."""
+        return self.prefix + name
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def server_env(self) -> dict[str, str]:
+        assert self.ports is not None
+        return {
+            **os.environ,
+            **configure_client_env(),
+            "EPICS_CA_SERVER_PORT": str(self.ports.ca_server),
+            "EPICS_PVAS_SERVER_PORT": str(self.ports.pva_server),
+            "EPICS_PVA_SERVER_PORT": str(self.ports.pva_server),
+            "EPICS_PVAS_BROADCAST_PORT": str(self.ports.pva_broadcast),
+            "EPICS_PVA_BROADCAST_PORT": str(self.ports.pva_broadcast),
+            "EPICS_PVAS_INTF_ADDR_LIST": LOOPBACK,
+            "PYTHONUNBUFFERED": "1",
+        }
+
+    def start(self, timeout: float = 90.0) -> None:
+        """Start the simulation, then the IOC, and wait until the IOC serves."""
+        if self.running:
+            return
+        executable = panda_ioc_executable()
+        self.panda.start()
+        self.ports = reserve_ports()
+        self._proc = subprocess.Popen(
+            [str(executable), "softioc", self.panda.host, self.prefix.rstrip(":")],
+            stdin=subprocess.PIPE,  # the IOC's console: it exits when this closes
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=self.server_env(),
+            cwd=self._workdir,
+        )
+        assert self._proc.stdin is not None
+        assert self._proc.stdout is not None
+        # Its Python console runs this once iocInit has returned: it serves.
+        self._proc.stdin.write(f"print({self._marker()!r}, flush=True)\n".encode())
+        self._proc.stdin.flush()
+        ready = threading.Event()
+        self._reader = threading.Thread(
+            target=copy_output,
+            args=(self._proc.stdout, self.log_path, ready, (self._marker().encode(),)),
+            name=f"panda-ioc-{self.prefix}",
+            daemon=True,
+        )
+        self._reader.start()
+        deadline = time.monotonic() + timeout
+        while not ready.wait(0.05):
+            if self._proc.poll() is not None:
+                code = self._proc.returncode
+                self.stop()
+                raise IocError(
+                    f"pandablocks-ioc {self.prefix} exited with code {code} before "
+                    f"it served:\n{self.log_tail()}"
+                )
+            if time.monotonic() > deadline:
+                self.stop()
+                raise IocError(
+                    f"pandablocks-ioc {self.prefix} did not serve within {timeout} s:"
+                    f"\n{self.log_tail()}"
+                )
+
+    def _marker(self) -> str:
+        return f"ophyd-blueprint: pandablocks-ioc {self.prefix} ready"
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Close the IOC's stdin (it exits), kill it if it lingers, stop the
+        simulation and give the port slot back."""
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            with contextlib.suppress(OSError):
+                if proc.stdin is not None:
+                    proc.stdin.close()
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                end_process(proc, timeout)
+        if self._reader is not None:
+            self._reader.join(timeout)
+            self._reader = None
+        self.panda.stop()
+        if self.ports is not None:
+            release_ports(self.ports)
+            self.ports = None
+
+    def log_tail(self, lines: int = 40) -> str:
+        return log_tail(self.log_path, lines)
+
+    def __enter__(self) -> PandaIoc:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"PandaIoc(prefix={self.prefix!r}, panda={self.panda.host!r})"

@@ -1,0 +1,261 @@
+"""`SimPandA`: the simulated PandA's TCP server, in a thread of its own.
+
+It serves the control port 8888 and the data port 8889 on a loopback
+address of its own (127.0.0.x: the ports are fixed, so each instance, in
+this process or another, binds the first free address from one chosen by
+process id), and advances the simulation on a clock (every `tick` seconds,
+and before each command so that an arm happens when it is asked for).
+
+    with SimPandA(encoder_position=lambda n, t: 1000 * t) as panda:
+        ...  # pandablocks-ioc or a pandablocks client at panda.host
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from types import TracebackType
+
+from .blocks import BLOCKS, CLOCK_HZ
+from .capture import CaptureRun
+from .engine import EdgeWatcher, EncoderPosition, Engine, constant_position
+from .framing import DataFormat, encode_frame, header, parse_options
+from .protocol import ControlSession
+from .store import Store
+
+__all__ = ["CONTROL_PORT", "DATA_PORT", "SimPandA", "SimPandAError"]
+
+CONTROL_PORT = 8888
+DATA_PORT = 8889
+_ADDRESSES = 250
+
+
+class SimPandAError(RuntimeError):
+    """The simulated PandA could not start (no free address) or stop."""
+
+
+@dataclass
+class _DataClient:
+    writer: asyncio.StreamWriter
+    format: DataFormat
+    run: CaptureRun | None = None
+
+
+@dataclass
+class CapturedRun:
+    """A finished (or running) capture, kept for tests to compare with."""
+
+    columns: list[str]
+    rows: list[list[float]] = field(default_factory=list[list[float]])
+    reason: str | None = None
+
+
+class SimPandA:
+    """A simulated PandA serving on ``host`` (127.0.0.x) once started."""
+
+    def __init__(
+        self,
+        *,
+        encoder_position: EncoderPosition = constant_position,
+        tick: float = 0.002,
+        sample_period: float = 0.001,
+    ) -> None:
+        self.host = ""
+        self.tick = tick
+        self.store = Store(BLOCKS)
+        self.engine = Engine(
+            self.store,
+            encoder_position,
+            self._capture_started,
+            self._capture_ended,
+            sample_ticks=round(sample_period * CLOCK_HZ),
+        )
+        self.runs: list[CapturedRun] = []
+        self._clients: list[_DataClient] = []
+        self._origin = 0.0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._stopping: asyncio.Event | None = None
+        self._ready = threading.Event()
+        self._failure: BaseException | None = None
+
+    # -- public -------------------------------------------------------------
+
+    def watch(self, watcher: EdgeWatcher) -> None:
+        """Call `watcher(name, level, seconds)` on every edge (server thread)."""
+        self.engine.watchers.append(watcher)
+
+    def set_encoder_position(self, encoder_position: EncoderPosition) -> None:
+        """Drive the encoders from now on by `encoder_position(n, seconds)`."""
+        self.engine.encoder_position = encoder_position
+
+    def seconds(self) -> float:
+        """Simulated time: seconds since the server started."""
+        return time.monotonic() - self._origin
+
+    def start(self, timeout: float = 10.0) -> None:
+        self._thread = threading.Thread(
+            target=self._serve_thread, name="sim-panda", daemon=True
+        )
+        self._thread.start()
+        if not self._ready.wait(timeout):
+            raise SimPandAError(f"the simulated PandA did not start within {timeout} s")
+        if self._failure is not None:
+            raise SimPandAError(str(self._failure)) from self._failure
+
+    def stop(self, timeout: float = 10.0) -> None:
+        loop, stopping = self._loop, self._stopping
+        if loop is not None and stopping is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(stopping.set)
+        if self._thread is not None:
+            self._thread.join(timeout)
+            if self._thread.is_alive():
+                raise SimPandAError(
+                    f"the simulated PandA did not stop within {timeout} s"
+                )
+            self._thread = None
+
+    def __enter__(self) -> SimPandA:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"SimPandA(host={self.host!r})"
+
+    # -- the server thread --------------------------------------------------
+
+    def _serve_thread(self) -> None:
+        try:
+            asyncio.run(self._serve())
+        except BaseException as error:  # reported to start(), not lost in a thread
+            self._failure = error
+            self._ready.set()
+
+    async def _serve(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stopping = asyncio.Event()
+        servers = await self._bind()
+        self._origin = time.monotonic()
+        self._ready.set()
+        ticking = asyncio.create_task(self._ticking())
+        try:
+            await self._stopping.wait()
+        finally:
+            ticking.cancel()
+            for server in servers:
+                server.close()
+            for client in self._clients:
+                client.writer.close()
+            for server in servers:
+                await server.wait_closed()
+
+    async def _bind(self) -> list[asyncio.Server]:
+        first = os.getpid() % _ADDRESSES
+        for step in range(_ADDRESSES):
+            host = f"127.0.0.{2 + (first + step) % _ADDRESSES}"
+            try:
+                control = await asyncio.start_server(
+                    self._control, host, CONTROL_PORT, reuse_address=True
+                )
+            except OSError:
+                continue
+            try:
+                data = await asyncio.start_server(
+                    self._data, host, DATA_PORT, reuse_address=True
+                )
+            except OSError:
+                control.close()
+                await control.wait_closed()
+                continue
+            self.host = host
+            return [control, data]
+        raise SimPandAError(
+            f"no loopback address 127.0.0.2-{_ADDRESSES + 1} has ports "
+            f"{CONTROL_PORT} and {DATA_PORT} free"
+        )
+
+    async def _ticking(self) -> None:
+        while True:
+            self._sync()
+            await asyncio.sleep(self.tick)
+
+    def _sync(self) -> None:
+        self.engine.advance(round(self.seconds() * CLOCK_HZ))
+        run = self.engine.pcap.run
+        if run is not None:
+            self._flush(run)
+
+    async def _control(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        session = ControlSession(self)
+        try:
+            while line := await reader.readline():
+                self._sync()
+                answer = session.line(line.decode().rstrip("\r\n"))
+                if answer:
+                    writer.write(("\n".join(answer) + "\n").encode())
+                    await writer.drain()
+        except ConnectionError:
+            pass
+        finally:
+            writer.close()
+
+    async def _data(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        client: _DataClient | None = None
+        try:
+            options = (await reader.readline()).decode()
+            try:
+                client = _DataClient(writer, parse_options(options))
+            except ValueError as error:
+                writer.write(f"ERR {error}\n".encode())
+                return
+            writer.write(b"OK\n")
+            self._clients.append(client)
+            while await reader.read(4096):
+                pass  # the server ignores what a data client sends after its options
+        except ConnectionError:
+            pass
+        finally:
+            if client in self._clients:
+                self._clients.remove(client)
+            writer.close()
+
+    # -- capture to data clients ---------------------------------------------
+
+    def _capture_started(self, run: CaptureRun) -> None:
+        self.runs.append(CapturedRun([f"{c.name}.{c.capture}" for c in run.columns]))
+        for client in self._clients:
+            client.run = run
+            client.writer.write(header(run.columns, client.format, run.arm_time))
+
+    def _flush(self, run: CaptureRun) -> None:
+        if not run.pending:
+            return
+        rows, run.pending = run.pending, []
+        self.runs[-1].rows += rows
+        for client in self._clients:
+            if client.run is run:
+                frame = encode_frame(run.columns, rows, client.format, run.gate_column)
+                client.writer.write(frame)
+
+    def _capture_ended(self, run: CaptureRun, reason: str) -> None:
+        self._flush(run)
+        self.runs[-1].reason = reason
+        for client in self._clients:
+            if client.run is run:
+                client.writer.write(f"END {run.count} {reason}\n".encode())
+                client.run = None

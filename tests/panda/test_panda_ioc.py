@@ -1,0 +1,56 @@
+"""The real pandablocks-ioc serves the simulated PandA: records, PVI, arming."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from p4p.client.asyncio import Context
+
+from ophyd_blueprint.testing.panda_ioc import PandaIoc
+
+TIMEOUT = 10.0
+
+
+async def _get(ctx: Context, pv: str) -> Any:
+    return await asyncio.wait_for(ctx.get(pv), TIMEOUT)
+
+
+async def _put(ctx: Context, pv: str, value: object) -> None:
+    await asyncio.wait_for(ctx.put(pv, value), TIMEOUT)
+
+
+async def _wait_for(ctx: Context, pv: str, wanted: object) -> None:
+    async with asyncio.timeout(TIMEOUT):
+        while (await ctx.get(pv)) != wanted:
+            await asyncio.sleep(0.05)
+
+
+async def test_the_ioc_describes_itself_through_pvi(panda_ioc: PandaIoc) -> None:
+    with Context("pva") as ctx:
+        root = (await _get(ctx, panda_ioc.pv("PVI"))).todict()
+    seq = root["value"]["seq"]
+    assert seq[0] is None
+    assert [item["d"] for item in seq[1:]] == [
+        panda_ioc.pv("SEQ1:PVI"),
+        panda_ioc.pv("SEQ2:PVI"),
+    ]
+    assert root["value"]["pcap"]["d"] == panda_ioc.pv("PCAP:PVI")
+    assert root["value"]["data"]["d"] == panda_ioc.pv("DATA:PVI")
+
+
+async def test_a_put_through_the_ioc_reaches_the_panda(panda_ioc: PandaIoc) -> None:
+    with Context("pva") as ctx:
+        await _put(ctx, panda_ioc.pv("PCOMP2:START"), 1234)
+        async with asyncio.timeout(TIMEOUT):
+            while panda_ioc.panda.store.values["PCOMP2.START"] != "1234":
+                await asyncio.sleep(0.05)
+
+
+async def test_arming_through_the_ioc_makes_pcap_active(panda_ioc: PandaIoc) -> None:
+    with Context("pva") as ctx:
+        await _put(ctx, panda_ioc.pv("PCAP:ARM"), 1)
+        await _wait_for(ctx, panda_ioc.pv("PCAP:ACTIVE"), 1)
+        await _put(ctx, panda_ioc.pv("PCAP:ARM"), 0)
+        await _wait_for(ctx, panda_ioc.pv("PCAP:ACTIVE"), 0)
+    assert panda_ioc.panda.runs[-1].reason == "Disarmed"
