@@ -90,11 +90,12 @@ def run(
 
 
 def flown(
-    spec: Any, encoders: Mapping[Any, Encoder], overshoot: float
+    spec: Any, encoders: Mapping[Any, Encoder], overshoot: float, gap: float = 1.0
 ) -> tuple[Track, Any]:
     """The motion along `spec`'s frames: each window at its frames' speed,
-    run up to and run out beyond by `overshoot` counts; returns the track and
-    the frames (scanspec's own, the whole path)."""
+    run up to and run out beyond by `overshoot` counts, `gap` seconds from one
+    window's run-out to the next's run-up; returns the track and the frames
+    (scanspec's own, the whole path)."""
     frames = Path(spec.calculate()).consume()
     duration = float(frames.duration[0])
     axes = [a for a in encoders if a in frames.axes()]
@@ -120,7 +121,7 @@ def flown(
         direction = {a: np.sign(upper[a][first] - lower[a][first]) for a in axes}
         run_up = {a: lower[a][first] - direction[a] * overshoot for a in axes}
         if w:
-            t += 1.0  # a gap: run out, then come round to the run-up
+            t += gap  # run out, then come round to the run-up
             point(t, run_up)
         else:
             point(t, run_up)

@@ -26,7 +26,6 @@ __all__ = ["PandaPcomp"]
 RW = READABLE & WRITABLE
 ENUM = frozenset({"enum", "str"})
 NUMBER = frozenset({"float", "int"})
-INT = frozenset({"int"})
 
 
 class PandaPcomp(TriggerSource):
@@ -41,12 +40,12 @@ class PandaPcomp(TriggerSource):
     roles = (
         role("enable", RW, ENUM, doc="PCOMPn:ENABLE, a bit mux: ZERO or ONE"),
         role("active", READABLE, doc="PCOMPn:ACTIVE"),
-        role("start", RW, INT, doc="first pulse, counts"),
-        role("width", RW, INT, doc="pulse width, counts"),
-        role("step", RW, INT, doc="between rising edges, counts"),
-        role("pulses", RW, INT, doc="pulses before it stops (0: forever)"),
+        role("start", RW, NUMBER, doc="first pulse, counts"),
+        role("width", RW, NUMBER, doc="pulse width, counts"),
+        role("step", RW, NUMBER, doc="between rising edges, counts"),
+        role("pulses", RW, NUMBER, doc="pulses before it stops (0: forever)"),
         role("dir", RW, ENUM, doc="Positive / Negative / Either"),
-        role("pre_start", RW, INT, required=False, doc="counts short of start first"),
+        role("pre_start", RW, NUMBER, required=False, doc="counts short of start"),
         role("relative", RW, ENUM, required=False, doc="Absolute / Relative"),
         role("scale", READABLE, NUMBER, required=False, doc="input's units per count"),
         role("offset", READABLE, NUMBER, required=False, doc="input's offset"),

@@ -22,6 +22,7 @@ from ophyd_blueprint.core import SignalR
 from .base import READABLE, role
 from .panda.encoders import INPUTS, Encoder
 from .panda.seq_planner import SeqPlanner, SeqSegment
+from .panda.seq_table import MAX_ROWS
 from .panda_seq_block import ENUM, NUMBER, RW, SeqBlockSource
 from .trajectory_scanspec import Spec
 
@@ -46,8 +47,9 @@ class PandaSeq(SeqBlockSource):
     `posa_source`.. (the position bus value wired to it at prepare; else as
     the PandA is wired), `deadtime` (seconds each frame ends with the trigger
     low, default one tick), `tick` (seconds, default 1e-6), `trigger` and
-    `gate` (output letters, default ``A`` and none), `timeout` (seconds beyond
-    the scan's duration, default 10).
+    `gate` (output letters, default ``A`` and none), `max_rows` (the rows a
+    table holds, default 4096: the SEQ block's), `timeout` (seconds beyond the
+    scan's duration, default 10).
     """
 
     roles = SeqBlockSource.roles + _position_roles()
@@ -58,6 +60,7 @@ class PandaSeq(SeqBlockSource):
         "tick": float,
         "trigger": str,
         "gate": str,
+        "max_rows": int,
         "timeout": float,
     }
 
@@ -78,6 +81,7 @@ class PandaSeq(SeqBlockSource):
                 tick=tick,
                 trigger=str(self.config.get("trigger", "A")),
                 gate=gate,
+                max_rows=int(self.config.get("max_rows", MAX_ROWS)),
             )
             segments = iter(planner)
             return planner, itertools.chain([next(segments)], segments)

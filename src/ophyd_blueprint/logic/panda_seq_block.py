@@ -18,7 +18,9 @@ from abc import ABC
 from collections.abc import Iterator
 from typing import Any, cast
 
-from ophyd_blueprint.core import SignalRW
+import numpy as np
+
+from ophyd_blueprint.core import SignalRW, Table
 
 from .base import READABLE, WRITABLE, SettingsRules, role
 from .panda.seq_planner import SeqSegment
@@ -98,13 +100,24 @@ class SeqBlockSource(TriggerSource, ABC):
         self._loaded += 1
 
     def _table_value(self, table: SeqTable) -> Any:
-        """`table` as the bound signal takes it: itself, or its columns for
-        another table type with the same columns (a live-typed signal)."""
+        """`table` as the bound signal takes it: itself, or its columns in the
+        types of another table class with the same columns (a blueprint's own,
+        e.g. pandablocks-ioc's ``uint8`` outputs)."""
         datatype = self._rw("table").datatype
-        if datatype is None or isinstance(table, datatype):
+        if (
+            datatype is None
+            or isinstance(table, datatype)
+            or not issubclass(datatype, Table)
+        ):
             return table
-        columns: dict[str, Any] = dict(table)
-        columns["trigger"] = [t.value for t in table.trigger]
+        columns: dict[str, Any] = {}
+        for name, spec in datatype.columns().items():
+            value: Any = getattr(table, name)
+            columns[name] = (
+                [t.value for t in table.trigger]
+                if name == "trigger"
+                else np.asarray(value, dtype=spec.dtype_numpy)
+            )
         return columns
 
     async def start(self) -> None:

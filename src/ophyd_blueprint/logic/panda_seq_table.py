@@ -55,7 +55,7 @@ class PandaSeqTable(SeqBlockSource):
     def accepts(self, value: object) -> int:
         if isinstance(value, SeqTableInfo | SeqTable):
             return 3
-        return 1 if isinstance(value, Spec) and "table" in self.config else 0
+        return 1 if isinstance(value, Spec) and self.config.get("table") else 0
 
     def _configured(self) -> SeqTableInfo:
         return SeqTableInfo(
