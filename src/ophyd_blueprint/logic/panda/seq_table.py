@@ -191,6 +191,9 @@ def _column(name: str, values: Any, length: int) -> Any:
     if name == "trigger":
         return [_trigger(i, v) for i, v in enumerate(values)]
     if name in BOOL_COLUMNS:
+        array = np.asarray(values)
+        if array.dtype == np.bool_:
+            return array
         return np.array([_bool(name, i, v) for i, v in enumerate(values)], np.bool_)
     return _integers(name, values)
 
