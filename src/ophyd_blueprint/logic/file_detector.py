@@ -81,6 +81,7 @@ class FileDetector(Logic):
         self._last_index = 0
         self._source: TriggerSource | None = None
         self._source_kicked = False
+        self._completing: WatchableAsyncStatus[int] | None = None
 
     # -- the parts -----------------------------------------------------------
 
@@ -200,6 +201,8 @@ class FileDetector(Logic):
         source = self._source if not self._source_kicked else None
         if self._info is None and self._source is None:
             raise DetectorError(f"{self.name}: kickoff before prepare")
+        if arm or source is not None:
+            self._completing = None
         self._kicked |= arm
         self._source_kicked |= source is not None
         return AsyncStatus(self._kickoff(arm, source), name=self.name)
@@ -212,17 +215,23 @@ class FileDetector(Logic):
 
     def complete(self) -> WatchableAsyncStatus[int]:
         """Done when every prepared frame is written and the trigger source
-        has finished; reports frames written."""
+        has finished; reports frames written. Asked again for the same
+        kickoff (as detector and as trigger), it gives the same status."""
         info = self._info
         source = self._source if self._source_kicked else None
         if (info is None or not self._kicked) and source is None:
+            if self._completing is not None:
+                return self._completing
             raise DetectorError(f"{self.name}: complete before kickoff")
         if info is not None and self._kicked:
             self._kicked = False
         else:
             info = None
         self._source_kicked = False
-        return WatchableAsyncStatus(self._progress(info, source), name=self.name)
+        self._completing = WatchableAsyncStatus(
+            self._progress(info, source), name=self.name
+        )
+        return self._completing
 
     async def _progress(
         self, info: TriggerInfo | None, source: TriggerSource | None

@@ -43,8 +43,8 @@ class SeqBlockSource(TriggerSource, ABC):
         role("enable", RW, ENUM, doc="SEQn:ENABLE, a bit mux: ZERO or ONE"),
         role("active", READABLE, doc="SEQn:ACTIVE"),
         role("repeats", RW, NUMBER, doc="SEQn:REPEATS, runs of the whole table"),
-        role("prescale", RW, NUMBER, required=False, doc="SEQn:PRESCALE"),
-        role("prescale_units", RW, ENUM, required=False, doc="SEQn:PRESCALE:UNITS"),
+        role("prescale", RW, NUMBER, doc="SEQn:PRESCALE, the tick of the times"),
+        role("prescale_units", RW, ENUM, doc="SEQn:PRESCALE:UNITS"),
     )
     settings = SettingsRules(
         order=(("prescale_units", "prescale"),), never=frozenset({"enable"})
@@ -77,15 +77,9 @@ class SeqBlockSource(TriggerSource, ABC):
         is how long all the segments are expected to run."""
         await self.halt()
         switch = self.switch
-        if "prescale_units" in self.bound:
-            # units first: a PandA rescales the current value to new units
-            await self._rw("prescale_units").set("us", timeout=switch.timeout)
-        if "prescale" in self.bound:
-            await self._rw("prescale").set(tick * 1e6, timeout=switch.timeout)
-        elif abs(tick - 1e-6) > 1e-12:
-            raise TriggerSourceError(
-                f"{self.device.name}: a tick of {tick:g} s needs the prescale role"
-            )
+        # units first: a PandA rescales the current value to new units
+        await self._rw("prescale_units").set("us", timeout=switch.timeout)
+        await self._rw("prescale").set(tick * 1e6, timeout=switch.timeout)
         first = next(segments)
         self._segments, self._seconds, self._loaded = segments, seconds, 0
         await self._write(first)
