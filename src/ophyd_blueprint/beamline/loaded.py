@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from ophyd_blueprint.blueprint import (
     Beamline,
+    BeamlineDevice,
+    Blueprint,
     BlueprintError,
+    BlueprintLibrary,
     KnownSchemes,
     beamline_library,
     check_beamline,
@@ -19,6 +23,7 @@ from ophyd_blueprint.blueprint import (
 from ophyd_blueprint.builder import build_device
 from ophyd_blueprint.core import Device, NotConnectedError, Signal
 from ophyd_blueprint.core.transport import registered_schemes
+from ophyd_blueprint.introspect import blueprint_name
 from ophyd_blueprint.logic import logic_roles
 
 from .discovered import DiscoveredDevice, discover_child
@@ -105,6 +110,29 @@ def _schemes() -> KnownSchemes:
     return KnownSchemes(registered_schemes())
 
 
+def _built_from(
+    name: str, entry: BeamlineDevice, library: BlueprintLibrary
+) -> tuple[Blueprint, Mapping[str, Blueprint]]:
+    """The blueprint a device entry is built from, with the entry's ``logic``
+    added (an entry's logic replaces the blueprint's of the same ``use``), and
+    the library to build it with.
+
+    A ``pvi:`` entry with logic is a blueprint of that ``pvi``. A blueprint
+    given more logic is rendered apart from the library's cached trees.
+    """
+    if entry.blueprint is None:
+        blueprint = Blueprint.model_validate(
+            {"blueprint": blueprint_name(name), "pvi": entry.pvi}
+        )
+        return blueprint.model_copy(update={"logic": list(entry.logic)}), library
+    blueprint = library[entry.blueprint]
+    if not entry.logic:
+        return blueprint, library
+    added = {e.use for e in entry.logic}
+    logic = [e for e in blueprint.logic if e.use not in added] + list(entry.logic)
+    return blueprint.model_copy(update={"logic": logic}), MappingProxyType(library)
+
+
 def load_beamline(path: str | Path, mock: bool = False) -> LoadedBeamline:
     """Load, check and build every device of a beamline file; connect nothing.
 
@@ -140,14 +168,14 @@ def load_beamline(path: str | Path, mock: bool = False) -> LoadedBeamline:
         if mock or entry.mock:
             mocked.add(name)
         uri = entry.pvi if entry.pvi is not None else entry.tango
-        if entry.blueprint is None and uri is not None:
+        if entry.blueprint is None and uri is not None and not entry.logic:
             devices[name] = DiscoveredDevice(uri, protocol, name)
             continue
-        assert entry.blueprint is not None, "check_beamline requires one source"
+        blueprint, built_with = _built_from(name, entry, library)
         devices[name] = build_device(
-            library[entry.blueprint],
+            blueprint,
             entry.with_,
-            library=library,
+            library=built_with,
             protocol=protocol,
             name=name,
             mock=name in mocked,

@@ -11,9 +11,9 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from .checks import check_blueprint, check_name, lookup
+from .checks import check_blueprint, check_logic, check_name, lookup
 from .library import BlueprintLibrary
-from .models import Beamline, Blueprint, Scalar
+from .models import Beamline, BeamlineDevice, Blueprint, Scalar
 from .positions import Origin
 from .problems import BlueprintError, Problem
 from .rendering import bind_params, render_blueprint, scheme_of
@@ -72,6 +72,12 @@ def check_beamline(
         if device.blueprint is None:
             if device.with_:
                 problems.append(at.problem("'with' needs 'blueprint'", "with"))
+            if device.logic and device.tango is not None:
+                message = "'logic' is added to blueprint and pvi devices only"
+                problems.append(at.problem(message, "logic"))
+            elif device.logic and device.pvi is not None:
+                found = Blueprint.model_validate({"blueprint": name, "pvi": device.pvi})
+                problems += _device_logic(device, found, library, logic_roles)
             continue
         if device.blueprint not in library:
             problems.append(
@@ -83,6 +89,9 @@ def check_beamline(
             )
             continue
         used.add(device.blueprint)
+        own = lookup(library, device.blueprint, [])
+        if device.logic and own is not None:
+            problems += _device_logic(device, own, library, logic_roles)
         renderer = _TreeRenderer(
             library, beamline.defaults.protocol, known_schemes, problems
         )
@@ -99,6 +108,21 @@ def check_beamline(
                 known_schemes=known_schemes,
                 logic_roles=logic_roles,
             )
+    return problems
+
+
+def _device_logic(
+    device: BeamlineDevice,
+    built_from: Blueprint,
+    library: Mapping[str, Blueprint],
+    logic_roles: LogicRoles | None,
+) -> list[Problem]:
+    """Problems of the logic a device entry adds to what it is `built_from`."""
+    if logic_roles is None:
+        return []
+    problems: list[Problem] = []
+    for entry in device.logic:
+        problems += check_logic(entry, built_from, library, logic_roles)
     return problems
 
 

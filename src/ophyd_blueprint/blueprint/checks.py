@@ -22,7 +22,7 @@ from .schemes import KnownSchemes
 from .templating import TemplateProblem, template_names
 from .vocabulary import BEAMLINE_MEMBERS, DEVICE_MEMBERS, ENUM_DTYPES
 
-__all__ = ["check_blueprint", "check_name", "lookup"]
+__all__ = ["check_blueprint", "check_logic", "check_name", "lookup"]
 
 
 def check_name(origin: Origin, section: str, name: str) -> list[Problem]:
@@ -102,6 +102,8 @@ def check_blueprint(
     for name, param in blueprint.params.items():
         problems += _check_param(name, param)
     names = set(merged.params)
+    if blueprint.pvi is not None:
+        problems += _template(blueprint.pvi, origin, ("pvi",), names)
     for name, signal in blueprint.signals.items():
         problems += _check_signal(signal, names, known_schemes)
         if name in merged.children:
@@ -119,7 +121,7 @@ def check_blueprint(
         uses.add(entry.use)
         problems += _templates(entry.with_, entry.origin, names)
         if logic_roles is not None:
-            problems += _check_logic(entry, merged, library, logic_roles)
+            problems += check_logic(entry, merged, library, logic_roles)
     return problems
 
 
@@ -320,12 +322,15 @@ def _cycle(
     return []
 
 
-def _check_logic(
+def check_logic(
     entry: LogicEntry,
     merged: Blueprint,
     library: Mapping[str, Blueprint],
     logic_roles: LogicRoles,
 ) -> list[Problem]:
+    """Problems of one logic entry of `merged` (extends resolved): an unknown
+    class or role, a required role unbound, a bound path that is not there or
+    does not fit the role."""
     origin = entry.origin
     roles = logic_roles.get(entry.use)
     if roles is None:
@@ -387,10 +392,15 @@ def _signal_at(
 ) -> Signal | Literal["live"] | None:
     """The signal at a dotted path (a vector child takes an index part next).
 
-    ``"live"`` when the path goes through a child discovered live (PVI, Tango)
-    or one that cannot be loaded, where nothing can be checked.
+    ``"live"`` when the path goes through a child discovered live (PVI, Tango),
+    one that cannot be loaded, or a name left to the blueprint's own ``pvi``,
+    where nothing can be checked.
     """
     parts = path.split(".")
+    if device.pvi is not None and not (
+        parts[0] in device.children or (len(parts) == 1 and parts[0] in device.signals)
+    ):
+        return "live"  # found in the device's PVI when it connects
     position = 0
     while position < len(parts) - 1:
         child = device.children.get(parts[position])

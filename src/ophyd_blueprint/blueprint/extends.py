@@ -52,6 +52,7 @@ def resolve_extends(
         update={
             "extends": None,
             "doc": next((b.doc for b in chain if b.doc is not None), None),
+            "pvi": next((b.pvi for b in chain if b.pvi is not None), None),
             "params": {k: v for b in bases for k, v in b.params.items()},
             "signals": {k: v for b in bases for k, v in b.signals.items()},
             "children": {k: v for b in bases for k, v in b.children.items()},

@@ -217,6 +217,11 @@ class Blueprint(_Model):
     """Signals by attribute name."""
     children: dict[str, Child] = Field(default_factory=dict[str, Child])
     """Sub-devices by attribute name."""
+    pvi: str | None = None
+    """A PVI structure (``pva://{{prefix}}PVI``) the device's structure is
+    discovered from when it connects: its signals and sub-devices (numbered
+    blocks as vectors) join the declared ones, and `logic` may bind to them
+    (``seq.1.table``), checked at connect."""
     logic: list[LogicEntry] = Field(default_factory=list[LogicEntry])
     """Behaviour attached to the device."""
 
@@ -239,6 +244,9 @@ class BeamlineDevice(DeviceRef):
 
     mock: bool = False
     """Use mock backends instead of the control system."""
+    logic: list[LogicEntry] = Field(default_factory=list[LogicEntry])
+    """Behaviour added to what the device is built from (a blueprint's own
+    logic, or a ``pvi:`` device's discovered structure)."""
 
 
 class Beamline(_Model):

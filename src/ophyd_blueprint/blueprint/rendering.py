@@ -169,6 +169,7 @@ def _render(merged: Blueprint, values: dict[str, Scalar], protocol: str) -> Blue
             "children": {
                 name: renderer.child(child) for name, child in merged.children.items()
             },
+            "pvi": merged.pvi and renderer.text(merged.pvi, merged, "pvi"),
             "logic": [
                 entry.model_copy(
                     update={"with_": renderer.values(entry.with_, entry.origin, values)}

@@ -39,7 +39,14 @@ from ophyd_blueprint.logic import Logic, get_logic
 from .datatypes import signal_datatype
 from .trigger import TriggerWithValue
 
-__all__ = ["BlueprintDevice", "BuildError", "Discover", "build_device", "device_class"]
+__all__ = [
+    "BlueprintDevice",
+    "BuildError",
+    "Discover",
+    "DiscoveredBlueprintDevice",
+    "build_device",
+    "device_class",
+]
 
 Discover = Callable[[Child, str], Device]
 """Makes the device of a ``pvi:``/``tango:`` child (rendered), given the protocol.
@@ -88,6 +95,58 @@ class BlueprintDevice(StandardReadable):
         return (
             f"<{type(self).__name__} {self.name!r} from {self.blueprint.origin.file}>"
         )
+
+
+class DiscoveredBlueprintDevice(BlueprintDevice):
+    """A device built from a blueprint with ``pvi:``: when it first connects,
+    the structure found there joins the declared one and its logic is bound
+    (a bind path the PVI does not have is a connect failure naming it)."""
+
+    _structure: Device
+    _logic_defaults: Mapping[str, Scalar]
+    _rendered: Blueprint
+    _adopted: bool = False
+
+    def found_at(
+        self, structure: Device, rendered: Blueprint, defaults: Mapping[str, Scalar]
+    ) -> None:
+        """Discover through `structure`; bind `rendered`'s logic (with
+        `defaults`) once it is found."""
+        self._structure = structure
+        self._rendered = rendered
+        self._logic_defaults = defaults
+        self.logic = []
+
+    async def _connect_self(self, mock: bool, timeout: float) -> None:
+        if self._adopted:
+            return
+        structure = self._structure
+        structure.set_name(self.name)
+        await structure.connect(mock, timeout)
+        declared = dict(self.children())
+        for name, child in list(structure.children()):
+            if name in declared:
+                continue  # declared in the blueprint: the declaration wins
+            setattr(self, name, child)
+            self.add_readables([child], ReadCategory.HINTED)
+            self.add_readables([child], ReadCategory.CONFIG)
+        self.set_name(self.name)
+        self.logic = [self._bind(index) for index in range(len(self._rendered.logic))]
+        self._adopted = True
+
+    def _bind(self, index: int) -> Logic:
+        """Logic entry `index` bound to the discovered structure, or the failure
+        naming the entry's file and line, the path, and the PVI."""
+        blueprint = self._rendered
+        try:
+            return _attach_logic(self, blueprint, index, self._logic_defaults)
+        except (AttributeError, KeyError, BuildError) as error:
+            entry = blueprint.logic[index]
+            reason = str(error).strip("'\"")
+            message = f"{entry.use}: a bound path is not in {blueprint.pvi}: {reason}"
+            raise NotConnectedError(
+                str(entry.origin.problem(message, "bind")), source=blueprint.pvi or ""
+            ) from None
 
 
 def _locate(device: BlueprintDevice, error: NotConnectedError) -> None:
@@ -150,6 +209,7 @@ def _structure(blueprint: Blueprint) -> tuple[Any, ...]:
         ),
         tuple((n, c.blueprint) for n, c in blueprint.children.items()),
         tuple(entry.use for entry in blueprint.logic),
+        blueprint.pvi is not None,
     )
 
 
@@ -183,7 +243,10 @@ def device_class(blueprint: Blueprint) -> type[BlueprintDevice]:
                 )
             exposed[method] = index
             namespace[method] = _forward(method)
-    cls = type(blueprint.name, (BlueprintDevice,), namespace)
+    base: type[BlueprintDevice] = (
+        DiscoveredBlueprintDevice if blueprint.pvi is not None else BlueprintDevice
+    )
+    cls = cast(type[BlueprintDevice], type(blueprint.name, (base,), namespace))
     _classes[key] = cls
     return cls
 
@@ -257,11 +320,28 @@ def build_device(
         device.add_readables(parts, ReadCategory.HINTED)
         device.add_readables(parts, ReadCategory.CONFIG)
     Device.__init__(device, name)
+    if isinstance(device, DiscoveredBlueprintDevice):
+        structure = _discover_structure(rendered, protocol, discover)
+        device.found_at(structure, rendered, logic_defaults or {})
+        return device
     device.logic = [
         _attach_logic(device, rendered, index, logic_defaults or {})
         for index in range(len(rendered.logic))
     ]
     return device
+
+
+def _discover_structure(
+    rendered: Blueprint, protocol: str, discover: Discover | None
+) -> Device:
+    """The device that finds `rendered`'s ``pvi:`` structure when it connects."""
+    if discover is None:
+        message = (
+            "a blueprint with pvi: is discovered when a beamline connects; "
+            "build this device through load_beamline"
+        )
+        raise BuildError(str(rendered.origin.problem(message, "pvi")))
+    return discover(Child.model_validate({"pvi": rendered.pvi}), protocol)
 
 
 def _build_child(

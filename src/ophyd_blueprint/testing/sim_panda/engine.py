@@ -36,6 +36,9 @@ EdgeWatcher = Callable[[str, bool, float], None]
 """(bit or output name, new level, seconds since start), called on each edge."""
 
 _MOST_PASSES = 32
+_MOST_STEPS = 20_000
+"""Steps one `advance` takes at most: a block firing every few ticks makes the
+simulation fall behind the clock instead of starving its server."""
 
 
 def constant_position(number: int, seconds: float) -> float:
@@ -146,8 +149,10 @@ class Engine:
     # -- time ---------------------------------------------------------------
 
     def advance(self, until: int) -> None:
-        """Run every event up to tick `until`."""
-        while self.now < until:
+        """Run every event up to tick `until` (or `_MOST_STEPS` of them)."""
+        for _ in range(_MOST_STEPS):
+            if self.now >= until:
+                break
             t = min(until, self.now + self.sample_ticks)
             for logic in self.logic:
                 due = logic.next_event()

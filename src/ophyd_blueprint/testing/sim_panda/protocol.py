@@ -52,6 +52,11 @@ class ControlSession:
         self._table_lines: list[str] = []
 
     @property
+    def collecting(self) -> bool:
+        """Whether a table's lines are coming in (not commands)."""
+        return self._table is not None
+
+    @property
     def store(self) -> Store:
         return self.panda.store
 

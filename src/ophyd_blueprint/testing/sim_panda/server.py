@@ -202,7 +202,8 @@ class SimPandA:
         session = ControlSession(self)
         try:
             while line := await reader.readline():
-                self._sync()
+                if not session.collecting:
+                    self._sync()
                 answer = session.line(line.decode().rstrip("\r\n"))
                 if answer:
                     writer.write(("\n".join(answer) + "\n").encode())

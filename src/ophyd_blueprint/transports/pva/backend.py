@@ -13,6 +13,7 @@ does the same for one transport instance.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -184,9 +185,8 @@ class PvaSignalBackend(SignalBackend[T]):
     def _reading(self, s: PvaStructure) -> Reading[T]:
         return {
             "value": self._convert(s),
-            "timestamp": s["timeStamp.secondsPastEpoch"]
-            + s["timeStamp.nanoseconds"] * 1e-9,
-            "alarm_severity": s["alarm.severity"],
+            "timestamp": _timestamp(s),
+            "alarm_severity": _severity(s),
         }
 
     async def get_reading(self) -> Reading[T]:
@@ -279,3 +279,19 @@ def _trigger_converter(structure: PvaStructure) -> PvaConverter:
         return build
 
     return PvaConverter("trigger", field, lambda s: None, write, "")
+
+
+def _timestamp(s: PvaStructure) -> float:
+    """The PV's timestamp; now, for a structure without one (a QSRV group of
+    plain fields, such as pandablocks-ioc's ``DATA:DATASETS``)."""
+    try:
+        return s["timeStamp.secondsPastEpoch"] + s["timeStamp.nanoseconds"] * 1e-9
+    except KeyError:
+        return time.time()
+
+
+def _severity(s: PvaStructure) -> int:
+    try:
+        return s["alarm.severity"]
+    except KeyError:
+        return 0

@@ -1,0 +1,152 @@
+"""A PandA as a file-writing detector: ``panda.PcapArming`` and ``panda.Triggering``.
+
+They plug into ``detector.FileDetector`` beside ``panda.HDF5Writer``. PCAP
+captures when the PandA's own wiring triggers it (a sequencer, position
+compare, an input), so triggering writes nothing: any trigger kind is the
+PandA's own. Arming is PCAP's ``ARM``; the capture ends when PCAP is no
+longer ``ACTIVE`` (its ENABLE fell, or it was disarmed).
+
+pandablocks-ioc's data client connects to the PandA only after
+``DATA:CAPTURE`` is 1, and an arm before it connects loses the capture's
+header (nothing is written). With the ``data_status`` role bound
+(``DATA:STATUS``), arming waits for that status to change (the IOC got the
+capture) and arms again if it does not. pandablocks-ioc takes one capture
+per file (a second arm's header differs: it stops writing), so a run arms
+once; its 10 Hz poll must see PCAP active (a capture shorter than about
+0.2 s may pass unseen).
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from ophyd_blueprint.core import (
+    AsyncStatus,
+    Signal,
+    SignalR,
+    SignalRW,
+    TriggerInfo,
+    wait_for_value,
+)
+
+from .base import READABLE, WRITABLE, role
+from .detector_parts import Arming, DetectorError, Triggering
+from .flags import FLAG_DTYPES, flag, is_on
+
+__all__ = ["PcapArming", "PcapTriggering"]
+
+RW = READABLE & WRITABLE
+STR = frozenset({"str"})
+_ARMS = 3
+_FPGA_TICK = 8e-9
+
+
+class PcapTriggering(Triggering):
+    """The PandA triggers its own captures; nothing to set for a `TriggerInfo`."""
+
+    async def prepare_trigger(self, info: TriggerInfo) -> None:
+        """Nothing to write: PCAP captures when its wiring says."""
+
+    def frame_time(self, info: TriggerInfo) -> float | None:
+        return None
+
+    def deadtime(self, livetime: float) -> float:
+        return _FPGA_TICK
+
+
+class PcapArming(Arming):
+    """Arms PCAP and reports the capture over when PCAP is no longer active.
+
+    ``with:`` `timeout` (seconds for PCAP and the IOC to answer, default 10),
+    `header_timeout` (seconds for ``DATA:STATUS`` to report the capture
+    started before arming again, default 2).
+    """
+
+    roles = (
+        role("arm", RW, FLAG_DTYPES, doc="PCAP:ARM (1 arms, 0 disarms)"),
+        role("active", READABLE, FLAG_DTYPES, doc="PCAP:ACTIVE"),
+        role(
+            "data_status",
+            READABLE,
+            STR,
+            required=False,
+            doc="DATA:STATUS: says when the IOC's data client got a capture",
+        ),
+    )
+    params = {"timeout": float, "header_timeout": float}
+
+    @property
+    def _timeout(self) -> float:
+        return float(self.config.get("timeout", 10.0))
+
+    def _arm(self) -> SignalRW[Any]:
+        return cast(SignalRW[Any], self.bound["arm"])
+
+    def _active(self) -> SignalR[Any]:
+        return cast(SignalR[Any], self.bound["active"])
+
+    async def _set_arm(self, on: bool) -> None:
+        arm = self._arm()
+        await arm.set(flag(arm, on), timeout=self._timeout)
+
+    async def arm(self) -> AsyncStatus:
+        status = self.bound.get("data_status")
+        for _ in range(_ARMS):
+            before = None if status is None else await _text(status)
+            await self._set_arm(True)
+            await self._wait_active(True, self._timeout)
+            if status is None or await self._reported(_readable(status), before):
+                return AsyncStatus(
+                    self._wait_active(False, None), name=self.device.name
+                )
+            await self.disarm()
+        assert status is not None
+        raise DetectorError(
+            f"{self.device.name}: armed {_ARMS} times, the IOC's data client never "
+            f"got the capture ({status.source} stayed {await _text(status)!r})"
+        )
+
+    async def _reported(self, status: SignalR[Any], before: str | None) -> bool:
+        """Whether the IOC's DATA status moved on from `before` (it got the
+        capture's header) within `header_timeout`."""
+        try:
+            await wait_for_value(
+                status,
+                lambda text: str(text) != before,
+                float(self.config.get("header_timeout", 2.0)),
+            )
+        except TimeoutError:
+            return False
+        return True
+
+    async def _wait_active(self, active: bool, timeout: float | None) -> None:
+        """Until PCAP is (not) `active`; None waits for as long as it takes."""
+        signal = self._active()
+        try:
+            await wait_for_value(signal, lambda v: is_on(signal, v) == active, timeout)
+        except TimeoutError:
+            raise DetectorError(
+                f"{self.device.name}: PCAP did not {'arm' if active else 'disarm'} "
+                f"within {timeout:g} s ({self._active().source} stayed "
+                f"{int(not active)})"
+            ) from None
+
+    async def disarm(self) -> None:
+        await self._set_arm(False)
+        await self._wait_active(False, self._timeout)
+
+    async def state(self) -> str:
+        active = is_on(self._active(), await self._active().get_value())
+        text = f"PCAP {'active' if active else 'not active'}"
+        status = self.bound.get("data_status")
+        if status is not None:
+            text += f", the IOC says {await _text(status)!r}"
+        return text
+
+
+def _readable(signal: Signal[Any]) -> SignalR[Any]:
+    return cast(SignalR[Any], signal)  # the role's access is READABLE
+
+
+async def _text(signal: Signal[Any]) -> str:
+    return str(await _readable(signal).get_value())

@@ -1,0 +1,193 @@
+"""``panda.HDF5Writer``: pandablocks-ioc's DATA block writing a run's HDF5 file.
+
+`open` points ``DATA:HDF_DIRECTORY`` at the run's data directory (checked by
+``DATA:DIRECTORY_EXISTS``), names a new file, and starts ``DATA:CAPTURE``
+(mode FOREVER: every capture of the run goes into that one file). Each
+captured field with a dataset name is one dataset of the file, listed by the
+IOC in ``DATA:DATASETS`` once capture starts (late: the list is read when it
+is first needed and waited for if still empty); each gets its own data key,
+StreamResource and StreamDatum. ``DATA:NUM_CAPTURED`` counts the frames.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from event_model import ComposeStreamResourceBundle, compose_stream_resource
+
+from ophyd_blueprint.core import SignalR, SignalRW, observe_value, wait_for_value
+
+from .base import READABLE, WRITABLE, SettingsRules, role
+from .detector_parts import DetectorError, Writer
+from .flags import FLAG_DTYPES, flag, is_on
+
+if TYPE_CHECKING:
+    from bluesky.protocols import StreamAsset
+    from event_model.documents.event_descriptor import DataKey
+
+__all__ = ["PandaHDF5Writer"]
+
+RW = READABLE & WRITABLE
+INT = frozenset({"int"})
+STR = frozenset({"str"})
+ENUM = frozenset({"enum", "str"})
+CHUNK = (1024,)
+"""The chunk shape reported for every dataset (one value per frame)."""
+
+
+class PandaHDF5Writer(Writer):
+    """The DATA block of pandablocks-ioc, one file per run.
+
+    ``with:`` `timeout` (seconds for the IOC to answer, default 10),
+    `create_directory` (the IOC's ``CREATE_DIRECTORY``: directory levels it
+    may create, default 8 when the role is bound).
+    """
+
+    roles = (
+        role("hdf_directory", RW, STR, doc="DATA:HDF_DIRECTORY"),
+        role("hdf_file_name", RW, STR, doc="DATA:HDF_FILE_NAME"),
+        role("directory_exists", READABLE, FLAG_DTYPES, doc="DATA:DIRECTORY_EXISTS"),
+        role("num_capture", RW, INT, doc="DATA:NUM_CAPTURE (0: until stopped)"),
+        role("num_captured", READABLE, INT, doc="DATA:NUM_CAPTURED: frames written"),
+        role("capture", RW, FLAG_DTYPES, doc="DATA:CAPTURE"),
+        role("capture_mode", RW, ENUM, doc="DATA:CAPTURE_MODE"),
+        role(
+            "datasets",
+            READABLE,
+            frozenset({"table"}),
+            doc="DATA:DATASETS, a table of name and dtype",
+        ),
+        role("create_directory", RW, INT, required=False),
+    )
+    params = {"timeout": float, "create_directory": int}
+    settings = SettingsRules(never=frozenset({"capture"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._file: Path | None = None
+        self._capturing = False
+        self._datasets: list[str] | None = None
+        self._bundles: dict[str, ComposeStreamResourceBundle] = {}
+        self._emitted = 0
+
+    def _rw(self, name: str) -> SignalRW[Any]:
+        return cast(SignalRW[Any], self.bound[name])
+
+    def _r(self, name: str) -> SignalR[Any]:
+        return cast(SignalR[Any], self.bound[name])
+
+    @property
+    def _timeout(self) -> float:
+        return float(self.config.get("timeout", 10.0))
+
+    @property
+    def frames_written(self) -> SignalR[int]:
+        return cast(SignalR[int], self.bound["num_captured"])
+
+    @property
+    def is_open(self) -> bool:
+        return self._capturing
+
+    def where(self) -> dict[str, Any]:
+        return {
+            "file": str(self._file) if self._file else None,
+            "hdf_directory": self.bound["hdf_directory"].source,
+            "frames_written": self.frames_written.source,
+        }
+
+    async def open(self, name: str, data_dir: Path) -> None:
+        if not data_dir.is_absolute():
+            raise DetectorError(f"{name}: data_dir {data_dir} is not absolute")
+        if "create_directory" in self.bound:
+            depth = int(self.config.get("create_directory", 8))
+            await self._rw("create_directory").set(depth, timeout=self._timeout)
+        directory = self._rw("hdf_directory")
+        await directory.set(str(data_dir), timeout=self._timeout)
+        exists = self._r("directory_exists")
+        try:
+            await wait_for_value(exists, lambda v: is_on(exists, v), self._timeout)
+        except TimeoutError:
+            raise DetectorError(
+                f"{name}: the PandA's IOC cannot write to {data_dir}: "
+                f"{exists.source} stayed false after {directory.source} was set"
+            ) from None
+        file_name = f"{name}-{uuid.uuid4().hex[:12]}.h5"
+        await self._rw("hdf_file_name").set(file_name, timeout=self._timeout)
+        await self._rw("num_capture").set(0, timeout=self._timeout)
+        await self._rw("capture_mode").set("FOREVER", timeout=self._timeout)
+        capture = self._rw("capture")
+        await capture.set(flag(capture, True), timeout=self._timeout)
+        self._capturing = True
+        self._file = data_dir / file_name
+        self._datasets = None
+        self._bundles = {}
+        self._emitted = 0
+
+    async def _dataset_names(self, name: str) -> list[str]:
+        """The datasets the IOC writes, waited for until it has listed some."""
+        if self._datasets is not None:
+            return self._datasets
+        signal = self._r("datasets")
+        names: list[str] = []
+        try:
+            async for table in observe_value(signal, timeout=self._timeout):
+                names = [str(n) for n in getattr(table, "name", [])]
+                if names:
+                    break
+        except TimeoutError:
+            raise DetectorError(
+                f"{name}: the PandA captures no named dataset ({signal.source} "
+                f"stayed empty for {self._timeout:g} s): give the fields to capture "
+                "a CAPTURE mode and a DATASET name"
+            ) from None
+        self._datasets = names
+        return names
+
+    def _key(self, name: str, dataset: str) -> str:
+        return f"{name}-{dataset}"
+
+    async def datakeys(self, name: str) -> dict[str, DataKey]:
+        source = self.bound["datasets"].source
+        return {
+            self._key(name, dataset): {
+                "source": source,
+                "shape": [],
+                "dtype": "number",
+                "dtype_numpy": "<f8",
+                "external": "STREAM:",
+            }
+            for dataset in await self._dataset_names(name)
+        }
+
+    async def collect_stream_docs(
+        self, name: str, frames: int
+    ) -> AsyncIterator[StreamAsset]:
+        if self._file is None or frames <= self._emitted:
+            return
+        for dataset in await self._dataset_names(name):
+            if dataset not in self._bundles:
+                bundle = compose_stream_resource(
+                    mimetype="application/x-hdf5",
+                    uri=f"file://localhost{self._file}",
+                    data_key=self._key(name, dataset),
+                    parameters={"dataset": f"/{dataset}", "chunk_shape": CHUNK},
+                )
+                self._bundles[dataset] = bundle
+                yield "stream_resource", bundle.stream_resource_doc
+        for bundle in self._bundles.values():
+            datum = bundle.compose_stream_datum(
+                indices={"start": self._emitted, "stop": frames}, validate=False
+            )
+            yield "stream_datum", datum
+        self._emitted = frames
+
+    async def close(self) -> None:
+        """Stop capturing: the IOC closes the file, its frames stay referenced."""
+        if not self._capturing:
+            return
+        self._capturing = False
+        capture = self._rw("capture")
+        await capture.set(flag(capture, False), timeout=self._timeout)
