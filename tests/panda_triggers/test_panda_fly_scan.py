@@ -83,6 +83,10 @@ def beamline(
             ("INENC1:VAL:OFFSET", OFFSET),
             ("INENC1:VAL:CAPTURE", "Value"),
             ("INENC1:VAL:DATASET", "x_enc"),
+            # PVI discovery types a block's PRESCALE with its units: blocks
+            # left in different units would be discovered as seq_1, seq_2
+            ("SEQ1:PRESCALE:UNITS", "us"),
+            ("SEQ2:PRESCALE:UNITS", "us"),
         ):
             ctx.put(panda_ioc.pv(name), value, timeout=TIMEOUT)
     data_dir = tmp_path_factory.mktemp("data")
