@@ -60,6 +60,7 @@ bench: $(STAMP)
 	$(PY) bench/build_compare.py
 	$(PY) bench/detector_compare.py
 	$(PY) bench/trajectory_compare.py
+	$(PY) bench/panda_table_compare.py
 
 clean:
 	rm -rf $(VENV) $(PANDA_VENV) .bench-venv .bench-run build *.egg-info site

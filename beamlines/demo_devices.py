@@ -30,7 +30,6 @@ from ophyd_blueprint import (
     SignalX,
     StrictEnum,
     SubsetEnum,
-    TriggerInfo,
     WatchableAsyncStatus,
     load_beamline,
 )
@@ -218,7 +217,10 @@ if TYPE_CHECKING:
             ...
 
         def complete(self) -> WatchableAsyncStatus[int]:
-            """Done when every prepared frame is written; reports frames written."""
+            """Done when every prepared frame is written and the trigger source has
+            finished; reports frames written. Asked again for the same kickoff (as
+            detector and as trigger), it gives the same status.
+            """
             ...
 
         async def describe(self) -> dict[str, DataKey]:
@@ -240,11 +242,16 @@ if TYPE_CHECKING:
             ...
 
         def kickoff(self) -> AsyncStatus:
-            """Start acquiring the prepared frames; done once the detector runs."""
+            """Start acquiring the prepared frames, then the prepared trigger source;
+            done once both run. Kicked off again (as detector and as trigger of one
+            scan), it starts only what is not running yet.
+            """
             ...
 
-        def prepare(self, value: TriggerInfo) -> AsyncStatus:
-            """Set the detector up for `value` and open the run's file if not open."""
+        def prepare(self, value: Any) -> AsyncStatus:
+            """Set the detector up for a `TriggerInfo` and open the run's file if not
+            open; anything else prepares the trigger source that takes it.
+            """
             ...
 
         def stage(self) -> AsyncStatus:
@@ -253,6 +260,10 @@ if TYPE_CHECKING:
             Done before the run starts, so a data directory the IOC cannot write
             stops the scan before any document is emitted.
             """
+            ...
+
+        def stop(self, success: bool = False) -> AsyncStatus:
+            """Stop the trigger sources and the acquisition now."""
             ...
 
         def trigger(self) -> AsyncStatus:

@@ -7,6 +7,13 @@ one frame per trigger), `Preparable` and `Flyable` (fly scans), and
 files). One file per stage, i.e. per run; `complete` reports frames written of
 frames expected and fails, naming the detector and both counts, when no frame
 arrives in time.
+
+A device that is a trigger source too (a PandA) lists trigger-source parts
+(`TriggerSource`) beside them: `prepare` takes a `TriggerInfo` to the
+detector's parts and anything else (a scanspec path, position-compare
+settings, a table) to the trigger source that accepts it; `kickoff` arms the
+capture (if prepared) before starting the source, `complete` waits for both
+and `stop` stops both.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ from ophyd_blueprint.core import (
 
 from .base import Logic
 from .detector_parts import Arming, DetectorError, Triggering, Writer
+from .trigger_source import TriggerSource, source_for, trigger_sources
 
 __all__ = ["FileDetector"]
 
@@ -60,6 +68,7 @@ class FileDetector(Logic):
         "collect_asset_docs",
         "get_index",
         "get_deadtime",
+        "stop",
     )
     params = {"data_dir": str, "exposure_timeout": float}
 
@@ -70,6 +79,9 @@ class FileDetector(Logic):
         self._kicked = False
         self._acquisition: AsyncStatus | None = None
         self._last_index = 0
+        self._source: TriggerSource | None = None
+        self._source_kicked = False
+        self._completing: WatchableAsyncStatus[int] | None = None
 
     # -- the parts -----------------------------------------------------------
 
@@ -130,6 +142,7 @@ class FileDetector(Logic):
     async def _stage(self) -> None:
         self._info = None
         self._kicked = False
+        self._source, self._source_kicked = None, False
         await self.arming.disarm()
         await self.writer.open(self.name, self._data_dir())
         if isinstance(self.device, StandardReadable):
@@ -142,8 +155,12 @@ class FileDetector(Logic):
     async def _unstage(self) -> None:
         self._info = None
         self._kicked = False
+        self._source, self._source_kicked = None, False
         results = await asyncio.gather(
-            self.arming.disarm(), self.writer.close(), return_exceptions=True
+            self.arming.disarm(),
+            self.writer.close(),
+            *(part.halt() for part in trigger_sources(self.device)),
+            return_exceptions=True,
         )
         if isinstance(self.device, StandardReadable):
             await StandardReadable.unstage(self.device)
@@ -153,9 +170,18 @@ class FileDetector(Logic):
 
     # -- prepare / kickoff / complete ----------------------------------------
 
-    def prepare(self, value: TriggerInfo) -> AsyncStatus:
-        """Set the detector up for `value` and open the run's file if not open."""
-        return AsyncStatus(self._prepare(value), name=self.name)
+    def prepare(self, value: Any) -> AsyncStatus:
+        """Set the detector up for a `TriggerInfo` and open the run's file if
+        not open; anything else prepares the trigger source that takes it."""
+        if isinstance(value, TriggerInfo):
+            return AsyncStatus(self._prepare(value), name=self.name)
+        return AsyncStatus(self._prepare_source(value), name=self.name)
+
+    async def _prepare_source(self, value: Any) -> None:
+        source = source_for(self.device, value)
+        self._source, self._source_kicked = None, False
+        await source.prepare_source(value)
+        self._source = source
 
     async def _prepare(self, info: TriggerInfo) -> None:
         if self._acquisition is not None and not self._acquisition.done:
@@ -168,24 +194,60 @@ class FileDetector(Logic):
         self._info = info
 
     def kickoff(self) -> AsyncStatus:
-        """Start acquiring the prepared frames; done once the detector runs."""
-        if self._info is None:
+        """Start acquiring the prepared frames, then the prepared trigger
+        source; done once both run. Kicked off again (as detector and as
+        trigger of one scan), it starts only what is not running yet."""
+        arm = self._info is not None and not self._kicked
+        source = self._source if not self._source_kicked else None
+        if self._info is None and self._source is None:
             raise DetectorError(f"{self.name}: kickoff before prepare")
-        self._kicked = True
-        return AsyncStatus(self._kickoff(), name=self.name)
+        if arm or source is not None:
+            self._completing = None
+        self._kicked |= arm
+        self._source_kicked |= source is not None
+        return AsyncStatus(self._kickoff(arm, source), name=self.name)
 
-    async def _kickoff(self) -> None:
-        self._acquisition = await self.arming.arm()
+    async def _kickoff(self, arm: bool, source: TriggerSource | None) -> None:
+        if arm:
+            self._acquisition = await self.arming.arm()
+        if source is not None:
+            await source.start()
 
     def complete(self) -> WatchableAsyncStatus[int]:
-        """Done when every prepared frame is written; reports frames written."""
+        """Done when every prepared frame is written and the trigger source
+        has finished; reports frames written. Asked again for the same
+        kickoff (as detector and as trigger), it gives the same status."""
         info = self._info
-        if info is None or not self._kicked:
+        source = self._source if self._source_kicked else None
+        if (info is None or not self._kicked) and source is None:
+            if self._completing is not None:
+                return self._completing
             raise DetectorError(f"{self.name}: complete before kickoff")
-        self._kicked = False
-        return WatchableAsyncStatus(self._progress(info), name=self.name)
+        if info is not None and self._kicked:
+            self._kicked = False
+        else:
+            info = None
+        self._source_kicked = False
+        self._completing = WatchableAsyncStatus(
+            self._progress(info, source), name=self.name
+        )
+        return self._completing
 
-    async def _progress(self, info: TriggerInfo) -> AsyncIterator[WatcherUpdate[int]]:
+    async def _progress(
+        self, info: TriggerInfo | None, source: TriggerSource | None
+    ) -> AsyncIterator[WatcherUpdate[int]]:
+        finished = None if source is None else asyncio.ensure_future(source.finished())
+        try:
+            if info is not None:
+                async for update in self._captured(info):
+                    yield update
+            if finished is not None:
+                await finished
+        finally:
+            if finished is not None and not finished.done():
+                finished.cancel()
+
+    async def _captured(self, info: TriggerInfo) -> AsyncIterator[WatcherUpdate[int]]:
         target = info.number_of_events
         written = 0
         async for written in self._frames(info, target):
@@ -234,6 +296,21 @@ class FileDetector(Logic):
                 f"acquisition did not end within {wait:g} s "
                 f"({await self.arming.state()})"
             ) from None
+
+    def stop(self, success: bool = False) -> AsyncStatus:
+        """Stop the trigger sources and the acquisition now."""
+        return AsyncStatus(self._stop(), name=self.name)
+
+    async def _stop(self) -> None:
+        self._kicked = self._source_kicked = False
+        results = await asyncio.gather(
+            *(part.halt() for part in trigger_sources(self.device)),
+            self.arming.disarm(),
+            return_exceptions=True,
+        )
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
 
     # -- step scans ------------------------------------------------------------
 
