@@ -55,6 +55,7 @@ class FileDetector(Logic):
         "prepare",
         "kickoff",
         "complete",
+        "stop",
         "describe",
         "describe_collect",
         "collect_asset_docs",
@@ -69,6 +70,7 @@ class FileDetector(Logic):
         self._start = 0
         self._kicked = False
         self._acquisition: AsyncStatus | None = None
+        self._completing: AsyncStatus | None = None
         self._last_index = 0
 
     # -- the parts -----------------------------------------------------------
@@ -183,7 +185,24 @@ class FileDetector(Logic):
         if info is None or not self._kicked:
             raise DetectorError(f"{self.name}: complete before kickoff")
         self._kicked = False
-        return WatchableAsyncStatus(self._progress(info), name=self.name)
+        status = WatchableAsyncStatus(self._progress(info), name=self.name)
+        self._completing = status
+        return status
+
+    def stop(self, success: bool = False) -> AsyncStatus:
+        """Stop acquiring now; a `complete` in progress ends (failed).
+
+        The run's file stays open: what was written is still collected, and a
+        new `prepare` and `kickoff` add frames to it (a paused fly scan resumed).
+        """
+        return AsyncStatus(self._stop(), name=self.name)
+
+    async def _stop(self) -> None:
+        self._kicked = False
+        completing, self._completing = self._completing, None
+        if completing is not None and not completing.done:
+            completing.cancel()
+        await self.arming.disarm()
 
     async def _progress(self, info: TriggerInfo) -> AsyncIterator[WatcherUpdate[int]]:
         target = info.number_of_events

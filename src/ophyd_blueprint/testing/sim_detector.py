@@ -264,6 +264,7 @@ class SimAreaDetector:
         await cam.set("Acquire_RBV", "Acquire")
         start = time.monotonic()
         taken = 0
+        writing: asyncio.Future[None] | None = None
         try:
             while count < 0 or taken < count:
                 if external:
@@ -274,11 +275,15 @@ class SimAreaDetector:
                         max(0.0, start + (taken + 1) * period - time.monotonic())
                     )
                 taken += 1
-                await self._frame()
+                # a stop ends the exposure, never a frame half written
+                writing = asyncio.ensure_future(self._frame())
+                await asyncio.shield(writing)
         finally:
-            await asyncio.shield(self._idle())
+            await asyncio.shield(self._idle(writing))
 
-    async def _idle(self) -> None:
+    async def _idle(self, writing: asyncio.Future[None] | None = None) -> None:
+        if writing is not None:
+            await asyncio.wait([writing])
         cam = self.cam
         await cam.set("DetectorState_RBV", "Idle")
         await cam.set("Acquire", "Done")

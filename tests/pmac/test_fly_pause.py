@@ -1,0 +1,247 @@
+"""Pausing a fly scan on the simulated PMAC and areaDetector: ``RE.request_pause()``
+stops the trajectory and the detector, ``RE.resume()`` flies the rest of the
+path from the first frame not written, into the same file."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import textwrap
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import event_model
+import h5py
+import numpy as np
+import pytest
+from bluesky.run_engine import RunEngine
+from bluesky.utils import RunEngineInterrupted
+from event_model import DocumentNames
+from scanspec.core import Path as ScanPath
+from scanspec.specs import Fly, Line
+
+from ophyd_blueprint import Array1D, load_beamline, signal_r
+from ophyd_blueprint.plans import ensure_connected, fly_scan
+from ophyd_blueprint.testing.sim_ioc import SimDetectorIoc, SimPmacIoc
+
+from .conftest import DEVICES
+
+FRAMES = 200
+
+
+class Docs:
+    """Every document of a run, checked against event-model's schemas."""
+
+    def __init__(self) -> None:
+        self.by_name: dict[str, list[dict[str, Any]]] = {}
+
+    def __call__(self, name: str, doc: dict[str, Any]) -> None:
+        event_model.schema_validators[DocumentNames(name)].validate(doc)
+        self.by_name.setdefault(name, []).append(doc)
+
+    def __getitem__(self, name: str) -> list[dict[str, Any]]:
+        return self.by_name.get(name, [])
+
+    def indices(self) -> list[tuple[int, int]]:
+        return [
+            (d["indices"]["start"], d["indices"]["stop"]) for d in self["stream_datum"]
+        ]
+
+
+class Pauser:
+    """Asks the RunEngine to pause (from another thread, as a user would) once
+    the run has collected each of `after` frames; says when it asked."""
+
+    def __init__(self, RE: RunEngine, *after: int) -> None:
+        self.RE = RE
+        self.after = list(after)
+        self.requested: float | None = None
+
+    def __call__(self, name: str, doc: dict[str, Any]) -> None:
+        if name != "stream_datum" or not self.after:
+            return
+        if doc["indices"]["stop"] >= self.after[0]:
+            self.after.pop(0)
+            threading.Thread(target=self._pause, daemon=True).start()
+
+    def _pause(self) -> None:
+        self.requested = time.monotonic()
+        self.RE.request_pause()
+
+
+@pytest.fixture(scope="module")
+def detector_ioc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimDetectorIoc]:
+    with SimDetectorIoc(log_dir=tmp_path_factory.mktemp("det")) as ioc:
+        yield ioc
+
+
+@pytest.fixture(scope="module")
+def RE() -> RunEngine:
+    return RunEngine(context_managers=[], call_returns_result=True)
+
+
+@pytest.fixture(scope="module")
+def bl(
+    RE: RunEngine,
+    sim_pmac: SimPmacIoc,
+    detector_ioc: SimDetectorIoc,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Any:
+    folder = tmp_path_factory.mktemp("pause")
+    path = folder / "pause.yaml"
+    path.write_text(
+        textwrap.dedent(
+            f"""\
+            beamline: pause
+            blueprints: [{DEVICES}]
+            defaults: {{timeout: 5.0, data_dir: "{folder / "data"}"}}
+            devices:
+              pmac: {{blueprint: Pmac, with: {{prefix: "{sim_pmac.prefix}"}}}}
+              x: {{blueprint: PmacMotor, with: {{prefix: "{sim_pmac.motor(1)}"}}}}
+              y: {{blueprint: PmacMotor, with: {{prefix: "{sim_pmac.motor(2)}"}}}}
+              det: {{blueprint: SimDetector, with: {{prefix: "{detector_ioc.prefix}"}}}}
+            """
+        )
+    )
+    beamline = load_beamline(path)
+    RE(ensure_connected(*beamline))
+    return beamline
+
+
+def snake(bl: Any) -> Any:
+    return Fly(0.02 @ (Line(bl.y, 0, 1, 4) * ~Line(bl.x, 0, 2, 50)))
+
+
+def value(RE: RunEngine, signal: Any) -> Any:
+    """The signal's value, read in the RunEngine's loop (also while paused)."""
+    return asyncio.run_coroutine_threadsafe(signal.get_value(), RE.loop).result(10)
+
+
+def in_loop(RE: RunEngine, make: Callable[[], Any]) -> Any:
+    return asyncio.run_coroutine_threadsafe(make(), RE.loop).result(10)
+
+
+async def executed(sim_pmac: SimPmacIoc, letter: str) -> np.ndarray[Any, Any]:
+    """The positions the simulated controller ran on one CS axis, last run."""
+    sig = signal_r(
+        Array1D[np.float64], f"ca://{sim_pmac.prefix}Sim:{letter}:ExecutedPositions_RBV"
+    )
+    await sig.connect()
+    return np.asarray(await sig.get_value())
+
+
+def paused_run(RE: RunEngine, plan: Any, docs: Docs, pauser: Pauser) -> float:
+    """Run `plan` until `pauser` pauses it; seconds from the request to paused."""
+    with pytest.raises(RunEngineInterrupted):
+        RE(plan, [docs, pauser])
+    paused = time.monotonic()
+    assert RE.state == "paused"
+    assert pauser.requested is not None
+    return paused - pauser.requested
+
+
+def file_frames(docs: Docs) -> tuple[int, np.ndarray[Any, Any]]:
+    """Frames in the run's one file, and their NDArrayUniqueIds."""
+    [resource] = docs["stream_resource"]
+    with h5py.File(resource["uri"].removeprefix("file://localhost"), "r") as f:
+        data: Any = f["/entry/data/data"]
+        uids: Any = f["/entry/instrument/NDAttributes/NDArrayUniqueId"]
+        return int(data.shape[0]), np.asarray(uids)
+
+
+def assert_every_frame_once(docs: Docs, frames: int) -> None:
+    """One stream resource, StreamDatum indices 0..frames without a gap or an
+    overlap, and the file holds exactly those frames, each taken once."""
+    ranges = docs.indices()
+    assert ranges[0][0] == 0
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges)), ranges
+    assert ranges[-1][1] == frames
+    count, uids = file_frames(docs)
+    assert count == frames
+    assert np.all(np.diff(uids) > 0), "no frame written twice"
+
+
+def test_a_paused_fly_scan_stops_and_resumes_from_the_first_frame_not_written(
+    RE: RunEngine, bl: Any, sim_pmac: SimPmacIoc
+):
+    spec = snake(bl)
+    docs = Docs()
+    pauser = Pauser(RE, 40)
+
+    latency = paused_run(RE, fly_scan([bl.det], spec, motion=bl.pmac), docs, pauser)
+
+    assert latency < 2.0
+    assert value(RE, bl.det.cam.acquire) is False, "the detector stopped"
+    assert value(RE, bl.det.hdf.capture) is True, "its file stays open"
+    assert str(value(RE, bl.pmac.execute_state)) == "Done", "the trajectory stopped"
+    assert value(RE, bl.x.done_moving)
+    assert value(RE, bl.y.done_moving)
+    written = value(RE, bl.det.hdf.num_captured)
+    assert 40 <= written < FRAMES
+
+    result = RE.resume()
+
+    assert result.exit_status == "success"
+    assert docs["stop"][0]["num_events"] == {"primary": FRAMES}
+    assert_every_frame_once(docs, FRAMES)
+    # the resumed trajectory flew every window from the first frame not written
+    xs = in_loop(RE, lambda: executed(sim_pmac, "X"))
+    ys = in_loop(RE, lambda: executed(sim_pmac, "Y"))
+    ran = {(round(x, 6), round(y, 6)) for x, y in zip(xs, ys, strict=True)}
+    rest = ScanPath(spec.calculate(), start=written).consume()
+    for bounds in (rest.lower, rest.midpoints, rest.upper):
+        wanted = {
+            (round(x, 6), round(y, 6))
+            for x, y in zip(bounds[bl.x], bounds[bl.y], strict=True)
+        }
+        assert wanted <= ran
+    first = ScanPath(spec.calculate()).consume()
+    assert (round(xs[0], 6), round(ys[0], 6)) not in {
+        (round(x, 6), round(y, 6))
+        for x, y in zip(
+            first.lower[bl.x][:written], first.lower[bl.y][:written], strict=False
+        )
+    }, "the resumed run starts at the first frame not written, not before"
+
+
+def test_a_fly_scan_paused_twice_ends_with_every_frame_once(RE: RunEngine, bl: Any):
+    docs = Docs()
+    plan = fly_scan([bl.det], snake(bl), motion=bl.pmac)
+
+    pauser = Pauser(RE, 30, 110)
+    assert paused_run(RE, plan, docs, pauser) < 2.0
+    with pytest.raises(RunEngineInterrupted):
+        RE.resume()
+    assert RE.state == "paused"
+    assert not pauser.after, "paused a second time"
+    result = RE.resume()
+
+    assert result.exit_status == "success"
+    assert docs["stop"][0]["num_events"] == {"primary": FRAMES}
+    assert_every_frame_once(docs, FRAMES)
+
+
+def test_abort_while_paused_leaves_everything_stopped_and_the_documents_whole(
+    RE: RunEngine, bl: Any
+):
+    docs = Docs()
+    paused_run(RE, fly_scan([bl.det], snake(bl), motion=bl.pmac), docs, Pauser(RE, 40))
+
+    result = RE.abort("the sample moved")
+
+    assert result.exit_status == "abort"
+    assert docs["stop"][0]["exit_status"] == "abort"
+    assert value(RE, bl.det.cam.acquire) is False
+    assert value(RE, bl.det.hdf.capture) is False, "the file was closed"
+    assert str(value(RE, bl.pmac.execute_state)) == "Done"
+    assert value(RE, bl.x.done_moving)
+    assert value(RE, bl.y.done_moving)
+    written, uids = file_frames(docs)
+    ranges = docs.indices()
+    assert ranges[0][0] == 0
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
+    assert ranges[-1][1] == written, "every frame written is referenced"
+    assert docs["stop"][0]["num_events"] == {"primary": written}
+    assert np.all(np.diff(uids) > 0)
