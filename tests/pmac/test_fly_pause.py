@@ -7,18 +7,13 @@ from __future__ import annotations
 import asyncio
 import itertools
 import textwrap
-import threading
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import event_model
-import h5py
 import numpy as np
 import pytest
 from bluesky.run_engine import RunEngine
 from bluesky.utils import RunEngineInterrupted
-from event_model import DocumentNames
 from scanspec.core import Path as ScanPath
 from scanspec.specs import Fly, Line
 
@@ -27,48 +22,17 @@ from ophyd_blueprint.plans import ensure_connected, fly_scan
 from ophyd_blueprint.testing.sim_ioc import SimDetectorIoc, SimPmacIoc
 
 from .conftest import DEVICES
+from .pausing import (
+    Docs,
+    Pauser,
+    assert_every_frame_once,
+    file_frames,
+    indices,
+    paused_run,
+    value,
+)
 
 FRAMES = 200
-
-
-class Docs:
-    """Every document of a run, checked against event-model's schemas."""
-
-    def __init__(self) -> None:
-        self.by_name: dict[str, list[dict[str, Any]]] = {}
-
-    def __call__(self, name: str, doc: dict[str, Any]) -> None:
-        event_model.schema_validators[DocumentNames(name)].validate(doc)
-        self.by_name.setdefault(name, []).append(doc)
-
-    def __getitem__(self, name: str) -> list[dict[str, Any]]:
-        return self.by_name.get(name, [])
-
-    def indices(self) -> list[tuple[int, int]]:
-        return [
-            (d["indices"]["start"], d["indices"]["stop"]) for d in self["stream_datum"]
-        ]
-
-
-class Pauser:
-    """Asks the RunEngine to pause (from another thread, as a user would) once
-    the run has collected each of `after` frames; says when it asked."""
-
-    def __init__(self, RE: RunEngine, *after: int) -> None:
-        self.RE = RE
-        self.after = list(after)
-        self.requested: float | None = None
-
-    def __call__(self, name: str, doc: dict[str, Any]) -> None:
-        if name != "stream_datum" or not self.after:
-            return
-        if doc["indices"]["stop"] >= self.after[0]:
-            self.after.pop(0)
-            threading.Thread(target=self._pause, daemon=True).start()
-
-    def _pause(self) -> None:
-        self.requested = time.monotonic()
-        self.RE.request_pause()
 
 
 @pytest.fixture(scope="module")
@@ -114,11 +78,6 @@ def snake(bl: Any) -> Any:
     return Fly(0.02 @ (Line(bl.y, 0, 1, 4) * ~Line(bl.x, 0, 2, 50)))
 
 
-def value(RE: RunEngine, signal: Any) -> Any:
-    """The signal's value, read in the RunEngine's loop (also while paused)."""
-    return asyncio.run_coroutine_threadsafe(signal.get_value(), RE.loop).result(10)
-
-
 def in_loop(RE: RunEngine, make: Callable[[], Any]) -> Any:
     return asyncio.run_coroutine_threadsafe(make(), RE.loop).result(10)
 
@@ -130,37 +89,6 @@ async def executed(sim_pmac: SimPmacIoc, letter: str) -> np.ndarray[Any, Any]:
     )
     await sig.connect()
     return np.asarray(await sig.get_value())
-
-
-def paused_run(RE: RunEngine, plan: Any, docs: Docs, pauser: Pauser) -> float:
-    """Run `plan` until `pauser` pauses it; seconds from the request to paused."""
-    with pytest.raises(RunEngineInterrupted):
-        RE(plan, [docs, pauser])
-    paused = time.monotonic()
-    assert RE.state == "paused"
-    assert pauser.requested is not None
-    return paused - pauser.requested
-
-
-def file_frames(docs: Docs) -> tuple[int, np.ndarray[Any, Any]]:
-    """Frames in the run's one file, and their NDArrayUniqueIds."""
-    [resource] = docs["stream_resource"]
-    with h5py.File(resource["uri"].removeprefix("file://localhost"), "r") as f:
-        data: Any = f["/entry/data/data"]
-        uids: Any = f["/entry/instrument/NDAttributes/NDArrayUniqueId"]
-        return int(data.shape[0]), np.asarray(uids)
-
-
-def assert_every_frame_once(docs: Docs, frames: int) -> None:
-    """One stream resource, StreamDatum indices 0..frames without a gap or an
-    overlap, and the file holds exactly those frames, each taken once."""
-    ranges = docs.indices()
-    assert ranges[0][0] == 0
-    assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges)), ranges
-    assert ranges[-1][1] == frames
-    count, uids = file_frames(docs)
-    assert count == frames
-    assert np.all(np.diff(uids) > 0), "no frame written twice"
 
 
 def test_a_paused_fly_scan_stops_and_resumes_from_the_first_frame_not_written(
@@ -239,7 +167,7 @@ def test_abort_while_paused_leaves_everything_stopped_and_the_documents_whole(
     assert value(RE, bl.x.done_moving)
     assert value(RE, bl.y.done_moving)
     written, uids = file_frames(docs)
-    ranges = docs.indices()
+    ranges = indices(docs, "det")
     assert ranges[0][0] == 0
     assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
     assert ranges[-1][1] == written, "every frame written is referenced"
