@@ -34,11 +34,13 @@ class Docs:
 
 class Pauser:
     """Asks the RunEngine to pause (from another thread, as a user would) once
-    the run has collected each of `after` frames; says when it asked."""
+    the run has collected each of `after` frames (at the next checkpoint if
+    `defer`, as a single Ctrl-C does); says when it asked."""
 
-    def __init__(self, RE: RunEngine, *after: int) -> None:
+    def __init__(self, RE: RunEngine, *after: int, defer: bool = False) -> None:
         self.RE = RE
         self.after = list(after)
+        self.defer = defer
         self.requested: float | None = None
 
     def __call__(self, name: str, doc: dict[str, Any]) -> None:
@@ -50,7 +52,7 @@ class Pauser:
 
     def _pause(self) -> None:
         self.requested = time.monotonic()
-        self.RE.request_pause()
+        self.RE.request_pause(defer=self.defer)
 
 
 def value(RE: RunEngine, signal: Any) -> Any:

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 import textwrap
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
+import h5py
 import numpy as np
 import pytest
 from bluesky.run_engine import RunEngine
@@ -173,3 +176,58 @@ def test_abort_while_paused_leaves_everything_stopped_and_the_documents_whole(
     assert ranges[-1][1] == written, "every frame written is referenced"
     assert docs["stop"][0]["num_events"] == {"primary": written}
     assert np.all(np.diff(uids) > 0)
+
+
+def test_a_deferred_pause_lands_at_the_next_wait_and_resumes_as_well(
+    RE: RunEngine, bl: Any
+):
+    """Ctrl-C once in a RunEngine session asks for a pause at a checkpoint;
+    the plan has one before each wait, so it comes within a flush period."""
+    docs = Docs()
+
+    latency = paused_run(
+        RE,
+        fly_scan([bl.det], snake(bl), motion=bl.pmac),
+        docs,
+        Pauser(RE, 40, defer=True),
+    )
+
+    assert latency < 2.0
+    result = RE.resume()
+    assert result.exit_status == "success"
+    assert_every_frame_once(docs, FRAMES)
+
+
+def test_readme_pausing_example_runs_as_written(
+    sim_pmac: SimPmacIoc,
+    detector_ioc: SimDetectorIoc,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    (yaml,) = [b for b in re.findall(r"```yaml\n(.*?)```", readme, re.S) if "bl02" in b]
+    (code,) = [
+        b
+        for b in re.findall(r"```python\n(.*?)```", readme, re.S)
+        if "request_pause" in b
+    ]
+    (tmp_path / "beamlines").mkdir()
+    (tmp_path / "beamlines" / "bl02.yaml").write_text(
+        yaml.replace("[../devices]", f"[{DEVICES}]")
+        .replace("/data/bl02", str(tmp_path / "data"))
+        .replace("BL02:PMAC:M1", sim_pmac.motor(1))
+        .replace("BL02:PMAC:M2", sim_pmac.motor(2))
+        .replace("BL02:PMAC:", sim_pmac.prefix)
+        .replace("BL02:DET:", detector_ioc.prefix)
+    )
+    monkeypatch.chdir(tmp_path)
+    scope: dict[str, Any] = {}
+
+    exec(compile(code, "README.md", "exec"), scope)
+
+    assert scope["asked"].is_set(), "the example paused"
+    [written] = (tmp_path / "data").glob("det-*.h5")
+    with h5py.File(written, "r") as f:
+        assert f["/entry/data/data"].shape[0] == FRAMES
+        uids = f["/entry/instrument/NDAttributes/NDArrayUniqueId"][:]
+    assert len(set(uids.tolist())) == FRAMES, "each frame once"
