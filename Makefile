@@ -46,6 +46,7 @@ bench: $(STAMP)
 	$(PY) bench/build_compare.py
 	$(PY) bench/detector_compare.py
 	$(PY) bench/trajectory_compare.py
+	$(PY) bench/fly_pause.py
 
 clean:
 	rm -rf $(VENV) .bench-venv .bench-run build *.egg-info
