@@ -231,3 +231,34 @@ def test_readme_pausing_example_runs_as_written(
         assert f["/entry/data/data"].shape[0] == FRAMES
         uids = f["/entry/instrument/NDAttributes/NDArrayUniqueId"][:]
     assert len(set(uids.tolist())) == FRAMES, "each frame once"
+
+
+class Unstoppable:
+    """The detector without `stop`: a device a pause could not stop."""
+
+    def __init__(self, detector: Any) -> None:
+        self._detector = detector
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "stop":
+            raise AttributeError(name)
+        return getattr(self._detector, name)
+
+
+def test_a_scan_with_a_device_that_cannot_stop_ends_when_asked_to_pause(
+    RE: RunEngine, bl: Any
+):
+    """bluesky ends a run that cannot resume (FailedPause, exit status fail)."""
+    docs = Docs()
+    plan = fly_scan([Unstoppable(bl.det)], snake(bl), motion=bl.pmac)
+
+    with pytest.raises(RunEngineInterrupted):
+        RE(plan, [docs, Pauser(RE, 40)])
+
+    assert RE.state == "idle", "not paused: there would be no way to resume"
+    assert docs["stop"][0]["exit_status"] == "fail"
+    assert str(value(RE, bl.pmac.execute_state)) == "Done", "the trajectory stopped"
+    ranges = indices(docs, "det")
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
+    written, _ = file_frames(docs)
+    assert 40 <= ranges[-1][1] <= written, "referenced up to the stop (it ran on)"

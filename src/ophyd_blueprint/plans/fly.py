@@ -38,6 +38,10 @@ _utils: Any = importlib.import_module("bluesky.utils")  # short_uid is untyped
 _scanspec_core: Any = importlib.import_module("scanspec.core")  # ships no types
 
 
+STOP_WAIT = 5.0
+"""Seconds a failed run waits for what it stopped to report, before collecting."""
+
+
 class FlyScanError(ValueError):
     """A fly scan that cannot be run as asked (said before anything moves)."""
 
@@ -136,6 +140,7 @@ def fly_scan(
         yield from waited(group)
 
     declared: list[bool] = []
+    completing: list[str] = []  # the group of each segment's completes
 
     def fly_from(first: int) -> MsgGenerator[bool]:
         """Fly the path from frame `first`, collecting; True if paused meanwhile."""
@@ -157,6 +162,7 @@ def fly_scan(
                 if pauses.count != before:
                     return True
             group = _utils.short_uid("complete")
+            completing.append(group)
             for device in _unique([*armed, *paths]):
                 yield from verb("complete", device, group=group)
             done = False
@@ -183,12 +189,22 @@ def fly_scan(
                 return
 
     def stop_and_collect() -> MsgGenerator[None]:
-        """After a failure: stop what moves, then reference what was written."""
-        for device in (motion, trigger):
-            if device is not None:
-                yield Msg("stop", device)
+        """After a failure: stop what moves, then reference what was written.
+
+        What is stopped fails its `complete` meanwhile: that is the stop, not
+        news; the error that ended the run is the one raised after this.
+        """
+        stopping = _unique([d for d in (trigger, motion) if d is not None])
+        stopping += [d for d in detectors if hasattr(d, "stop") and d not in stopping]
+        for device in stopping:
+            yield from _despite_failures(_single(Msg("stop", device)))
+        for group in completing[-1:]:
+            yield from _despite_failures(
+                _plans.wait(group=group, timeout=STOP_WAIT, error_on_timeout=False)
+            )
+        yield from _despite_failures(_single(Msg("null")))  # a failure lands here
         if declared:
-            yield from _plans.collect(*detectors, name="primary")
+            yield from _despite_failures(_plans.collect(*detectors, name="primary"))
 
     def after_failure(_error: BaseException) -> MsgGenerator[None]:
         return stop_and_collect()
@@ -200,6 +216,19 @@ def fly_scan(
         _wrappers.run_wrapper(inner, md=metadata), flyers
     )
     return cast(str, (yield from staged))
+
+
+def _single(msg: Msg) -> MsgGenerator[Any]:
+    """A plan of one message."""
+    return (yield msg)
+
+
+def _despite_failures(plan: MsgGenerator[Any]) -> MsgGenerator[None]:
+    """Run `plan`; a status that fails meanwhile (`FailedStatus`) is passed over."""
+    try:
+        yield from plan
+    except FailedStatus:
+        return
 
 
 def _unique(devices: Sequence[Any]) -> list[Any]:
