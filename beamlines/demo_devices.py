@@ -255,6 +255,14 @@ if TYPE_CHECKING:
             """
             ...
 
+        def stop(self, success: bool = False) -> AsyncStatus:
+            """Stop acquiring now; a `complete` in progress ends (failed).
+
+            The run's file stays open: what was written is still collected, and a new
+            `prepare` and `kickoff` add frames to it (a paused fly scan resumed).
+            """
+            ...
+
         def trigger(self) -> AsyncStatus:
             """Take one frame into the run's file; done when it is written."""
             ...

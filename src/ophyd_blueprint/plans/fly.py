@@ -64,8 +64,10 @@ def fly_scan(
     `spec` is a scanspec 1.0 ``Spec`` whose axes are the beamline's motors.
 
     `motion` moves the spec's axes along the path (prepared with the spec);
-    `trigger` gates the detectors (prepared with the spec), else they run on
-    internal triggers at the frame duration. Returns the run's uid.
+    `trigger` gates the detectors (prepared with the spec; it may be one of
+    `detectors` too), else they run on internal triggers at the frame
+    duration. ``RE.request_pause()`` pauses it and ``RE.resume()`` flies the
+    rest (`fly_pause`). Returns the run's uid.
     """
     if not detectors:
         raise FlyScanError("fly_scan needs at least one detector to collect")
@@ -156,9 +158,9 @@ def fly_scan(
                 declared.append(True)
             armed = [d for d in detectors if pauses.frames_written(d) < frames]
             others = [d for d in armed if d is not trigger]
-            for group in (others, [trigger], [motion]):
-                if group and group[0] is not None:
-                    yield from kickoff(group)
+            for batch in (others, [trigger], [motion]):
+                if batch and batch[0] is not None:
+                    yield from kickoff(batch)
                 if pauses.count != before:
                     return True
             group = _utils.short_uid("complete")
@@ -180,7 +182,7 @@ def fly_scan(
     def fly() -> MsgGenerator[None]:
         yield Msg("null", pauses)  # the RunEngine pauses and resumes it
         if not pauses.stoppable:
-            yield Msg("clear_checkpoint")  # no way to stop: a pause aborts
+            yield Msg("clear_checkpoint")  # cannot stop: a pause ends the run
         first = 0
         while (yield from fly_from(first)):
             first = pauses.resume_frame()
