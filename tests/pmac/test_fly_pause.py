@@ -8,10 +8,13 @@ import asyncio
 import itertools
 import re
 import textwrap
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import bluesky.plan_stubs as bps
 import h5py
 import numpy as np
 import pytest
@@ -262,3 +265,39 @@ def test_a_scan_with_a_device_that_cannot_stop_ends_when_asked_to_pause(
     assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
     written, _ = file_frames(docs)
     assert 40 <= ranges[-1][1] <= written, "referenced up to the stop (it ran on)"
+
+
+class PauseAtStart:
+    """Asks for a pause as soon as the run opens: while the PMAC moves to the
+    start of the path, before any frame."""
+
+    def __init__(self, RE: RunEngine) -> None:
+        self.RE = RE
+        self.requested: float | None = None
+
+    def __call__(self, name: str, doc: dict[str, Any]) -> None:
+        if name == "start":
+            threading.Thread(target=self._pause, daemon=True).start()
+
+    def _pause(self) -> None:
+        self.requested = time.monotonic()
+        self.RE.request_pause()
+
+
+def test_a_pause_while_moving_to_the_start_comes_at_once_and_resumes(
+    RE: RunEngine, bl: Any
+):
+    RE(bps.mv(bl.x, 15.0))  # the path starts near 0: seconds away
+    docs = Docs()
+    pauser = PauseAtStart(RE)
+
+    with pytest.raises(RunEngineInterrupted):
+        RE(fly_scan([bl.det], snake(bl), motion=bl.pmac), [docs, pauser])
+    paused = time.monotonic()
+
+    assert pauser.requested is not None
+    assert paused - pauser.requested < 2.0
+    assert RE.state == "paused"
+    result = RE.resume()
+    assert result.exit_status == "success"
+    assert_every_frame_once(docs, FRAMES)
