@@ -61,6 +61,7 @@ bench: $(STAMP)
 	$(PY) bench/detector_compare.py
 	$(PY) bench/trajectory_compare.py
 	$(PY) bench/panda_table_compare.py
+	$(PY) bench/fly_pause.py
 
 clean:
 	rm -rf $(VENV) $(PANDA_VENV) .bench-venv .bench-run build *.egg-info site

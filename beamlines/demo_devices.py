@@ -263,7 +263,12 @@ if TYPE_CHECKING:
             ...
 
         def stop(self, success: bool = False) -> AsyncStatus:
-            """Stop the trigger sources and the acquisition now."""
+            """Stop the trigger sources and the acquisition now; a `complete` in
+            progress ends (failed).
+
+            The run's file stays open: what was written is still collected, and a new
+            `prepare` and `kickoff` add frames to it (a paused fly scan resumed).
+            """
             ...
 
         def trigger(self) -> AsyncStatus:

@@ -24,6 +24,7 @@ from .errors import (
     NoAnswerError,
     NotConnectedError,
 )
+from .flypath import FlyPath, path_of
 from .mock import (
     MockSignalBackend,
     PutCall,
@@ -68,6 +69,7 @@ __all__ = [
     "Device",
     "DeviceVector",
     "FailureKind",
+    "FlyPath",
     "MockSignalBackend",
     "NoAnswerError",
     "NotConnectedError",
@@ -99,6 +101,7 @@ __all__ = [
     "make_backend",
     "make_datakey",
     "observe_value",
+    "path_of",
     "register_transport",
     "set_and_wait_for_value",
     "set_mock_put_error",

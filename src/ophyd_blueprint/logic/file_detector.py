@@ -63,6 +63,7 @@ class FileDetector(Logic):
         "prepare",
         "kickoff",
         "complete",
+        "stop",
         "describe",
         "describe_collect",
         "collect_asset_docs",
@@ -298,11 +299,19 @@ class FileDetector(Logic):
             ) from None
 
     def stop(self, success: bool = False) -> AsyncStatus:
-        """Stop the trigger sources and the acquisition now."""
+        """Stop the trigger sources and the acquisition now; a `complete` in
+        progress ends (failed).
+
+        The run's file stays open: what was written is still collected, and a
+        new `prepare` and `kickoff` add frames to it (a paused fly scan resumed).
+        """
         return AsyncStatus(self._stop(), name=self.name)
 
     async def _stop(self) -> None:
         self._kicked = self._source_kicked = False
+        completing, self._completing = self._completing, None
+        if completing is not None and not completing.done:
+            completing.cancel()
         results = await asyncio.gather(
             *(part.halt() for part in trigger_sources(self.device)),
             self.arming.disarm(),

@@ -5,10 +5,12 @@ axes, `PmacMotor` devices whose coordinate system letter picks the
 trajectory arrays they use. `prepare(spec)` checks the whole path against
 every motor's limits and speed before anything moves, moves the motors to the
 start together (deferred direct demands), writes the first slice of PVT
-points and builds it. `kickoff` executes; further slices are appended while
-the controller runs, before it runs out. `complete` reports frames flown.
-When it has run, the axes go back to the end of the last collection
-window (the ramp-down took them past it). `stop` (and unstage) aborts.
+points and builds it; ``prepare(FlyPath(spec, n))`` does the same for the
+path from frame n on (a paused scan resumed: the axes ramp into frame n).
+`kickoff` executes; further slices are appended while the controller runs,
+before it runs out. `complete` reports frames flown. When it has run, the
+axes go back to the end of the last collection window (the ramp-down took
+them past it). `stop` (and unstage) aborts: the motors stop where they are.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from ophyd_blueprint.core import (
     WatchableAsyncStatus,
     WatcherUpdate,
     observe_value,
+    path_of,
     wait_for_value,
 )
 
@@ -157,15 +160,24 @@ class PmacTrajectory(Logic):
     # -- prepare -------------------------------------------------------------
 
     def prepare(self, value: Any) -> AsyncStatus:
-        """Check the path, move to its start, write and build the first slice."""
+        """Check the path, move to its start, write and build the first slice.
+
+        `value` is a scanspec ``Spec`` or a `FlyPath` (the path from one of its
+        frames on, to resume a paused scan: the axes ramp into that frame).
+        """
         return AsyncStatus(self._prepare(value), name=self.device.name)
 
-    async def _prepare(self, spec: Any) -> None:
+    async def _prepare(self, value: Any) -> None:
         await self._halt_running()
+        path = path_of(value)
+        spec = path.spec
         axes = list(spec.axes())
         limits, letters = await self._motor_facts(axes)
         planner: PvtPlanner[Any] = PvtPlanner(
-            spec, limits, slice_frames=int(self.config.get("slice_frames", 4000))
+            spec,
+            limits,
+            slice_frames=int(self.config.get("slice_frames", 4000)),
+            start_frame=path.start,
         )
         self._planner, self._letters = planner, letters
         self._end = _last_upper_bounds(spec, planner.frames)

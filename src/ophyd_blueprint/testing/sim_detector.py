@@ -186,13 +186,14 @@ class SimAreaDetector:
 
     def __init__(self, prefix: str, width: int = 64, height: int = 48) -> None:
         self.width, self.height = width, height
-        self.position: Callable[[], tuple[float, float]] | None = None
-        """Where the detector looks, for the frame's spot (None: no spot)."""
+        self.position: Callable[[float], tuple[float, float]] | None = None
+        """Where the detector looks at a `time.monotonic` time, for the spot of
+        the frame exposed then (None: no spot)."""
         self.cam = _Records(prefix + "cam1:")
         self.hdf = _Records(prefix + "HDF1:")
         self.stats = _Records(prefix + "Stats1:")
         self._acquiring: asyncio.Task[None] | None = None
-        self._triggers: asyncio.Queue[None] = asyncio.Queue()
+        self._triggers: asyncio.Queue[float] = asyncio.Queue()
         self._capture_done: asyncio.Event | None = None
         self._file: Any = None
         self._file_name = ""
@@ -249,7 +250,14 @@ class SimAreaDetector:
 
     async def _trigger(self, value: Any) -> None:
         if value:
-            self._triggers.put_nowait(None)
+            self.edge()
+
+    def edge(self, at: float | None = None) -> None:
+        """An external trigger edge, as a put of 1 to ``cam1:SimTrigger``: for
+        simulations in the same process wired to this detector's input. `at`
+        is when it rose (`time.monotonic`, default now): the exposure starts
+        then, even if the edge is delivered late."""
+        self._triggers.put_nowait(time.monotonic() if at is None else at)
 
     async def _run_acquisition(self) -> None:
         cam = self.cam
@@ -264,31 +272,35 @@ class SimAreaDetector:
         await cam.set("Acquire_RBV", "Acquire")
         start = time.monotonic()
         taken = 0
+        writing: asyncio.Future[None] | None = None
         try:
             while count < 0 or taken < count:
                 if external:
-                    await self._triggers.get()
-                    await asyncio.sleep(exposure)
-                else:
-                    await asyncio.sleep(
-                        max(0.0, start + (taken + 1) * period - time.monotonic())
-                    )
+                    began = await self._triggers.get()
+                else:  # the exposure ends a period after the last one ended
+                    began = start + (taken + 1) * period - exposure
+                await asyncio.sleep(max(0.0, began + exposure - time.monotonic()))
                 taken += 1
-                await self._frame()
+                # a stop ends the exposure, never a frame half written
+                writing = asyncio.ensure_future(self._frame(began + exposure / 2))
+                await asyncio.shield(writing)
         finally:
-            await asyncio.shield(self._idle())
+            await asyncio.shield(self._idle(writing))
 
-    async def _idle(self) -> None:
+    async def _idle(self, writing: asyncio.Future[None] | None = None) -> None:
+        if writing is not None:
+            await asyncio.wait([writing])
         cam = self.cam
         await cam.set("DetectorState_RBV", "Idle")
         await cam.set("Acquire", "Done")
         await cam.set("Acquire_RBV", "Done")
 
-    async def _frame(self) -> None:
+    async def _frame(self, exposed: float) -> None:
+        """Take the frame exposed around `exposed` (`time.monotonic`)."""
         cam = self.cam
         uid = int(cam.value("UniqueId_RBV")) + 1
         counter = int(cam.value("ArrayCounter")) + 1
-        position = None if self.position is None else self.position()
+        position = None if self.position is None else self.position(exposed)
         image = sim_frame(uid, self.width, self.height, position)
         await cam.set("UniqueId_RBV", uid)
         await cam.set("ArrayCounter", counter)

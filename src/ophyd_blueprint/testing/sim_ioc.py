@@ -6,7 +6,8 @@ process's ``EPICS_CA_ADDR_LIST``, since several CA servers on one host answer
 unicast searches only on their own ports), waits until it serves, and stops,
 kills or restarts it on the same port and prefix. `SimDetectorIoc` is the
 simulated areaDetector of `ophyd_blueprint.testing.sim_detector`, `SimPmacIoc`
-the simulated Delta Tau PMAC of `ophyd_blueprint.testing.sim_pmac`.
+the simulated Delta Tau PMAC of `ophyd_blueprint.testing.sim_pmac`,
+`SimBeamlineIoc` both coupled in one process (`ophyd_blueprint.testing.sim_beamline`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from .output import copy_output, end_process, log_tail
 if TYPE_CHECKING:
     from .sim_pmac import SimMotor
 
-__all__ = ["SimDetectorIoc", "SimIoc", "SimPmacIoc"]
+__all__ = ["SimBeamlineIoc", "SimDetectorIoc", "SimIoc", "SimPmacIoc"]
 
 READY = "Server startup complete."
 """What a simulated IOC prints once it serves (caproto's own words)."""
@@ -218,3 +219,53 @@ class SimPmacIoc(SimIoc):
     def motor(self, number: int) -> str:
         """The record name of motor `number` (1-based), e.g. ``P:M1``."""
         return self.pv(f"M{number}")
+
+
+class SimBeamlineIoc(SimIoc):
+    """The coupled simulated beamline: a PMAC with `motors` at ``PMAC:``,
+    `detectors` at ``DET1:``, ``DET2:``... looking at its X and Y motors, and
+    a position compare at ``PCOMP:`` triggering them, on one clock."""
+
+    def __init__(
+        self,
+        motors: int | Sequence[SimMotor] = 2,
+        *,
+        detectors: int = 1,
+        buffer_length: int = 1000,
+        prefix: str | None = None,
+        log_dir: Path | None = None,
+    ) -> None:
+        from .sim_pmac import default_motors, motors_argument  # imports caproto
+
+        self.motors = default_motors(motors) if isinstance(motors, int) else [*motors]
+        super().__init__(
+            "ophyd_blueprint.testing.sim_beamline",
+            [
+                "--motors",
+                motors_argument(self.motors),
+                "--detectors",
+                str(detectors),
+                "--buffer-length",
+                str(buffer_length),
+            ],
+            prefix=prefix,
+            log_dir=log_dir,
+        )
+
+    @property
+    def pmac(self) -> str:
+        """The PMAC's prefix."""
+        return self.pv("PMAC:")
+
+    def motor(self, number: int) -> str:
+        """The record name of motor `number` (1-based)."""
+        return self.pv(f"PMAC:M{number}")
+
+    def detector(self, number: int) -> str:
+        """The prefix of detector `number` (1-based)."""
+        return self.pv(f"DET{number}:")
+
+    @property
+    def compare(self) -> str:
+        """The position compare's prefix."""
+        return self.pv("PCOMP:")

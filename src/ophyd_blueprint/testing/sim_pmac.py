@@ -93,6 +93,7 @@ __all__ = [
     "default_motors",
     "main",
     "motors_argument",
+    "motors_from_argument",
     "move_duration",
 ]
 
@@ -598,6 +599,25 @@ class SimPmac:
         self._coordinate_system_records()
         self._sim_records(max_executed)
 
+    def motor_position(self, axis: str, at: float | None = None) -> float:
+        """Where the motor on CS axis `axis` is at `clock` time `at` (default now).
+
+        Exact, not the last readback posted: along the running trajectory
+        (`PvtTrajectory.position_at`), along a move, or where it rests. For
+        simulations in the same process that follow the motors (encoders,
+        position compare) on the shared clock.
+        """
+        motor = self._on_axis.get(axis)
+        if motor is None:
+            raise KeyError(f"no motor of {self.port} is on CS axis {axis!r}")
+        t = self.clock() if at is None else at
+        run = self._run
+        if run is not None and axis in run.motors:
+            return run.trajectory.position_at(t - run.t0)[axis]
+        if motor.move is not None:
+            return motor.move.position_at(t)
+        return motor.position
+
     @property
     def pvdb(self) -> dict[str, Any]:
         pvdb: dict[str, Any] = {}
@@ -1026,10 +1046,18 @@ class SimPmac:
             run.reached = reached
             await self.traj.set("TotalPoints_RBV", reached)
 
+    async def start(self) -> asyncio.Task[None]:
+        """Set the motors up and start moving them: the task that does it.
+
+        `serve` does this itself; call it when another server serves `pvdb`
+        (simulations sharing one process, `sim_beamline`).
+        """
+        await self._setup()
+        return asyncio.ensure_future(self._animate())
+
     async def serve(self, interfaces: list[str], ready_line: str = READY) -> None:
         """Serve the records until cancelled; print `ready_line` once serving."""
-        await self._setup()
-        animation = asyncio.ensure_future(self._animate())
+        animation = await self.start()
 
         async def tell(_async_lib: Any) -> None:
             print(ready_line, flush=True)
@@ -1042,7 +1070,7 @@ class SimPmac:
             animation.cancel()
 
 
-def _motors_argument(text: str) -> list[SimMotor]:
+def motors_from_argument(text: str) -> list[SimMotor]:
     """``--motors 3`` (default motors) or a JSON list of `SimMotor` fields."""
     if text.strip().isdigit():
         return default_motors(int(text))
@@ -1067,7 +1095,7 @@ def main(argv: list[str] | None = None) -> None:
     async def run() -> None:
         pmac = SimPmac(
             str(args.prefix),
-            _motors_argument(str(args.motors)),
+            motors_from_argument(str(args.motors)),
             cs=int(args.cs),
             buffer_length=int(args.buffer_length),
             rate=float(args.rate),

@@ -1,0 +1,129 @@
+"""``fly_scan`` with a trigger device that is one of its detectors too (as a
+PandA will be): prepared with both, staged, kicked off and completed once,
+kicked off after the other detectors and before the motion; and paused."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bluesky.run_engine import RunEngine
+from bluesky.utils import Msg
+from scanspec.specs import Fly, Line
+
+from ophyd_blueprint import load_beamline
+from ophyd_blueprint.plans import ensure_connected, fly_scan
+from ophyd_blueprint.testing.sim_ioc import SimDetectorIoc, SimPmacIoc
+
+from .conftest import DEVICES
+from .pausing import Docs, Pauser, assert_every_frame_once, paused_run
+from .self_triggered import SelfTriggered
+
+DATA = Path(__file__).parent / "data"
+FRAMES = 200
+
+
+@pytest.fixture(scope="module")
+def detector_iocs(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[SimDetectorIoc, SimDetectorIoc]]:
+    folder = tmp_path_factory.mktemp("dets")
+    with SimDetectorIoc(log_dir=folder) as one, SimDetectorIoc(log_dir=folder) as two:
+        yield one, two
+
+
+@pytest.fixture(scope="module")
+def RE() -> RunEngine:
+    return RunEngine(context_managers=[], call_returns_result=True)
+
+
+@pytest.fixture(scope="module")
+def bl(
+    RE: RunEngine,
+    sim_pmac: SimPmacIoc,
+    detector_iocs: tuple[SimDetectorIoc, SimDetectorIoc],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Any:
+    one, two = detector_iocs
+    folder = tmp_path_factory.mktemp("gated")
+    path = folder / "gated.yaml"
+    path.write_text(
+        textwrap.dedent(
+            f"""\
+            beamline: gated
+            blueprints: [{DEVICES}, {DATA}]
+            defaults: {{timeout: 5.0, data_dir: "{folder / "data"}"}}
+            devices:
+              pmac: {{blueprint: Pmac, with: {{prefix: "{sim_pmac.prefix}"}}}}
+              x: {{blueprint: PmacMotor, with: {{prefix: "{sim_pmac.motor(1)}"}}}}
+              y: {{blueprint: PmacMotor, with: {{prefix: "{sim_pmac.motor(2)}"}}}}
+              det: {{blueprint: SimDetectorExternal, with: {{prefix: "{one.prefix}"}}}}
+              det2: {{blueprint: SimDetectorExternal, with: {{prefix: "{two.prefix}"}}}}
+            """
+        )
+    )
+    beamline = load_beamline(path)
+    RE(ensure_connected(*beamline))
+    return beamline
+
+
+def snake(bl: Any) -> Any:
+    return Fly(0.02 @ (Line(bl.y, 0, 1, 4) * ~Line(bl.x, 0, 2, 50)))
+
+
+def test_a_detector_that_is_the_trigger_is_prepared_twice_and_flown_once(
+    RE: RunEngine, bl: Any
+):
+    gated = SelfTriggered(bl.det, [bl.det2])
+    sent: list[tuple[str, str]] = []
+
+    def record(msg: Msg) -> None:
+        if msg.command in ("stage", "prepare", "kickoff", "complete"):
+            sent.append((msg.command, msg.obj.name))
+
+    docs = Docs()
+    RE.msg_hook = record
+    try:
+        result = RE(
+            fly_scan([bl.det2, gated], snake(bl), motion=bl.pmac, trigger=gated), docs
+        )
+    finally:
+        RE.msg_hook = None
+
+    assert result.exit_status == "success"
+    assert gated.calls == {
+        "stage": 1,
+        "prepare detector": 1,
+        "prepare path": 1,
+        "kickoff": 1,
+        "complete": 1,
+        "unstage": 1,
+    }
+    kickoffs = [name for command, name in sent if command == "kickoff"]
+    assert kickoffs == ["det2", "det", "pmac"], "armed, then triggered, then moved"
+    assert gated.fired == FRAMES
+    assert docs["stop"][0]["num_events"] == {"primary": FRAMES}
+    assert_every_frame_once(docs, FRAMES, "det")
+    assert_every_frame_once(docs, FRAMES, "det2")
+
+
+def test_a_paused_scan_with_a_trigger_resumes_both_detectors_at_the_same_frame(
+    RE: RunEngine, bl: Any
+):
+    gated = SelfTriggered(bl.det, [bl.det2])
+    docs = Docs()
+    plan = fly_scan([bl.det2, gated], snake(bl), motion=bl.pmac, trigger=gated)
+
+    assert paused_run(RE, plan, docs, Pauser(RE, 40)) < 2.0
+    assert gated.calls["stop"] == 1
+    result = RE.resume()
+
+    assert result.exit_status == "success"
+    assert gated.calls["prepare path"] == 2, "once at the start, once to resume"
+    assert gated.calls["stage"] == 1
+    assert docs["stop"][0]["num_events"] == {"primary": FRAMES}
+    assert_every_frame_once(docs, FRAMES, "det")
+    assert_every_frame_once(docs, FRAMES, "det2")
