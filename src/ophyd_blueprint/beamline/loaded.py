@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -105,14 +105,17 @@ def _schemes() -> KnownSchemes:
     return KnownSchemes(registered_schemes())
 
 
-def load_beamline(path: str | Path, mock: bool = False) -> LoadedBeamline:
+def load_beamline(
+    path: str | Path, mock: bool = False, *, blueprints: Sequence[str | Path] = ()
+) -> LoadedBeamline:
     """Load, check and build every device of a beamline file; connect nothing.
 
     Every problem in the file and in the blueprints it uses is raised at once
     as BlueprintError (file, line, column, what is wrong). `mock=True` makes
     every device a mock; otherwise each device's own ``mock:`` decides.
     ``pvi:`` and ``tango:`` devices (and children) are introspected when they
-    first connect; their signals are mocks when they are.
+    first connect; their signals are mocks when they are. `blueprints` are
+    more folders (or files) where blueprints are found, after the file's own.
     """
     roles = logic_roles()
     try:
@@ -124,7 +127,7 @@ def load_beamline(path: str | Path, mock: bool = False) -> LoadedBeamline:
         raise BlueprintError(found or error.problems) from None
     # one library for checking and building: it keeps the trees the check
     # rendered, so each is rendered once
-    library = beamline_library(model)
+    library = beamline_library(model, blueprints)
     problems = check_beamline(
         model, library=library, known_schemes=_schemes(), logic_roles=roles
     )

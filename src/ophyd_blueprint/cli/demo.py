@@ -14,8 +14,20 @@ def register(subparsers: Subparsers) -> None:
         "demo",
         help="run the demo: an EPICS IOC and a Tango server, a YAML beamline, scans",
     )
-    parser.add_argument("--beamline", type=Path, default=None)
-    parser.add_argument("--points", type=int, default=11)
+    parser.add_argument(
+        "--beamline",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="the beamline to scan (default: the shipped beamlines/demo.yaml)",
+    )
+    parser.add_argument(
+        "--points",
+        type=int,
+        default=11,
+        metavar="N",
+        help="points of the first scan, x from 0 to 1 (default: 11)",
+    )
     parser.add_argument(
         "--plot",
         type=Path,

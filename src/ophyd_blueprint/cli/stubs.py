@@ -27,7 +27,14 @@ def register(subparsers: Subparsers) -> None:
         metavar="SRC",
         help="one beamline file, or blueprint files",
     )
-    parser.add_argument("-o", "--output", type=Path, required=True, metavar="MODULE")
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="MODULE",
+        help="the Python module to write (or, with --check, to compare)",
+    )
     parser.add_argument(
         "--check", action="store_true", help="exit 1 if MODULE is not up to date"
     )
