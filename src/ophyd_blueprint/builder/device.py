@@ -72,10 +72,13 @@ class BlueprintDevice(StandardReadable):
     signal was declared, looked up only when a connect fails."""
 
     async def connect(
-        self, mock: bool = False, timeout: float = DEFAULT_TIMEOUT
+        self,
+        mock: bool = False,
+        timeout: float = DEFAULT_TIMEOUT,
+        force_reconnect: bool = False,
     ) -> None:
         try:
-            await super().connect(mock, timeout)
+            await super().connect(mock, timeout, force_reconnect)
         except NotConnectedError as error:
             _locate(self, error)
             raise
