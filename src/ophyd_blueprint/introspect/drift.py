@@ -1,7 +1,8 @@
 """Drift: how a frozen blueprint differs from the device as it is now.
 
 Both sides are flattened to signal paths (``seq.1.enable``: children and
-vector items by name and index) with their access, dtype and enum choices;
+vector items by name and index) with their access, dtype, enum choices and
+units;
 signals only in the live device are added, only in the file removed.
 """
 
@@ -22,6 +23,7 @@ class SignalFacts:
     access: str
     dtype: str | None
     choices: tuple[str, ...] | None
+    units: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,9 @@ def _collect(
     merged = resolve_extends(blueprint, library)
     for name, signal in merged.signals.items():
         choices = tuple(signal.choices) if signal.choices is not None else None
-        facts[path + name] = SignalFacts(signal.access, signal.dtype, choices)
+        facts[path + name] = SignalFacts(
+            signal.access, signal.dtype, choices, signal.units
+        )
     for name, child in merged.children.items():
         if child.blueprint is None or child.blueprint in seen:
             continue
@@ -103,7 +107,7 @@ def drift(frozen: Mapping[str, SignalFacts], live: Mapping[str, SignalFacts]) ->
         before, now = frozen[path], live[path]
         fields = {
             key: (getattr(before, key), getattr(now, key))
-            for key in ("access", "dtype", "choices")
+            for key in ("access", "dtype", "choices", "units")
             if getattr(before, key) != getattr(now, key)
         }
         if fields:
