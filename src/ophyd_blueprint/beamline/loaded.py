@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,6 +11,7 @@ from ophyd_blueprint.blueprint import (
     Beamline,
     BlueprintError,
     KnownSchemes,
+    Scalar,
     beamline_library,
     check_beamline,
     load_beamline_model,
@@ -94,6 +95,25 @@ class LoadedBeamline:
         return report
 
 
+def _with_params(
+    model: Beamline, params: Mapping[str, Mapping[str, Scalar]]
+) -> Beamline:
+    """`model` with each named device's ``with`` updated by `params`."""
+    unknown = sorted(set(params) - set(model.devices))
+    if unknown:
+        raise KeyError(
+            f"{model.origin.file} has no device {', '.join(map(repr, unknown))}; "
+            f"its devices: {', '.join(model.devices)}"
+        )
+    devices = {
+        name: entry.model_copy(update={"with_": {**entry.with_, **params[name]}})
+        if name in params
+        else entry
+        for name, entry in model.devices.items()
+    }
+    return model.model_copy(update={"devices": devices})
+
+
 def _count_signals(device: Device) -> int:
     if isinstance(device, Signal):
         return 1
@@ -106,7 +126,11 @@ def _schemes() -> KnownSchemes:
 
 
 def load_beamline(
-    path: str | Path, mock: bool = False, *, blueprints: Sequence[str | Path] = ()
+    path: str | Path,
+    mock: bool = False,
+    *,
+    blueprints: Sequence[str | Path] = (),
+    params: Mapping[str, Mapping[str, Scalar]] | None = None,
 ) -> LoadedBeamline:
     """Load, check and build every device of a beamline file; connect nothing.
 
@@ -116,6 +140,8 @@ def load_beamline(
     ``pvi:`` and ``tango:`` devices (and children) are introspected when they
     first connect; their signals are mocks when they are. `blueprints` are
     more folders (or files) where blueprints are found, after the file's own.
+    `params` maps device names to values that replace those of their
+    ``with`` (e.g. another server's address), checked like the file's own.
     """
     roles = logic_roles()
     try:
@@ -125,6 +151,8 @@ def load_beamline(
         # with it, as `blueprint validate` would
         found = validate_files([path], known_schemes=_schemes(), logic_roles=roles)
         raise BlueprintError(found or error.problems) from None
+    if params:
+        model = _with_params(model, params)
     # one library for checking and building: it keeps the trees the check
     # rendered, so each is rendered once
     library = beamline_library(model, blueprints)

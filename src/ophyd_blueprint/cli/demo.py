@@ -38,8 +38,9 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument(
         "--serve",
         action="store_true",
-        help="only run the demo servers, until stdin closes or Ctrl-C; prints "
-        "the export lines that point CA/PVA clients at them",
+        help="only run the demo servers, until Ctrl-C or SIGTERM (also in the "
+        "background); prints the export lines that point CA/PVA clients at "
+        "them and DEMO_TANGO_PORT, then '# ready'",
     )
     parser.set_defaults(handler=run)
 
