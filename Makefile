@@ -13,7 +13,7 @@ $(PY):
 $(STAMP): pyproject.toml | $(PY)
 	@echo "Installing ophyd-blueprint, its test servers and tools into $(VENV)" \
 	    "(once, about a minute) ..."
-	$(PY) -m pip install --disable-pip-version-check --quiet --upgrade pip
+	$(PY) -m pip install --disable-pip-version-check --quiet --upgrade pip setuptools
 	$(PY) -m pip install --disable-pip-version-check --progress-bar on -e '.[all,dev]'
 	touch $(STAMP)
 

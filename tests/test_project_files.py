@@ -43,3 +43,16 @@ def test_make_bench_without_the_shared_harness_says_so_and_goes_on(tmp_path: Pat
     assert result.returncode == 0, result.stderr
     assert "no shared benchmark harness at" in result.stdout
     assert "No such file" not in result.stderr
+
+
+def test_no_tracked_file_is_ignored_by_git():
+    # .gitignore once listed docs/epics.md, a tracked page
+    ignored = subprocess.run(
+        ["git", "ls-files", "--cached", "--ignored", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    ).stdout
+    assert ignored == ""

@@ -24,7 +24,9 @@ def readme_commands() -> list[str]:
         line.split("  #")[0].strip()
         for block in re.findall(r"```sh\n(.*?)```", section, re.S)
         for line in block.splitlines()
-        if line.startswith(".venv/bin/blueprint ") and "--serve" not in line
+        if line.startswith(
+            (".venv/bin/blueprint introspect", ".venv/bin/blueprint diff")
+        )
     ]
 
 

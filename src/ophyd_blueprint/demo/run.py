@@ -21,9 +21,16 @@ from ophyd_blueprint.beamline import ConnectionReport, load_beamline
 from ophyd_blueprint.transports.ca import close_all_channels
 
 from .plot import MATPLOTLIB_MISSING, Image, Scan, have_matplotlib, plot_scans
-from .servers import TANGO_PORT, demo_servers, wait_for_stop_signal
+from .servers import DEMO_DB, TANGO_PORT, demo_servers, wait_for_stop_signal
 
-__all__ = ["DEMO_BEAMLINE", "DEMO_PLOT", "run_demo", "serve_demo"]
+__all__ = [
+    "DEMO_BEAMLINE",
+    "DEMO_DB",
+    "DEMO_PLOT",
+    "TANGO_PORT",
+    "run_demo",
+    "serve_demo",
+]
 
 DEMO_BEAMLINE = Path(__file__).parents[3] / "beamlines" / "demo.yaml"
 DEMO_PLOT = Path(tempfile.gettempdir()) / "ophyd-blueprint-demo.png"
