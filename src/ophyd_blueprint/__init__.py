@@ -12,6 +12,7 @@ only uses signals and devices from code does not pay for them at import.
 from __future__ import annotations
 
 from importlib import import_module
+from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
 
 from . import core
@@ -50,6 +51,9 @@ __all__ = [
     "load_blueprint",
 ]
 __all__ += core.__all__
+
+__version__ = version("ophyd-blueprint")
+"""The installed distribution's version (also ``blueprint --version``)."""
 
 
 def __getattr__(name: str) -> Any:

@@ -175,7 +175,9 @@ def test_a_scheme_registered_at_run_time_is_known_to_load_beamline(
     )
     (tmp_path / "devices").mkdir()
     (tmp_path / "devices" / "pump.yaml").write_text(PUMP)
-    with pytest.raises(BlueprintError, match="whose URI scheme 'modbus' is unknown"):
+    with pytest.raises(
+        BlueprintError, match="unknown URI scheme 'modbus' from these params"
+    ):
         load_beamline(path)
 
     class SoftModbus:

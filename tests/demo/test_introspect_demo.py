@@ -3,6 +3,7 @@
 import os
 import queue
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -23,22 +24,27 @@ def readme_commands() -> list[str]:
         line.split("  #")[0].strip()
         for block in re.findall(r"```sh\n(.*?)```", section, re.S)
         for line in block.splitlines()
-        if line.startswith(".venv/bin/blueprint ") and "--serve" not in line
+        if line.startswith(
+            (".venv/bin/blueprint introspect", ".venv/bin/blueprint diff")
+        )
     ]
 
 
 @pytest.fixture(scope="module")
 def demo_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """`blueprint demo --serve` running; the environment its exports give."""
+    """`blueprint demo --serve` running; the environment its exports give.
+
+    Its stdin is closed from the start, as under ``&``, nohup or CI: it serves
+    until SIGTERM all the same, and then stops cleanly.
+    """
     log = tmp_path_factory.mktemp("demo") / "serve.log"
     server = subprocess.Popen(
         [str(BIN / "blueprint"), "demo", "--serve"],
-        stdin=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=log.open("w"),
         text=True,
     )
-    assert server.stdin is not None
     assert server.stdout is not None
     lines: queue.Queue[str] = queue.Queue()
     stdout = server.stdout
@@ -54,14 +60,18 @@ def demo_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
     except queue.Empty:
         pytest.fail(f"demo --serve was not ready in 60 s:\n{log.read_text()}")
     finally:
-        server.stdin.close()
-        server.wait(timeout=30)
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == 0, log.read_text()
+        assert "SIGTERM: stopping the servers" in log.read_text()
 
 
 def run(
     command: str, env: dict[str, str], cwd: Path
 ) -> subprocess.CompletedProcess[str]:
-    args = [a.strip('"') for a in command.split()]
+    def expand(arg: str) -> str:  # $NAME as the shell would
+        return re.sub(r"\$(\w+)", lambda m: env[m[1]], arg.strip('"'))
+
+    args = [expand(a) for a in command.split()]
     args[0] = str(BIN / "blueprint")
     return subprocess.run(
         args, env=env, cwd=cwd, capture_output=True, text=True, timeout=60

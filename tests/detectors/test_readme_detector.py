@@ -31,7 +31,7 @@ def test_readme_detector_example_counts_and_flies_into_two_files(
     data_dir = tmp_path / "data"
     beamline = (
         beamline.replace("[../devices]", f"[{DEVICES}]")
-        .replace("/data/bl01", str(data_dir))
+        .replace("/tmp/ophyd-blueprint-demo/bl01", str(data_dir))
         .replace("BL01:DET:", sim_detector_ioc.prefix)
     )
     (tmp_path / "beamlines").mkdir()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -15,6 +15,7 @@ from ophyd_blueprint.blueprint import (
     BlueprintError,
     BlueprintLibrary,
     KnownSchemes,
+    Scalar,
     beamline_library,
     check_beamline,
     load_beamline_model,
@@ -99,6 +100,25 @@ class LoadedBeamline:
         return report
 
 
+def _with_params(
+    model: Beamline, params: Mapping[str, Mapping[str, Scalar]]
+) -> Beamline:
+    """`model` with each named device's ``with`` updated by `params`."""
+    unknown = sorted(set(params) - set(model.devices))
+    if unknown:
+        raise KeyError(
+            f"{model.origin.file} has no device {', '.join(map(repr, unknown))}; "
+            f"its devices: {', '.join(model.devices)}"
+        )
+    devices = {
+        name: entry.model_copy(update={"with_": {**entry.with_, **params[name]}})
+        if name in params
+        else entry
+        for name, entry in model.devices.items()
+    }
+    return model.model_copy(update={"devices": devices})
+
+
 def _count_signals(device: Device) -> int:
     if isinstance(device, Signal):
         return 1
@@ -133,14 +153,23 @@ def _built_from(
     return blueprint.model_copy(update={"logic": logic}), MappingProxyType(library)
 
 
-def load_beamline(path: str | Path, mock: bool = False) -> LoadedBeamline:
+def load_beamline(
+    path: str | Path,
+    mock: bool = False,
+    *,
+    blueprints: Sequence[str | Path] = (),
+    params: Mapping[str, Mapping[str, Scalar]] | None = None,
+) -> LoadedBeamline:
     """Load, check and build every device of a beamline file; connect nothing.
 
     Every problem in the file and in the blueprints it uses is raised at once
     as BlueprintError (file, line, column, what is wrong). `mock=True` makes
     every device a mock; otherwise each device's own ``mock:`` decides.
     ``pvi:`` and ``tango:`` devices (and children) are introspected when they
-    first connect; their signals are mocks when they are.
+    first connect; their signals are mocks when they are. `blueprints` are
+    more folders (or files) where blueprints are found, after the file's own.
+    `params` maps device names to values that replace those of their
+    ``with`` (e.g. another server's address), checked like the file's own.
     """
     roles = logic_roles()
     try:
@@ -150,9 +179,11 @@ def load_beamline(path: str | Path, mock: bool = False) -> LoadedBeamline:
         # with it, as `blueprint validate` would
         found = validate_files([path], known_schemes=_schemes(), logic_roles=roles)
         raise BlueprintError(found or error.problems) from None
+    if params:
+        model = _with_params(model, params)
     # one library for checking and building: it keeps the trees the check
     # rendered, so each is rendered once
-    library = beamline_library(model)
+    library = beamline_library(model, blueprints)
     problems = check_beamline(
         model, library=library, known_schemes=_schemes(), logic_roles=roles
     )

@@ -146,6 +146,8 @@ class DeviceConnection:
                 f"{self.name}: {len(failed)} of {total} {what} did not answer "
                 f"({where} down?)"
             )
+        if kinds["error"] == len(failed):  # one kind, said under "why:"
+            return f"{self.name}: {len(failed)} of {total} signals failed"
         parts = [f"{n} {_KIND_WORDS[k]}" for k, n in kinds.items() if n]
         return f"{self.name}: {len(failed)} of {total} signals failed: " + ", ".join(
             parts

@@ -8,7 +8,7 @@ found before anything connects.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from .checks import check_blueprint, check_logic, check_name, lookup
@@ -16,7 +16,7 @@ from .extends import resolve_extends
 from .library import BlueprintLibrary
 from .models import Beamline, BeamlineDevice, Blueprint, Scalar, Signal
 from .positions import Origin
-from .problems import BlueprintError, Problem
+from .problems import BlueprintError, Problem, did_you_mean
 from .rendering import bind_params, render_blueprint, scheme_of
 from .roles import LogicRoles
 from .schemes import KnownSchemes
@@ -26,12 +26,16 @@ from .vocabulary import SERVERLESS_SCHEMES
 __all__ = ["beamline_library", "check_beamline"]
 
 
-def beamline_library(beamline: Beamline) -> BlueprintLibrary:
+def beamline_library(
+    beamline: Beamline, extra: Iterable[str | Path] = ()
+) -> BlueprintLibrary:
     """The blueprints a beamline's ``blueprints`` paths (relative to it) hold,
-    then the shipped blueprints it does not define itself.
+    then ``extra`` paths (e.g. ``blueprint connect -b DIR``), then the shipped
+    blueprints none of them defines.
     """
     base = Path(beamline.origin.file).parent
-    return with_shipped(_join(base, path) for path in beamline.blueprints)
+    own = [_join(base, path) for path in beamline.blueprints]
+    return with_shipped([*own, *extra])
 
 
 def _join(base: Path, path: str) -> Path:
@@ -171,16 +175,8 @@ class _TreeRenderer:
         except BlueprintError as error:
             self.problems += error.problems
             return
+        self._check_schemes(rendered, at)
         for signal_name, signal in rendered.signals.items():
-            for key in ("source", "read_source"):
-                source: str | None = getattr(signal, key)
-                scheme = scheme_of(source or "")
-                if scheme is not None and scheme not in self.known_schemes:
-                    message = (
-                        f"these params give {name}.{signal_name} the {key} "
-                        f"{source!r}, whose URI scheme {scheme!r} is unknown"
-                    )
-                    self.problems.append(at.problem(message))
             if signal.dtype is None and signal.access != "x":
                 self._check_serverless(blueprint, name, signal_name, signal, at)
         for child in rendered.children.values():
@@ -217,3 +213,33 @@ class _TreeRenderer:
             f"{scheme}://, which has no server to take its type from"
         )
         self.problems.append(at.problem(message, suggestion="give it a dtype"))
+
+    def _check_schemes(self, rendered: Blueprint, at: Origin) -> None:
+        """One problem per unknown scheme these params give, however many signals.
+
+        A prefix such as ``ftp://...`` reaches every signal; one line naming
+        how many (and the known schemes) says it better than one per signal.
+        """
+        unknown: dict[str, list[str]] = {}
+        for signal_name, signal in rendered.signals.items():
+            for source in (signal.source, signal.read_source):
+                scheme = scheme_of(source or "")
+                if scheme is not None and scheme not in self.known_schemes:
+                    unknown.setdefault(scheme, []).append(signal_name)
+        known = self.known_schemes.names()
+        for scheme, names in unknown.items():
+            signals = sorted(set(names), key=names.index)
+            shown = ", ".join(signals[:_SHOWN])
+            more = f", +{len(signals) - _SHOWN} more" if len(signals) > _SHOWN else ""
+            count = f"{len(signals)} signals" if len(signals) > 1 else "signal"
+            message = (
+                f"{count} of {rendered.name} ({shown}{more}): unknown URI scheme "
+                f"{scheme!r} from these params; known: {', '.join(known)}"
+            )
+            self.problems.append(
+                at.problem(message, suggestion=did_you_mean(scheme, known))
+            )
+
+
+_SHOWN = 3
+"""Signals named in a rolled-up problem before ``+N more``."""

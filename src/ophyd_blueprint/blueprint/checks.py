@@ -349,9 +349,14 @@ def check_logic(
     roles = logic_roles.get(entry.use)
     if roles is None:
         suggestion = did_you_mean(entry.use, logic_roles)
-        return [
-            origin.problem(f"unknown logic {entry.use!r}", "use", suggestion=suggestion)
-        ]
+        message = f"unknown logic {entry.use!r}"
+        if suggestion is None:  # not a typo: say what there is, and how to add
+            message += (
+                f"; registered: {', '.join(sorted(logic_roles)) or 'none'} (a "
+                "class of your own needs an entry point in the group "
+                "'ophyd_blueprint.logic')"
+            )
+        return [origin.problem(message, "use", suggestion=suggestion)]
     specs = {spec.name: spec for spec in roles}
     problems: list[Problem] = []
     for role, target in entry.bind.items():

@@ -16,6 +16,8 @@ from .vocabulary import dtype_suggestion
 __all__ = ["shape_problems"]
 
 _MAX_INPUT = 40
+_BOOLEAN_HINT = "write true or false"
+"""YAML 1.2 reads ``yes``/``no``/``on``/``off`` as text, not as booleans."""
 
 
 def shape_problems(
@@ -55,7 +57,8 @@ def _problem(detail: ErrorDetails, model: type[BaseModel], origin: Origin) -> Pr
     shown = repr(value)
     if len(shown) > _MAX_INPUT:
         shown = shown[: _MAX_INPUT - 3] + "..."
-    return origin.problem(f"{message}, got {shown}", *loc)
+    suggestion = _BOOLEAN_HINT if kind.startswith("bool_") else None
+    return origin.problem(f"{message}, got {shown}", *loc, suggestion=suggestion)
 
 
 def _allowed_keys(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:

@@ -144,8 +144,29 @@ def _syntax_problem(marked: MarkedYAMLError, text: str, file: str) -> Problem:
             f" ({error.context} that starts at {start.line + 1}:{start.column + 1})"
         )
     return Problem(
-        file, line + 1, col + 1, "", f"invalid YAML: {error.problem}{context}"
+        file,
+        line + 1,
+        col + 1,
+        "",
+        f"invalid YAML: {error.problem}{context}",
+        _indentation_hint(error, line + 1),
     )
+
+
+def _indentation_hint(error: Any, line: int) -> str | None:
+    """What to look at when the parser's words are about blocks, not the cause.
+
+    A key indented one space too few or too many ends its mapping early or
+    makes a value of it; the parser names neither the key nor indentation.
+    """
+    if error.context and "block" in str(error.context):
+        return (
+            f"check the indentation of line {line}: the keys of one mapping "
+            "start in the same column"
+        )
+    if str(error.problem).startswith("mapping values are not allowed"):
+        return f"check the indentation of line {line}, or quote a value that holds ': '"
+    return None
 
 
 def _reader_problem(reader_error: ReaderError, text: str, file: str) -> Problem:

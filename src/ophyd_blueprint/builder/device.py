@@ -32,6 +32,7 @@ from ophyd_blueprint.core import (
     SignalRW,
     SignalW,
     SignalX,
+    SoftSignalBackend,
     StandardReadable,
     make_backend,
 )
@@ -80,10 +81,13 @@ class BlueprintDevice(StandardReadable):
     signal was declared, looked up only when a connect fails."""
 
     async def connect(
-        self, mock: bool = False, timeout: float = DEFAULT_TIMEOUT
+        self,
+        mock: bool = False,
+        timeout: float = DEFAULT_TIMEOUT,
+        force_reconnect: bool = False,
     ) -> None:
         try:
-            await super().connect(mock, timeout)
+            await super().connect(mock, timeout, force_reconnect)
         except NotConnectedError as error:
             _locate(self, error)
             raise
@@ -267,13 +271,16 @@ def _make_signal(
     read_uri = model.read_source or model.source
     backend: SignalBackend[Any]
     if mock:  # no transport is imported, no server is needed
-        backend = MockSignalBackend(datatype, uri="mock+" + read_uri)
+        backend = MockSignalBackend(datatype, uri="mock+" + read_uri, units=model.units)
     elif model.access == "x" and model.trigger_value is not None:
         backend = TriggerWithValue(
             make_backend(type(model.trigger_value), model.source), model.trigger_value
         )
     else:
         backend = make_backend(datatype, read_uri, model.source)
+        if model.units is not None and isinstance(backend, SoftSignalBackend):
+            # in-process values have no control system to say their units
+            backend.set_units(model.units)
     return SIGNAL_CLASSES[model.access](backend)
 
 

@@ -26,7 +26,9 @@ def register(subparsers: Subparsers) -> None:
         "what is alive, and why the rest is not, by device and by server. "
         "Exit 0 if all connected, 1 if some failed, 2 if the file is bad.",
     )
-    parser.add_argument("beamline", type=Path, metavar="FILE")
+    parser.add_argument(
+        "beamline", type=Path, metavar="FILE", help="the beamline file to connect"
+    )
     parser.add_argument(
         "--timeout",
         type=float,
@@ -34,8 +36,22 @@ def register(subparsers: Subparsers) -> None:
         metavar="S",
         help="seconds per device (default: the beamline's defaults.timeout)",
     )
+    parser.add_argument(
+        "-b",
+        "--blueprints",
+        action="append",
+        type=Path,
+        metavar="PATH",
+        help="also look for blueprints here (repeatable; after the beamline's "
+        "own `blueprints:`)",
+    )
     parser.add_argument("--mock", action="store_true", help="connect mocks only")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="json: the report as an object, for scripts",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -48,7 +64,9 @@ def run(args: Namespace) -> int:
     from ophyd_blueprint.builder import BuildError
 
     try:
-        beamline = load_beamline(args.beamline, mock=args.mock)
+        beamline = load_beamline(
+            args.beamline, mock=args.mock, blueprints=args.blueprints or ()
+        )
     except (OSError, BuildError) as error:
         print(f"blueprint connect: {error}", file=sys.stderr)
         return 2

@@ -14,8 +14,20 @@ def register(subparsers: Subparsers) -> None:
         "demo",
         help="run the demo: an EPICS IOC and a Tango server, a YAML beamline, scans",
     )
-    parser.add_argument("--beamline", type=Path, default=None)
-    parser.add_argument("--points", type=int, default=11)
+    parser.add_argument(
+        "--beamline",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="the beamline to scan (default: the shipped beamlines/demo.yaml)",
+    )
+    parser.add_argument(
+        "--points",
+        type=int,
+        default=11,
+        metavar="N",
+        help="points of the first scan, x from 0 to 1 (default: 11)",
+    )
     parser.add_argument(
         "--plot",
         type=Path,
@@ -26,8 +38,9 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument(
         "--serve",
         action="store_true",
-        help="only run the demo servers, until stdin closes or Ctrl-C; prints "
-        "the export lines that point CA/PVA clients at them",
+        help="only run the demo servers, until Ctrl-C or SIGTERM (also in the "
+        "background); prints the export lines that point CA/PVA clients at "
+        "them and DEMO_TANGO_PORT, then '# ready'",
     )
     parser.set_defaults(handler=run)
 

@@ -29,17 +29,44 @@ def register(subparsers: Subparsers) -> None:
         "its sub-device blueprints beside it) with URI as it is now. Exit 0 "
         "same, 1 drift, 2 error.",
     )
-    parser.add_argument("file", type=Path, metavar="FILE")
-    parser.add_argument("uri", metavar="URI")
-    parser.add_argument("--timeout", type=float, default=10.0)
-    parser.add_argument("-m", "--macro", action="append", default=[])
+    parser.add_argument(
+        "file",
+        type=Path,
+        metavar="FILE",
+        help="the frozen blueprint, as 'blueprint introspect' wrote it",
+    )
+    parser.add_argument(
+        "uri",
+        metavar="URI",
+        help="the live device: pva://PVI-PV, tango://..., or a .pvi.device.yaml file",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="seconds to wait for the live device (default: 10)",
+    )
+    parser.add_argument(
+        "-m",
+        "--macro",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="PVI files: a value for $(NAME) (repeatable)",
+    )
     parser.add_argument(
         "--type-live",
         action="store_true",
         help="type live PVI signals (and a PVI file's) from their PVs, so that "
         "their dtypes are compared too",
     )
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="json: the added, removed and changed signals, for CI",
+    )
     parser.set_defaults(handler=run)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import tempfile
 from pathlib import Path
 
 from .command import Subparsers
@@ -30,12 +31,31 @@ def register(subparsers: Subparsers) -> None:
         help="write the blueprint of a live PVI or Tango device, or a PVI file",
         description="Introspect URI (pva://PVI-PV, tango://device, or a "
         ".pvi.device.yaml file) and write its blueprint to FILE; sub-device "
-        "blueprints go beside it as <Name>.yaml.",
+        "blueprints go beside it as <Name>.yaml. Without -o, print them.",
     )
-    parser.add_argument("uri", metavar="URI")
-    parser.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+    parser.add_argument(
+        "uri",
+        metavar="URI",
+        help="pva://PVI-PV, tango://host:port/dom/fam/mem#dbase=no, or a "
+        ".pvi.device.yaml file",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="where to write the blueprint (default: print it, and its "
+        "sub-device blueprints, on stdout)",
+    )
     parser.add_argument("--name", help="blueprint name (default: from the URI)")
-    parser.add_argument("--timeout", type=float, default=10.0)
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="seconds to wait for the live device (default: 10)",
+    )
     parser.add_argument(
         "-m",
         "--macro",
@@ -86,14 +106,23 @@ def run(args: argparse.Namespace) -> int:
     except (IntrospectionError, ValueError) as error:
         print(f"blueprint introspect: {error}", file=sys.stderr)
         return 2
-    files = freeze(found, args.output)
-    for note in files.notes:
-        print(f"note: {note}")
-    problems = check_files(list(files))
-    for path in files:
-        print(f"wrote {path}")
+    if args.output is None:
+        # the files are checked where they are written; stdout gets their text
+        with tempfile.TemporaryDirectory(prefix="blueprint-introspect-") as folder:
+            files = freeze(found, Path(folder) / f"{found.root.name}.yaml")
+            problems = check_files(list(files))
+            print("\n---\n".join(path.read_text() for path in files), end="")
+        notes, report = found.notes, sys.stderr
+    else:
+        files = freeze(found, args.output)
+        problems = check_files(list(files))
+        for path in files:
+            print(f"wrote {path}")
+        notes, report = files.notes, sys.stdout
+    for note in notes:
+        print(f"note: {note}", file=report)
     for problem in problems:
-        print(problem)
+        print(problem, file=report)
     return 1 if problems else 0
 
 

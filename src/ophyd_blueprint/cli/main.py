@@ -31,8 +31,13 @@ SUBCOMMANDS: tuple[str, ...] = (
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser with every subcommand registered."""
+    from ophyd_blueprint import __version__
+
     parser = argparse.ArgumentParser(
         prog="blueprint", description="Devices as data for bluesky."
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}"
     )
     subparsers = parser.add_subparsers(required=True, metavar="COMMAND")
     for name in SUBCOMMANDS:

@@ -44,9 +44,21 @@ def register(subparsers: Subparsers) -> None:
         description="Connect the devices (default: all of BEAMLINE) and write "
         "their settings to FILE.",
     )
-    save.add_argument("beamline", type=Path, metavar="BEAMLINE")
-    save.add_argument("devices", nargs="*", metavar="DEVICE")
-    save.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+    save.add_argument("beamline", type=Path, metavar="BEAMLINE", help=_BEAMLINE)
+    save.add_argument(
+        "devices",
+        nargs="*",
+        metavar="DEVICE",
+        help="the devices to save (default: every device of the beamline)",
+    )
+    save.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="the settings file to write (YAML)",
+    )
     save.add_argument(
         "--partial", action="store_true", help="save the devices that connect"
     )
@@ -58,9 +70,14 @@ def register(subparsers: Subparsers) -> None:
         description="Print a table of signal / saved / now for every setting "
         "that differs. Exit 0 equal, 1 different, 2 errors.",
     )
-    diff.add_argument("file", type=Path, metavar="FILE")
-    diff.add_argument("beamline", type=Path, metavar="BEAMLINE")
-    diff.add_argument("--format", choices=("text", "json"), default="text")
+    diff.add_argument("file", type=Path, metavar="FILE", help=_SAVED)
+    diff.add_argument("beamline", type=Path, metavar="BEAMLINE", help=_BEAMLINE)
+    diff.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="json: what differs, as an object, for scripts",
+    )
     _timeout(diff)
     diff.set_defaults(handler=_run_diff)
     apply = actions.add_parser(
@@ -70,8 +87,8 @@ def register(subparsers: Subparsers) -> None:
         "anything is wrong), write every setting in the order their logic "
         "declares, read each back and report what was and was not restored.",
     )
-    apply.add_argument("file", type=Path, metavar="FILE")
-    apply.add_argument("beamline", type=Path, metavar="BEAMLINE")
+    apply.add_argument("file", type=Path, metavar="FILE", help=_SAVED)
+    apply.add_argument("beamline", type=Path, metavar="BEAMLINE", help=_BEAMLINE)
     apply.add_argument(
         "--dry-run", action="store_true", help="show what would be written, in order"
     )
@@ -80,9 +97,18 @@ def register(subparsers: Subparsers) -> None:
         action="store_true",
         help="restore the devices that connect when others do not",
     )
-    apply.add_argument("--format", choices=("text", "json"), default="text")
+    apply.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="json: the report of what was restored, as an object",
+    )
     _timeout(apply)
     apply.set_defaults(handler=_run_apply)
+
+
+_BEAMLINE = "the beamline file whose devices are meant"
+_SAVED = "a settings file written by 'blueprint settings save'"
 
 
 def _timeout(parser: argparse.ArgumentParser) -> None:

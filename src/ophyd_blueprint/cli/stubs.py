@@ -28,7 +28,14 @@ def register(subparsers: Subparsers) -> None:
         help="one beamline file, or blueprint files (or the name of a shipped "
         "blueprint or beamline)",
     )
-    parser.add_argument("-o", "--output", type=Path, required=True, metavar="MODULE")
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="MODULE",
+        help="the Python module to write (or, with --check, to compare)",
+    )
     parser.add_argument(
         "--check", action="store_true", help="exit 1 if MODULE is not up to date"
     )

@@ -28,10 +28,16 @@ def register(subparsers: Subparsers) -> None:
         "tree",
         help="show the devices, signals, dtypes, access and sources of a file",
         description="Show a beamline or blueprint file as a tree of devices and "
-        "signals (dtype, access, read category, source). Connects nothing. "
-        "Exit 0, or 2 if the file cannot be read or has problems.",
+        "signals (dtype, access, read category, source). A folder stands for "
+        "the *.yaml files under it, one tree each. Connects nothing. "
+        "Exit 0, or 2 if a file cannot be read or has problems.",
     )
-    parser.add_argument("file", type=Path, metavar="FILE")
+    parser.add_argument(
+        "file",
+        type=Path,
+        metavar="PATH",
+        help="a beamline or blueprint file, or a folder of them",
+    )
     parser.add_argument(
         "-b",
         "--blueprints",
@@ -48,15 +54,28 @@ def run(args: argparse.Namespace) -> int:
     """Print the tree; return the exit code."""
     from rich.console import Console
 
-    from ophyd_blueprint.blueprint import Beamline, BlueprintError, load_document
+    from ophyd_blueprint.blueprint import (
+        Beamline,
+        BlueprintError,
+        load_document,
+        yaml_files,
+    )
 
     path: Path = args.file
+    extra: list[Path] = args.blueprints or []
+    folder = path if path.is_dir() else path.parent
+    files = yaml_files([path]) if path.is_dir() else [path]
+    if not files:
+        print(f"blueprint tree: no *.yaml files in {path}", file=sys.stderr)
+        return 2
+    trees: list[Tree] = []
     try:
-        document = load_document(path)
-        if isinstance(document, Beamline):
-            tree = beamline_tree(document)
-        else:
-            tree = blueprint_tree(document, [path.parent, *(args.blueprints or [])])
+        for file in files:
+            document = load_document(file)
+            if isinstance(document, Beamline):
+                trees.append(beamline_tree(document))
+            else:
+                trees.append(blueprint_tree(document, [folder, *extra]))
     except OSError as error:
         print(f"blueprint tree: {error}", file=sys.stderr)
         return 2
@@ -66,7 +85,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     # piped or captured, no terminal width applies: never cut a source short
     width = None if sys.stdout.isatty() else 10_000
-    Console(width=width, highlight=False).print(tree)
+    console = Console(width=width, highlight=False)
+    for tree in trees:
+        console.print(tree)
     return 0
 
 
@@ -162,6 +183,12 @@ def _add_child(
     if child.blueprint is None:
         uri = child.pvi if child.pvi is not None else child.tango
         node.add(f"[bold]{name}[/] {_escape(str(uri))} [dim](introspected)[/]")
+        return
+    if child.blueprint not in library:
+        node.add(
+            f"[bold]{name}[/] [cyan]{child.blueprint}[/] [red](blueprint not found; "
+            "add its folder with -b)[/]"
+        )
         return
     base = library[child.blueprint]
     items: dict[str, Mapping[str, Scalar]] = {"": child.with_}

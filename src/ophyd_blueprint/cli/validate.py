@@ -31,7 +31,13 @@ def register(subparsers: Subparsers) -> None:
         "its own blueprints folders, then in the shipped ones. Exit 0 if no "
         "problem, 1 if problems, 2 if a path does not exist or cannot be read.",
     )
-    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    parser.add_argument(
+        "paths",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="blueprint or beamline files, or folders of them",
+    )
     parser.add_argument(
         "-b",
         "--blueprints",

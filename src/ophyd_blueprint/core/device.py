@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import NoAnswerError, NotConnectedError
 
-__all__ = ["DEFAULT_TIMEOUT", "Device", "DeviceVector"]
+__all__ = ["DEFAULT_TIMEOUT", "Device", "DeviceVector", "private_attribute_error"]
 
 DEFAULT_TIMEOUT = 10.0
 """Seconds a connect or put may take when the caller does not say."""
@@ -48,7 +48,7 @@ class Device:
 
         def __getattr__(self, name: str) -> Device:
             if name[0] == "_":  # unset slots; never children
-                raise AttributeError(name)
+                raise private_attribute_error(self, name)
             children = self._children_or_none()
             if children and name in children:
                 return children[name]
@@ -113,13 +113,19 @@ class Device:
         """Connect this node alone; signals and discovered devices override it."""
 
     async def connect(
-        self, mock: bool = False, timeout: float = DEFAULT_TIMEOUT
+        self,
+        mock: bool = False,
+        timeout: float = DEFAULT_TIMEOUT,
+        force_reconnect: bool = False,
     ) -> None:
         """Connect every signal below, all at once, within one `timeout`.
 
         With `mock=True` nothing is contacted: each signal gets a mock backend
         (`ophyd_blueprint.core.mock`). Failures are gathered into one
-        `NotConnectedError` tree naming every failed source.
+        `NotConnectedError` tree naming every failed source. The arguments are
+        ophyd-async's, so its ``ensure_connected`` connects our devices too;
+        every connect checks each signal again, as ophyd-async does only with
+        `force_reconnect`, so that flag changes nothing here.
         """
         nodes = list(self._connectables(()))
         if not nodes:
@@ -149,6 +155,30 @@ class Device:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r})"
+
+
+_OPHYD_ASYNC_INTERNALS = {"_connector": "signal", "_mock": "device"}
+"""Private attributes ophyd-async's helpers (``set_mock_value``, ``get_mock``)
+read from its own devices; ours have none, so asking for one says what to use."""
+
+
+def private_attribute_error(device: Device, name: str) -> AttributeError:
+    """The error for an unset private attribute `name` of `device`.
+
+    ophyd-async's mock helpers read ``_connector`` or ``_mock``: for those the
+    message names ours instead, so ``set_mock_value`` from the wrong package
+    explains itself.
+    """
+    what = _OPHYD_ASYNC_INTERNALS.get(name)
+    if what is None:
+        return AttributeError(name)
+    return AttributeError(
+        f"{device.name or type(device).__name__} is an ophyd-blueprint {what}, "
+        f"not an ophyd-async one (it has no {name}): use ophyd_blueprint's mock "
+        "helpers of the same names instead (from ophyd_blueprint import "
+        "set_mock_value, get_mock_put_calls, callback_on_mock_put, ...), after "
+        "connect(mock=True)"
+    )
 
 
 def _summary(device: Device, silent: int, failed: int, total: int) -> str:

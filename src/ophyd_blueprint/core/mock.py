@@ -61,8 +61,9 @@ class MockSignalBackend(SoftSignalBackend[T]):
         *,
         uri: str = "",
         replaced: SignalBackend[T] | None = None,
+        units: str | None = None,
     ) -> None:
-        super().__init__(datatype, initial_value, uri=uri)
+        super().__init__(datatype, initial_value, uri=uri, units=units)
         self.replaced = replaced
         self.put_calls: list[PutCall] = []
         self._proceed: asyncio.Event | None = None

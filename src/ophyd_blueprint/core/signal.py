@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from .backend import SignalBackend, backend_type_name
-from .device import DEFAULT_TIMEOUT, Device
+from .device import DEFAULT_TIMEOUT, Device, private_attribute_error
 from .errors import NotConnectedError
 from .mock import MockSignalBackend, mock_replacing
 from .status import AsyncStatus
@@ -228,7 +228,7 @@ class SignalR(Signal[T]):
 
         def __getattr__(self, name: str) -> Any:
             if name[0] == "_":  # unset slots
-                raise AttributeError(name)
+                raise private_attribute_error(self, name)
             if name in ("set", "put", "trigger"):
                 access = "x to trigger" if name == "trigger" else "rw or w to write"
                 raise ReadOnlyError(
@@ -314,7 +314,7 @@ class SignalX(Signal[None]):
 
         def __getattr__(self, name: str) -> Any:
             if name[0] == "_":  # unset slots
-                raise AttributeError(name)
+                raise private_attribute_error(self, name)
             if name in ("set", "put"):
                 raise AttributeError(
                     f"{self.name or 'signal'} ({self.source}) is a trigger: it has "

@@ -53,6 +53,10 @@ class SoftSignalBackend(SignalBackend[T]):
     def source(self, name: str, read: bool) -> str:
         return self._uri or f"soft://{name}"
 
+    def set_units(self, units: str | None) -> None:
+        """The units `get_datakey` gives (a blueprint's ``units:``)."""
+        self._units = units
+
     async def connect(self, timeout: float) -> None:
         if self.awaits_type:
             raise NotConnectedError(

@@ -1,10 +1,11 @@
 """Drift: how a frozen blueprint differs from the device as it is now.
 
 Both sides are flattened to signal paths (``seq.1.enable``: children and
-vector items by name and index) with their access, dtype and enum choices;
-signals only in the live device are added, only in the file removed. A
-live-typed signal (no dtype: its server's type at connect) matches any dtype
-and choices; `Drift.live_typed` lists the signals compared without them.
+vector items by name and index) with their access, dtype, enum choices and
+units; signals only in the live device are added, only in the file removed.
+A live-typed signal (no dtype: its server's type at connect) matches any
+dtype, choices and units; `Drift.live_typed` lists the signals compared
+without them.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ class SignalFacts:
     access: str
     dtype: str | None
     choices: tuple[str, ...] | None
+    units: str | None = None
 
     @property
     def live_typed(self) -> bool:
@@ -109,7 +111,9 @@ def _collect(
     merged = resolve_extends(blueprint, library)
     for name, signal in merged.signals.items():
         choices = tuple(signal.choices) if signal.choices is not None else None
-        facts[path + name] = SignalFacts(signal.access, signal.dtype, choices)
+        facts[path + name] = SignalFacts(
+            signal.access, signal.dtype, choices, signal.units
+        )
     for name, child in merged.children.items():
         if child.blueprint is None or child.blueprint in seen:
             continue
@@ -125,7 +129,7 @@ def drift(frozen: Mapping[str, SignalFacts], live: Mapping[str, SignalFacts]) ->
     live_typed: list[str] = []
     for path in frozen.keys() & live.keys():
         before, now = frozen[path], live[path]
-        keys = ("access", "dtype", "choices")
+        keys = ("access", "dtype", "choices", "units")
         if before.live_typed or now.live_typed:
             live_typed.append(path)
             keys = ("access",)

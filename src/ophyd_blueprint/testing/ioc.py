@@ -46,7 +46,6 @@ import secrets
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -55,7 +54,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Literal
 
-from .output import copy_output, log_tail
+from .output import copy_output, log_tail, temporary_folder
 
 __all__ = [
     "LOOPBACK",
@@ -227,7 +226,7 @@ class EpicsIoc:
         configure_client_env()
         self.flavour: IocFlavour = flavour
         self.prefix = prefix or f"T{os.getpid()}-{secrets.token_hex(3)}:"
-        self._workdir = Path(log_dir or tempfile.mkdtemp(prefix="ophyd-blueprint-ioc-"))
+        self._workdir = Path(log_dir or temporary_folder(self, "ophyd-blueprint-ioc-"))
         self._workdir.mkdir(parents=True, exist_ok=True)
         name = self.prefix.rstrip(":").replace(":", "_")
         self.log_path = self._workdir / f"{name}.log"

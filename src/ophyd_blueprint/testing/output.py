@@ -7,13 +7,28 @@ tests' reports. One reader thread per server copies the lines.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
+import tempfile
 import threading
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
-__all__ = ["copy_output", "end_process", "log_tail"]
+__all__ = ["copy_output", "end_process", "log_tail", "temporary_folder"]
+
+
+def temporary_folder(owner: object, prefix: str) -> Path:
+    """A new folder in the temporary directory, removed with `owner`.
+
+    It goes when `owner` is garbage-collected or, at the latest, when the
+    process exits, so a server's log and files outlive its stop (for error
+    messages and tests' reports) but no run leaves folders behind.
+    """
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    weakref.finalize(owner, shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def copy_output(

@@ -16,7 +16,6 @@ import os
 import secrets
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Sequence
@@ -25,7 +24,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from .ioc import LOOPBACK, IocError, IocPorts, release_ports, reserve_ports
-from .output import copy_output, end_process, log_tail
+from .output import copy_output, end_process, log_tail, temporary_folder
 
 if TYPE_CHECKING:
     from .sim_pmac import SimMotor
@@ -50,7 +49,7 @@ class SimIoc:
         self.module = module
         self.args = list(args)
         self.prefix = prefix or f"S{os.getpid()}-{secrets.token_hex(3)}:"
-        workdir = Path(log_dir or tempfile.mkdtemp(prefix="ophyd-blueprint-sim-"))
+        workdir = Path(log_dir or temporary_folder(self, "ophyd-blueprint-sim-"))
         workdir.mkdir(parents=True, exist_ok=True)
         self.log_path = workdir / f"{self.prefix.rstrip(':').replace(':', '_')}.log"
         self.ports: IocPorts | None = None

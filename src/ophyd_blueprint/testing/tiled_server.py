@@ -11,7 +11,6 @@ import secrets
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Sequence
@@ -21,7 +20,7 @@ from types import TracebackType
 import httpx
 
 from .ioc import LOOPBACK
-from .output import copy_output, end_process, log_tail
+from .output import copy_output, end_process, log_tail, temporary_folder
 
 __all__ = ["TiledServer", "TiledServerError"]
 
@@ -43,9 +42,7 @@ class TiledServer:
         self, readable: Sequence[Path] = (), *, workdir: Path | None = None
     ) -> None:
         self.readable = [Path(p) for p in readable]
-        self.workdir = Path(
-            workdir or tempfile.mkdtemp(prefix="ophyd-blueprint-tiled-")
-        )
+        self.workdir = Path(workdir or temporary_folder(self, "ophyd-blueprint-tiled-"))
         self.api_key = secrets.token_hex(16)
         self.port = 0
         self.log_path = self.workdir / "tiled.log"

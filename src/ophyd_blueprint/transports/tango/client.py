@@ -26,6 +26,7 @@ from tango import (
 _executors: Any = importlib.import_module("tango.asyncio_executor")
 
 __all__ = [
+    "NO_SUCH_DEVICE",
     "AsyncProxy",
     "AttributeInfoEx",
     "CommandInfo",
@@ -36,6 +37,7 @@ __all__ = [
     "create_proxy",
     "describe_error",
     "error_reason",
+    "no_such_device",
     "query_attributes",
     "query_commands",
     "subscribe_change_events",
@@ -169,5 +171,20 @@ def describe_error(error: BaseException) -> str:
     """One line: the Tango description of `error`, or its str."""
     first = _first_error(error)
     if first is not None:
+        if no_such_device(error):
+            return NO_SUCH_DEVICE
         return " ".join(first.desc.split())
     return str(error) or type(error).__name__
+
+
+NO_SUCH_DEVICE = (
+    "the device server answers, but serves no device of this name (check the "
+    "device name; Tango says OBJECT_NOT_EXIST)"
+)
+"""What a CORBA ``OBJECT_NOT_EXIST`` from a server without a database means."""
+
+
+def no_such_device(error: BaseException) -> bool:
+    """Whether a server answered that it has no such device (not that it is down)."""
+    first = _first_error(error)
+    return first is not None and "OBJECT_NOT_EXIST" in first.desc

@@ -25,6 +25,7 @@ from .client import (
     create_proxy,
     describe_error,
     error_reason,
+    no_such_device,
     query_attributes,
     query_commands,
 )
@@ -183,7 +184,7 @@ async def _bounded(uri: str, future: asyncio.Future[T], timeout: float) -> T:
     except TimeoutError:
         raise NoAnswerError(uri, timeout) from None
     except DevFailed as e:
-        if error_reason(e) in SERVER_AWAY:
+        if error_reason(e) in SERVER_AWAY and not no_such_device(e):
             raise NoAnswerError(uri, timeout, _unreachable(e)) from None
         raise NotConnectedError(describe_error(e), source=uri) from None
 
