@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import shutil
 from pathlib import Path
 
 import pytest
@@ -58,10 +57,15 @@ def test_tree_of_a_folder_shows_every_file_in_it(
 
 
 def test_tree_of_a_blueprint_whose_child_is_elsewhere_says_where_to_look(
-    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ):
-    assert main(["tree", str(ROOT / "devices" / "sim" / "slits.yaml")]) == 0
-    assert "EpicsMotor (blueprint not found; add its folder with -b)" in (
+    # a child blueprint neither beside the file nor shipped
+    (tmp_path / "stage.yaml").write_text(
+        "blueprint: Stage\nchildren:\n"
+        "  x: {blueprint: LabAxis, with: {prefix: 'L:X'}}\n"
+    )
+    assert main(["tree", str(tmp_path / "stage.yaml")]) == 0
+    assert "LabAxis (blueprint not found; add its folder with -b)" in (
         capsys.readouterr().out
     )
 
@@ -69,13 +73,17 @@ def test_tree_of_a_blueprint_whose_child_is_elsewhere_says_where_to_look(
 def test_connect_finds_blueprints_in_the_folders_given_with_b(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ):
-    shutil.copy(ROOT / "devices" / "epics" / "sim_motor.yaml", tmp_path)
+    # a blueprint of the lab's own, under a name nothing ships
+    motor = (ROOT / "devices" / "epics" / "sim_motor.yaml").read_text()
+    (tmp_path / "lab_axis.yaml").write_text(
+        motor.replace("blueprint: SimMotor", "blueprint: LabAxis")
+    )
     beamline = tmp_path / "lab" / "lab.yaml"
     beamline.parent.mkdir()
     beamline.write_text(
-        "beamline: lab\ndevices:\n  x: {blueprint: SimMotor, with: {prefix: 'L:X'}}\n"
+        "beamline: lab\ndevices:\n  x: {blueprint: LabAxis, with: {prefix: 'L:X'}}\n"
     )
-    assert main(["connect", str(beamline), "--mock"]) == 2  # SimMotor not found
+    assert main(["connect", str(beamline), "--mock"]) == 2  # LabAxis not found
     capsys.readouterr()
     assert main(["connect", str(beamline), "--mock", "-b", str(tmp_path)]) == 0
     assert "x: connected" in capsys.readouterr().out
