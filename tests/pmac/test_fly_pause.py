@@ -217,7 +217,7 @@ def test_readme_pausing_example_runs_as_written(
     (tmp_path / "beamlines").mkdir()
     (tmp_path / "beamlines" / "bl02.yaml").write_text(
         yaml.replace("[../devices]", f"[{DEVICES}]")
-        .replace("/data/bl02", str(tmp_path / "data"))
+        .replace("/tmp/ophyd-blueprint-demo/bl02", str(tmp_path / "data"))
         .replace("BL02:PMAC:M1", sim_pmac.motor(1))
         .replace("BL02:PMAC:M2", sim_pmac.motor(2))
         .replace("BL02:PMAC:", sim_pmac.prefix)

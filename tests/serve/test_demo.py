@@ -108,7 +108,7 @@ def readme_serve_command(beamline: Path, tiled: TiledServer) -> list[str]:
         for line in block.splitlines()
         if "blueprint serve " in line
     ]
-    words = line.split()
+    words = line.split(">")[0].split()  # not the redirection to its log
     assert words[0] == "TILED_API_KEY=secret"
     assert words[1:3] == [".venv/bin/blueprint", "serve"]
     swap = {

@@ -149,6 +149,7 @@ def _run(
             + (f"; documents to Tiled at {tiled}" if tiled else "")
         )
         out("open the environment to load the beamline; Ctrl-C stops")
+        print("# ready", flush=True)  # for scripts waiting on the output
         watch = WorkerWatch(files.worker_pid, manager)
         while not stop.wait(0.2):
             dead = watch.died()
