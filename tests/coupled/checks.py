@@ -53,12 +53,25 @@ def ranges(docs: Docs, key: str) -> list[tuple[int, int]]:
 
 
 def assert_contiguous(docs: Docs, key: str, frames: int) -> None:
-    """`key`'s StreamDatum indices run 0..frames without a gap or an overlap."""
-    found = ranges(docs, key)
-    assert found, f"no StreamDatum for {key}"
-    assert found[0][0] == 0, found
-    assert all(a[1] == b[0] for a, b in itertools.pairwise(found)), found
-    assert found[-1][1] == frames, found
+    """`key`'s frames, each once: in each of its stream resources (files) the
+    StreamDatum indices run from 0 without a gap or an overlap, the events
+    they belong to (``seq_nums``) follow on from file to file, and all
+    together they are `frames`."""
+    total = 0
+    seq_nums: list[tuple[int, int]] = []
+    for resource in resources(docs, key):
+        datums = [
+            d for d in docs["stream_datum"] if d["stream_resource"] == resource["uid"]
+        ]
+        found = [(d["indices"]["start"], d["indices"]["stop"]) for d in datums]
+        assert found, f"no StreamDatum for {key} in {resource['uri']}"
+        assert found[0][0] == 0, found
+        assert all(a[1] == b[0] for a, b in itertools.pairwise(found)), found
+        total += found[-1][1]
+        seq_nums += [(d["seq_nums"]["start"], d["seq_nums"]["stop"]) for d in datums]
+    assert total == frames, f"{key}: {total} frames referenced, not {frames}"
+    assert seq_nums[0][0] == 1, seq_nums
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(seq_nums)), seq_nums
 
 
 def read_back(resource: dict[str, Any], dataset: str, rows: int) -> np.ndarray:

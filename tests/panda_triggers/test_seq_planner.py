@@ -97,15 +97,16 @@ def test_resumed_at_any_frame_every_later_frame_is_triggered_once_inside_its_win
 
 
 def test_a_resumed_snake_of_ten_million_frames_is_still_a_few_rows() -> None:
+    """Beyond one table written out, the rest of the line, then the pairs of
+    lines repeated, then the odd last line."""
     spec = Fly(0.001 @ (Line("y", 0, 1, 2500) * ~Line("x", 0, 10, 4000)))
     encoders = {"x": Encoder("A", 1e-4, 0.0)}
     started = time.perf_counter()
-    planner = SeqPlanner(spec, encoders, tick=TICK, start=4_000_123)
+    planner = SeqPlanner(spec, encoders, tick=TICK, start=123)
     segments = list(planner)
     assert time.perf_counter() - started < 0.5
-    # the rest of its line, the pairs of lines after it, then the odd last line
-    assert [s.first_frame for s in segments] == [4_000_123, 4_004_000, 9_996_000]
-    assert sum(s.frames for s in segments) == 10_000_000 - 4_000_123
+    assert [s.first_frame for s in segments] == [123, 4_000, 9_996_000]
+    assert sum(s.frames for s in segments) == 10_000_000 - 123
     assert all(len(s.table.rows()) <= 4 for s in segments)
 
 
@@ -236,3 +237,11 @@ def test_a_window_too_long_for_any_table_is_refused() -> None:
     with pytest.raises(PandaPlanError, match="without a gap") as caught:
         list(SeqPlanner(spec, {"x": Encoder("A", 1e-3)}, max_rows=4))
     assert caught.value.frame == 0
+
+
+def test_a_resumed_scan_that_fits_one_table_runs_on_in_it() -> None:
+    """The sequencer's ACTIVE stays high to the end, as in the scan paused."""
+    spec = Fly(0.01 @ (Line("y", 0, 1, 4) * ~Line("x", 0, 2, 25)))
+    planner = SeqPlanner(spec, {"x": Encoder("A", 1e-4, 0.0)}, tick=TICK, start=30)
+    [segment] = list(planner)
+    assert (segment.first_frame, segment.frames, segment.repeats) == (30, 70, 1)

@@ -175,6 +175,16 @@ class SeqPlanner:
     def _rows_of(self, backwards: bool, gated: bool) -> int:
         return sum(len(p.rows) for p in self._pieces[backwards][gated])
 
+    def _literal_rows(self, after: int = 0) -> int:
+        """The rows of passes `after` on, written out one after the other."""
+        path = self._path
+        kinds = path.backwards[after:].astype(np.int64) * 2 + path.gated[after:]
+        values, counts = np.unique(kinds, return_counts=True)
+        return sum(
+            self._rows_of(bool(k // 2), bool(k % 2)) * int(n)
+            for k, n in zip(values.tolist(), counts.tolist(), strict=True)
+        )
+
     def _choose(self) -> tuple[int, int]:
         """(passes per table period, table repeats): period 0 is a literal
         plan cut into segments where it must be."""
@@ -185,9 +195,7 @@ class SeqPlanner:
             for k in range(4)
             if bool(k // 2) in self._pieces
         }
-        values, counts = np.unique(kinds, return_counts=True)
-        total = sum(rows[int(k)] * int(n) for k, n in zip(values, counts, strict=True))
-        if total <= self.max_rows:
+        if self._literal_rows() <= self.max_rows:
             return path.passes, 1
         for period in (1, 2):
             if len(kinds) < period:
@@ -217,8 +225,9 @@ class SeqPlanner:
 
     def _resumed(self) -> Iterator[SeqSegment]:
         """From frame `start` (a paused scan resumed): the rest of its pass,
-        its first window gated, then the passes after it as at the start,
-        repeated tables where the whole scan had them, else packed."""
+        its first window gated, then the passes after it: in the same table
+        when they fit (the sequencer runs on, ACTIVE high, as it would have),
+        else repeated tables where the whole scan had them, else packed."""
         path = self._path
         r, windows = path.resumed(self.start)
         base = r * path.length
@@ -231,6 +240,7 @@ class SeqPlanner:
         head_rows = sum(len(p.rows) for p in head)
         if (
             after == path.passes
+            or head_rows + self._literal_rows(after) <= self.max_rows
             or not period
             or not path.gated[after]
             or head_rows > self.max_rows
