@@ -17,14 +17,16 @@ from scanspec.specs import Fly, Line
 
 from ophyd_blueprint.beamline import LoadedBeamline
 from ophyd_blueprint.plans import fly_scan
-from tests.pmac.pausing import Pauser, paused_run, value
+from tests.pmac.pausing import value
 
 from .checks import (
     Docs,
+    EventPauser,
     assert_contiguous,
     assert_inside_windows,
     detector_brightness,
     panda_positions,
+    paused_run,
     resources,
 )
 from .test_coupled_fly import assert_matches_midpoints
@@ -81,7 +83,7 @@ def test_paused_once_the_scan_resumes_with_every_frame_once_in_its_window(
     spec = snake(bl)
     docs = Docs()
 
-    assert paused_run(RE, plan(bl, spec), docs, Pauser(RE, 15)) < 2.0
+    assert paused_run(RE, plan(bl, spec), docs, EventPauser(RE, 20)) < 2.0
     assert_stopped(RE, bl)
     result = RE.resume()
 
@@ -95,7 +97,7 @@ def test_paused_twice_the_scan_still_has_every_frame_once_in_its_window(
 ) -> None:
     spec = snake(bl)
     docs = Docs()
-    pauser = Pauser(RE, 15, 60)
+    pauser = EventPauser(RE, 20, 70)
 
     assert paused_run(RE, plan(bl, spec), docs, pauser) < 2.0
     with pytest.raises(RunEngineInterrupted):
@@ -113,7 +115,7 @@ def test_aborted_while_paused_everything_is_stopped_and_the_documents_whole(
 ) -> None:
     spec = snake(bl)
     docs = Docs()
-    paused_run(RE, plan(bl, spec), docs, Pauser(RE, 15))
+    paused_run(RE, plan(bl, spec), docs, EventPauser(RE, 20))
 
     result = RE.abort("the sample moved")
 
@@ -123,7 +125,7 @@ def test_aborted_while_paused_everything_is_stopped_and_the_documents_whole(
     assert value(RE, bl.det.hdf.capture) is False, "the detector's file was closed"
     assert off(value(RE, bl.panda.data.capture)), "the PandA's too"
     events = docs["stop"][0]["num_events"]["primary"]
-    assert 15 <= events < FRAMES
+    assert 20 <= events < FRAMES
     for key in ("det", "panda-x", "panda-y"):
         assert_contiguous(docs, key, events)
     x = panda_positions(docs, "x")

@@ -190,10 +190,13 @@ def fly_scan(
         while (yield from fly_from(first)):
             first = pauses.resume_frame()
             # what every detector wrote before the pause, referenced before a
-            # detector starts a new file (one collect, one width for all)
+            # detector starts a new file (one collect, one width for all); a
+            # pause from here on replays no collect (the RunEngine's replay
+            # would number its events again)
             yield from _plans.collect(*detectors, name="primary")
             if first >= frames:
                 return
+            yield Msg("checkpoint")
 
     def stop_and_collect() -> MsgGenerator[None]:
         """After a failure: stop what moves, then reference what was written.
