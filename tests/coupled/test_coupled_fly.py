@@ -4,16 +4,22 @@ and the PandA captures where x and y were at each frame."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import bluesky.plan_stubs as bps
+import h5py
 import numpy as np
+import pytest
 from bluesky.run_engine import RunEngine
+from p4p.client.thread import Context
 from scanspec.core import Path as ScanPath
 from scanspec.specs import Fly, Line
 
 from ophyd_blueprint.beamline import LoadedBeamline
 from ophyd_blueprint.plans import fly_scan
+from ophyd_blueprint.testing.coupled import CoupledBeamline, wiring
 from ophyd_blueprint.testing.sim_frames import spot_intensity
 
 from .checks import (
@@ -25,6 +31,7 @@ from .checks import (
     read_back,
     resources,
 )
+from .conftest import DEVICES
 
 
 def snake(bl: Any, rows: int = 4, columns: int = 50, frame: float = 0.01) -> Any:
@@ -87,3 +94,40 @@ def assert_matches_midpoints(spec: Any, bl: LoadedBeamline, seen: np.ndarray) ->
         for shift in (-1, 0, 1)
     }
     assert min(error, key=error.__getitem__) == 0, error
+
+
+def test_readme_panda_example_runs_as_written(
+    coupled_beamline: CoupledBeamline,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    (yaml,) = [b for b in re.findall(r"```yaml\n(.*?)```", readme, re.S) if "bl03" in b]
+    (code,) = [
+        b
+        for b in re.findall(r"```python\n(.*?)```", readme, re.S)
+        if "trigger=bl.panda" in b
+    ]
+    sim = coupled_beamline
+    with Context("pva") as ctx:  # the PandA wired as the README says
+        for pv, setting in wiring(sim.panda):
+            ctx.put(pv, setting, timeout=10.0)
+    (tmp_path / "beamlines").mkdir()
+    (tmp_path / "data").mkdir()
+    (tmp_path / "beamlines" / "bl03.yaml").write_text(
+        yaml.replace("[../devices]", f"[{DEVICES}]")
+        .replace("/data/bl03", str(tmp_path / "data"))
+        .replace("BL03:PMAC:M1", sim.motor(1))
+        .replace("BL03:PMAC:M2", sim.motor(2))
+        .replace("BL03:PMAC:", sim.pmac)
+        .replace("BL03:PANDA:", sim.panda)
+    )
+    monkeypatch.chdir(tmp_path)
+    scope: dict[str, Any] = {}
+
+    exec(compile(code, "README.md", "exec"), scope)
+
+    [written] = (tmp_path / "data").glob("panda-*.h5")
+    with h5py.File(written, "r", swmr=True) as f:
+        assert {"x", "y"} <= set(f), "the captured datasets"
+        assert len(f["x"]) == 200
