@@ -90,13 +90,18 @@ def run(
 
 
 def flown(
-    spec: Any, encoders: Mapping[Any, Encoder], overshoot: float, gap: float = 1.0
+    spec: Any,
+    encoders: Mapping[Any, Encoder],
+    overshoot: float,
+    gap: float = 1.0,
+    start: int = 0,
 ) -> tuple[Track, Any]:
-    """The motion along `spec`'s frames: each window at its frames' speed,
-    run up to and run out beyond by `overshoot` counts, `gap` seconds from one
-    window's run-out to the next's run-up; returns the track and the frames
-    (scanspec's own, the whole path)."""
-    frames = Path(spec.calculate()).consume()
+    """The motion along `spec`'s frames from frame `start` (a paused scan
+    resumed ramps into it): each window at its frames' speed, run up to and
+    run out beyond by `overshoot` counts, `gap` seconds from one window's
+    run-out to the next's run-up; returns the track and the frames
+    (scanspec's own, the path from `start`)."""
+    frames = Path(spec.calculate(), start=start).consume()
     duration = float(frames.duration[0])
     axes = [a for a in encoders if a in frames.axes()]
     n = len(frames.gap)

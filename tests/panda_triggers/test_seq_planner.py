@@ -27,8 +27,9 @@ TICK = 1e-6
 def check_frames(
     spec: Any, encoders: dict[str, Encoder], planner: SeqPlanner, overshoot: float
 ) -> None:
-    """Every frame of `spec` gets exactly one trigger, inside its window."""
-    track, frames = flown(spec, encoders, overshoot)
+    """Every frame of `spec` (from the planner's `start`) gets exactly one
+    trigger, inside its window."""
+    track, frames = flown(spec, encoders, overshoot, start=planner.start)
     pulses = run(planner, track, TICK)
     assert len(pulses) == len(frames.gap) == planner.frames
     for axis, encoder in encoders.items():
@@ -80,6 +81,33 @@ def test_every_frame_is_triggered_once_inside_its_window(
         spec, encoders, deadtime=deadtime, tick=TICK, max_rows=max_rows
     )
     check_frames(spec, encoders, planner, overshoot=3.0)
+
+
+@given(scans(), st.floats(0, 1, exclude_max=True))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_resumed_at_any_frame_every_later_frame_is_triggered_once_inside_its_window(
+    scan: tuple[Any, dict[str, Encoder], int], where: float
+) -> None:
+    spec, encoders, max_rows = scan
+    frames = SeqPlanner(spec, encoders, tick=TICK).frames
+    start = int(where * frames)
+    planner = SeqPlanner(spec, encoders, tick=TICK, max_rows=max_rows, start=start)
+    assert planner.frames == frames - start
+    check_frames(spec, encoders, planner, overshoot=3.0)
+
+
+def test_a_resumed_snake_of_ten_million_frames_is_still_a_few_rows() -> None:
+    """Beyond one table written out, the rest of the line, then the pairs of
+    lines repeated, then the odd last line."""
+    spec = Fly(0.001 @ (Line("y", 0, 1, 2500) * ~Line("x", 0, 10, 4000)))
+    encoders = {"x": Encoder("A", 1e-4, 0.0)}
+    started = time.perf_counter()
+    planner = SeqPlanner(spec, encoders, tick=TICK, start=123)
+    segments = list(planner)
+    assert time.perf_counter() - started < 0.5
+    assert [s.first_frame for s in segments] == [123, 4_000, 9_996_000]
+    assert sum(s.frames for s in segments) == 10_000_000 - 123
+    assert all(len(s.table.rows()) <= 4 for s in segments)
 
 
 def test_a_snake_of_ten_million_frames_is_one_table_of_four_rows() -> None:
@@ -209,3 +237,11 @@ def test_a_window_too_long_for_any_table_is_refused() -> None:
     with pytest.raises(PandaPlanError, match="without a gap") as caught:
         list(SeqPlanner(spec, {"x": Encoder("A", 1e-3)}, max_rows=4))
     assert caught.value.frame == 0
+
+
+def test_a_resumed_scan_that_fits_one_table_runs_on_in_it() -> None:
+    """The sequencer's ACTIVE stays high to the end, as in the scan paused."""
+    spec = Fly(0.01 @ (Line("y", 0, 1, 4) * ~Line("x", 0, 2, 25)))
+    planner = SeqPlanner(spec, {"x": Encoder("A", 1e-4, 0.0)}, tick=TICK, start=30)
+    [segment] = list(planner)
+    assert (segment.first_frame, segment.frames, segment.repeats) == (30, 70, 1)

@@ -66,11 +66,16 @@ def forget_discovered() -> None:
 
 
 class DiscoveredDevice(StandardReadable):
-    """A device whose signals are discovered from `uri` when it first connects."""
+    """A device whose signals are discovered from `uri` when it first connects.
+
+    Its signals take `protocol` (the beamline's), except those of a live PVI
+    structure (``pva://...PVI``), which names PVA channels: they take ``pva``
+    (tables, such as a PandA's sequencer table, exist only there).
+    """
 
     def __init__(self, uri: str, protocol: str = "ca", name: str = "") -> None:
         self.source = uri
-        self._protocol = protocol
+        self._protocol = "pva" if uri.startswith("pva://") else protocol
         self._built = False
         super().__init__(name)
 

@@ -82,9 +82,21 @@ class Writer(Logic, ABC):
     def frames_written(self) -> SignalR[int]:
         """Counts the frames in the current file."""
 
+    @property
+    def frames_before(self) -> int:
+        """Frames of the run in files before the current one (see `resume`)."""
+        return 0
+
+    async def resume(self, name: str, data_dir: Path, first: int) -> None:
+        """Before the open file takes more frames after a stop (a paused scan
+        resumed at the run's frame `first`). A writer whose server cannot add
+        frames to a file after a new arm starts the run's next file here, its
+        first frame `first`; by default nothing."""
+
     @abstractmethod
     def collect_stream_docs(self, name: str, frames: int) -> AsyncIterator[StreamAsset]:
-        """StreamResource (first time) and StreamDatum up to `frames`."""
+        """StreamResource (first time, for each file) and StreamDatum up to
+        `frames`, the run's frames so far."""
 
     @abstractmethod
     async def close(self) -> None:

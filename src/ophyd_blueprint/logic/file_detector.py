@@ -75,6 +75,8 @@ class FileDetector(Logic):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._info: TriggerInfo | None = None
+        self._run_frames = 0
+        """Frames of the run, as first prepared (a resumed run asks for the rest)."""
         self._start = 0
         self._kicked = False
         self._acquisition: AsyncStatus | None = None
@@ -189,6 +191,11 @@ class FileDetector(Logic):
         writer = self.writer
         if not writer.is_open:
             await writer.open(self.name, self._data_dir())
+        elif self._info is not None:  # the rest of the run: a resumed scan
+            first = self._run_frames - info.number_of_events
+            await writer.resume(self.name, self._data_dir(), first)
+        else:
+            self._run_frames = info.number_of_events
         await self.triggering.prepare_trigger(info)
         self._start = await writer.frames_written.get_value()
         self._info = info
@@ -269,7 +276,7 @@ class FileDetector(Logic):
         written = 0
         try:
             async for value in observe_value(counter, timeout=wait):
-                self._last_index = value
+                self._last_index = self.writer.frames_before + value
                 written = value - self._start
                 yield written
                 if target and written >= target:
@@ -370,16 +377,18 @@ class FileDetector(Logic):
         return self.triggering.deadtime(livetime)
 
     async def get_index(self) -> int:
-        """Frames in the run's file so far (the last count seen, if the IOC is gone).
+        """Frames in the run's files so far (the last count seen, if the IOC is gone).
 
         After a failure the plan can still collect what was written before it.
         """
         try:
-            index = await asyncio.wait_for(self.writer.frames_written.get_value(), 1.0)
+            written = await asyncio.wait_for(
+                self.writer.frames_written.get_value(), 1.0
+            )
         except Exception:
             return self._last_index
-        self._last_index = index
-        return index
+        self._last_index = self.writer.frames_before + written
+        return self._last_index
 
     def use_mock(self) -> None:
         """A mock detector writes nothing: its verbs need a real (or simulated) IOC."""

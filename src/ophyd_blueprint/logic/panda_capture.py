@@ -54,6 +54,10 @@ class PcapTriggering(Triggering):
         return _FPGA_TICK
 
 
+_FINISHED = "Finished capture"
+"""How pandablocks-ioc's DATA:STATUS begins once a capture's end reached it."""
+
+
 class PcapArming(Arming):
     """Arms PCAP and reports the capture over when PCAP is no longer active.
 
@@ -132,8 +136,27 @@ class PcapArming(Arming):
             ) from None
 
     async def disarm(self) -> None:
+        """Disarm PCAP; if it was capturing, wait until the IOC has had the
+        capture's end (``DATA:STATUS`` says "Finished capture"), so the frames
+        it counts are all it will get (a paused scan resumes from them)."""
+        was_active = is_on(self._active(), await self._active().get_value())
         await self._set_arm(False)
         await self._wait_active(False, self._timeout)
+        status = self.bound.get("data_status")
+        if status is None or not was_active:
+            return
+        try:
+            await wait_for_value(
+                _readable(status),
+                lambda text: str(text).startswith(_FINISHED),
+                self._timeout,
+            )
+        except TimeoutError:
+            raise DetectorError(
+                f"{self.device.name}: disarmed, but the IOC did not finish the "
+                f"capture within {self._timeout:g} s ({status.source} is "
+                f"{await _text(status)!r})"
+            ) from None
 
     async def state(self) -> str:
         active = is_on(self._active(), await self._active().get_value())

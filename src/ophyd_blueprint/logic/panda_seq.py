@@ -6,7 +6,9 @@ position input the sequencer gates on, the encoder's scale and offset
 (``posa_axis: x``, matched by the motor's name) and optionally what to wire
 to it (``posa_source: INENC1.VAL``). `prepare(spec)` plans the tables
 (`SeqPlanner`: the first is ready at once, whatever the scan's size) and
-writes the first; the rest load while it runs. A scan the tables cannot
+writes the first; the rest load while it runs. `prepare(FlyPath(spec, n))`
+(a paused scan resumed) plans the tables from frame n on, its window gated
+where the motor ramps into it. A scan the tables cannot
 express is refused here, with the reason (`PandaPlanError`).
 """
 
@@ -17,7 +19,7 @@ import itertools
 from collections.abc import Iterator
 from typing import Any, cast
 
-from ophyd_blueprint.core import SignalR
+from ophyd_blueprint.core import FlyPath, SignalR, path_of
 
 from .base import READABLE, role
 from .panda.encoders import INPUTS, Encoder
@@ -65,10 +67,12 @@ class PandaSeq(SeqBlockSource):
     }
 
     def accepts(self, value: object) -> int:
-        return 3 if isinstance(value, Spec) else 0
+        spec = value.spec if isinstance(value, FlyPath) else value
+        return 3 if isinstance(spec, Spec) else 0
 
     async def prepare_source(self, value: Any) -> None:
-        spec = cast(Spec[Any], value)
+        path = path_of(value)
+        spec = cast(Spec[Any], path.spec)
         encoders = await self._encoders(spec)
         gate = str(self.config.get("gate", "")) or None
         tick = float(self.config.get("tick", 1e-6))
@@ -82,6 +86,7 @@ class PandaSeq(SeqBlockSource):
                 trigger=str(self.config.get("trigger", "A")),
                 gate=gate,
                 max_rows=int(self.config.get("max_rows", MAX_ROWS)),
+                start=path.start,
             )
             segments = iter(planner)
             return planner, itertools.chain([next(segments)], segments)

@@ -2,21 +2,33 @@
 
 `open` points ``DATA:HDF_DIRECTORY`` at the run's data directory (checked by
 ``DATA:DIRECTORY_EXISTS``), names a new file, and starts ``DATA:CAPTURE``
-(mode FOREVER: every capture of the run goes into that one file). Each
-captured field with a dataset name is one dataset of the file, listed by the
-IOC in ``DATA:DATASETS`` once capture starts (late: the list is read when it
-is first needed and waited for if still empty); each gets its own data key,
-StreamResource and StreamDatum. ``DATA:NUM_CAPTURED`` counts the frames.
+(mode FOREVER). Each captured field with a dataset name is one dataset of the
+file, listed by the IOC in ``DATA:DATASETS`` once capture starts (late: the
+list is read when it is first needed and waited for if still empty); each
+gets its own data key, StreamResource and StreamDatum. ``DATA:NUM_CAPTURED``
+counts the frames of the current file.
+
+A paused fly scan arms PCAP again when it resumes, and pandablocks-ioc
+stops writing a file whose second arm brings different StartData (it always
+does: the arm time differs; "Mismatched StartData"). So `resume` closes the
+file and starts the next one: a run has one file per arm, each with its own
+StreamResources, whose StreamDatum indices count that file's rows, while the
+run's frame count goes on across them (`frames_before`).
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from event_model import ComposeStreamResourceBundle, compose_stream_resource
+from event_model import (
+    ComposeStreamResourceBundle,
+    StreamRange,
+    compose_stream_resource,
+)
 
 from ophyd_blueprint.core import SignalR, SignalRW, observe_value, wait_for_value
 
@@ -38,8 +50,21 @@ CHUNK = (1024,)
 """The chunk shape reported for every dataset (one value per frame)."""
 
 
+@dataclass
+class _File:
+    """One file of the run: where, the run's frame it starts at, its frames
+    once closed (None while written), its StreamResources by dataset."""
+
+    path: Path
+    first: int
+    frames: int | None = None
+    bundles: dict[str, ComposeStreamResourceBundle] = field(
+        default_factory=dict[str, ComposeStreamResourceBundle]
+    )
+
+
 class PandaHDF5Writer(Writer):
-    """The DATA block of pandablocks-ioc, one file per run.
+    """The DATA block of pandablocks-ioc, one file per run and arm.
 
     ``with:`` `timeout` (seconds for the IOC to answer, default 10),
     `create_directory` (the IOC's ``CREATE_DIRECTORY``: directory levels it
@@ -67,10 +92,9 @@ class PandaHDF5Writer(Writer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._file: Path | None = None
+        self._files: list[_File] = []
         self._capturing = False
         self._datasets: list[str] | None = None
-        self._bundles: dict[str, ComposeStreamResourceBundle] = {}
         self._emitted = 0
 
     def _rw(self, name: str) -> SignalRW[Any]:
@@ -91,14 +115,44 @@ class PandaHDF5Writer(Writer):
     def is_open(self) -> bool:
         return self._capturing
 
+    @property
+    def frames_before(self) -> int:
+        return self._files[-1].first if self._files else 0
+
     def where(self) -> dict[str, Any]:
         return {
-            "file": str(self._file) if self._file else None,
+            "file": str(self._files[-1].path) if self._files else None,
             "hdf_directory": self.bound["hdf_directory"].source,
             "frames_written": self.frames_written.source,
         }
 
     async def open(self, name: str, data_dir: Path) -> None:
+        self._files = []
+        self._datasets = None
+        self._emitted = 0
+        await self._start_file(name, data_dir, 0)
+
+    async def resume(self, name: str, data_dir: Path, first: int) -> None:
+        """Close the file (PCAP armed again would not be written to it) and
+        start the run's next at frame `first`: the frames the last one got
+        from `first` on (a frame in flight at the pause) are taken again."""
+        if not self._capturing:
+            return
+        await self.close()
+        last = self._files[-1]
+        count = int(await self._r("num_captured").get_value())
+        last.frames = max(0, min(count, first - last.first))
+        await self._start_file(name, data_dir, last.first + last.frames)
+        captured = self._r("num_captured")
+        try:  # the IOC counts the new file from 0 once its capture starts
+            await wait_for_value(captured, 0, self._timeout)
+        except TimeoutError:
+            raise DetectorError(
+                f"{name}: {captured.source} did not start again from 0 within "
+                f"{self._timeout:g} s of a new file"
+            ) from None
+
+    async def _start_file(self, name: str, data_dir: Path, first: int) -> None:
         if not data_dir.is_absolute():
             raise DetectorError(f"{name}: data_dir {data_dir} is not absolute")
         if "create_directory" in self.bound:
@@ -121,10 +175,7 @@ class PandaHDF5Writer(Writer):
         capture = self._rw("capture")
         await capture.set(flag(capture, True), timeout=self._timeout)
         self._capturing = True
-        self._file = data_dir / file_name
-        self._datasets = None
-        self._bundles = {}
-        self._emitted = 0
+        self._files.append(_File(data_dir / file_name, first))
 
     async def _dataset_names(self, name: str) -> list[str]:
         """The datasets the IOC writes, waited for until it has listed some."""
@@ -165,23 +216,30 @@ class PandaHDF5Writer(Writer):
     async def collect_stream_docs(
         self, name: str, frames: int
     ) -> AsyncIterator[StreamAsset]:
-        if self._file is None or frames <= self._emitted:
+        if not self._files or frames <= self._emitted:
             return
-        for dataset in await self._dataset_names(name):
-            if dataset not in self._bundles:
-                bundle = compose_stream_resource(
-                    mimetype="application/x-hdf5",
-                    uri=f"file://localhost{self._file}",
-                    data_key=self._key(name, dataset),
-                    parameters={"dataset": f"/{dataset}", "chunk_shape": CHUNK},
+        datasets = await self._dataset_names(name)
+        for file in self._files:
+            end = frames if file.frames is None else file.first + file.frames
+            start, stop = max(self._emitted, file.first), min(frames, end)
+            if stop <= start:
+                continue
+            if not file.bundles:
+                for dataset in datasets:
+                    bundle = compose_stream_resource(
+                        mimetype="application/x-hdf5",
+                        uri=f"file://localhost{file.path}",
+                        data_key=self._key(name, dataset),
+                        parameters={"dataset": f"/{dataset}", "chunk_shape": CHUNK},
+                    )
+                    file.bundles[dataset] = bundle
+                    yield "stream_resource", bundle.stream_resource_doc
+            indices = StreamRange(start=start - file.first, stop=stop - file.first)
+            for bundle in file.bundles.values():
+                yield (
+                    "stream_datum",
+                    bundle.compose_stream_datum(indices=indices, validate=False),
                 )
-                self._bundles[dataset] = bundle
-                yield "stream_resource", bundle.stream_resource_doc
-        for bundle in self._bundles.values():
-            datum = bundle.compose_stream_datum(
-                indices={"start": self._emitted, "stop": frames}, validate=False
-            )
-            yield "stream_datum", datum
         self._emitted = frames
 
     async def close(self) -> None:

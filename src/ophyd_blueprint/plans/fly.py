@@ -126,7 +126,10 @@ def fly_scan(
     def prepare_all(first: int) -> MsgGenerator[None]:
         group = _utils.short_uid("prepare")
         for detector in detectors:
-            left = frames - pauses.frames_written(detector)
+            # every detector from the trigger's first frame: one that wrote
+            # more (a frame in flight when the pause came) drops it if it
+            # starts a file per arm (`Writer.resume`), else writes it again
+            left = frames - first
             if left:
                 part = replace(info, number_of_events=left)
                 yield from verb("prepare", detector, part, group=group)
@@ -186,9 +189,14 @@ def fly_scan(
         first = 0
         while (yield from fly_from(first)):
             first = pauses.resume_frame()
+            # what every detector wrote before the pause, referenced before a
+            # detector starts a new file (one collect, one width for all); a
+            # pause from here on replays no collect (the RunEngine's replay
+            # would number its events again)
+            yield from _plans.collect(*detectors, name="primary")
             if first >= frames:
-                yield from _plans.collect(*detectors, name="primary")
                 return
+            yield Msg("checkpoint")
 
     def stop_and_collect() -> MsgGenerator[None]:
         """After a failure: stop what moves, then reference what was written.

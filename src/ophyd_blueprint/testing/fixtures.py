@@ -6,6 +6,7 @@ Use them from a ``conftest.py``::
         epics_ioc,
         epics_ioc_qsrv1,
         panda_ioc,  # the real pandablocks-ioc on a simulated PandA
+        coupled_beamline,  # PMAC, detector and PandA on one clock
         pytest_runtest_makereport,  # attaches the IOC's output to failing tests
         tango_server,
     )
@@ -25,11 +26,13 @@ from collections.abc import AsyncIterator, Generator, Iterator
 import pytest
 import pytest_asyncio
 
+from .coupled import CoupledBeamline
 from .ioc import EpicsIoc, IocFlavour, running_iocs
 from .panda_ioc import PandaIoc
 from .tango_server import TangoServer
 
 __all__ = [
+    "coupled_beamline",
     "epics_ioc",
     "epics_ioc_qsrv1",
     "panda_ioc",
@@ -93,6 +96,22 @@ async def panda_ioc(
     finally:
         await _close_ca_channels()
         await asyncio.to_thread(ioc.stop)
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def coupled_beamline(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[CoupledBeamline]:
+    """The coupled simulated beamline (a PMAC's X and Y motors counted by a
+    simulated PandA whose TTLOUT1 triggers a detector looking at them) and the
+    real pandablocks-ioc in front of the PandA, once a session."""
+    beamline = CoupledBeamline(log_dir=tmp_path_factory.mktemp("coupled-beamline"))
+    try:
+        await asyncio.to_thread(beamline.start)
+        yield beamline
+    finally:
+        await _close_ca_channels()
+        await asyncio.to_thread(beamline.stop)
 
 
 @pytest.hookimpl(wrapper=True)

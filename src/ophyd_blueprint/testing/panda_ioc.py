@@ -1,7 +1,9 @@
 """The real pandablocks-ioc, serving a simulated PandA, for tests.
 
-`PandaIoc` starts a `SimPandA` (its own loopback address, in a thread of this
-process), then ``pandablocks-ioc softioc <address> <prefix>`` from the
+`PandablocksIoc` runs ``pandablocks-ioc softioc <address> <prefix>`` in front
+of a PandA at an address (a simulation in another process: the coupled
+beamline's); `PandaIoc` starts a `SimPandA` (its own loopback address, in a
+thread of this process), then the IOC: ``pandablocks-ioc`` from the
 virtualenv the Makefile makes (``.venv-panda``: the IOC pins numpy<2) on a
 port slot of `ophyd_blueprint.testing.ioc`, waits until it serves, and stops
 both. The IOC exits when its stdin closes, so it is kept open until `stop`.
@@ -21,6 +23,7 @@ import threading
 import time
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 from .ioc import (
     LOOPBACK,
@@ -33,7 +36,7 @@ from .ioc import (
 from .output import copy_output, end_process, log_tail
 from .sim_panda import EncoderPosition, SimPandA, constant_position
 
-__all__ = ["PANDA_IOC_ENV", "PandaIoc", "panda_ioc_executable"]
+__all__ = ["PANDA_IOC_ENV", "PandaIoc", "PandablocksIoc", "panda_ioc_executable"]
 
 PANDA_IOC_ENV = "OPHYD_BLUEPRINT_PANDA_IOC"
 """Names the ``pandablocks-ioc`` executable to run, instead of ``.venv-panda``'s."""
@@ -59,18 +62,18 @@ def panda_ioc_executable() -> Path:
     )
 
 
-class PandaIoc:
-    """A simulated PandA and the real pandablocks-ioc in front of it."""
+class PandablocksIoc:
+    """The real pandablocks-ioc in front of the PandA at `host` (127.0.0.x)."""
 
     def __init__(
         self,
+        host: str = "",
         *,
-        encoder_position: EncoderPosition = constant_position,
         prefix: str | None = None,
         log_dir: Path | None = None,
     ) -> None:
         configure_client_env()
-        self.panda = SimPandA(encoder_position=encoder_position)
+        self.host = host
         self.prefix = prefix or f"PANDA{os.getpid()}-{secrets.token_hex(3)}:"
         workdir = Path(log_dir or tempfile.mkdtemp(prefix="ophyd-blueprint-panda-"))
         workdir.mkdir(parents=True, exist_ok=True)
@@ -103,14 +106,13 @@ class PandaIoc:
         }
 
     def start(self, timeout: float = 90.0) -> None:
-        """Start the simulation, then the IOC, and wait until the IOC serves."""
+        """Start the IOC and wait until it serves."""
         if self.running:
             return
         executable = panda_ioc_executable()
-        self.panda.start()
         self.ports = reserve_ports()
         self._proc = subprocess.Popen(
-            [str(executable), "softioc", self.panda.host, self.prefix.rstrip(":")],
+            [str(executable), "softioc", self.host, self.prefix.rstrip(":")],
             stdin=subprocess.PIPE,  # the IOC's console: it exits when this closes
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -150,8 +152,8 @@ class PandaIoc:
         return f"ophyd-blueprint: pandablocks-ioc {self.prefix} ready"
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Close the IOC's stdin (it exits), kill it if it lingers, stop the
-        simulation and give the port slot back."""
+        """Close the IOC's stdin (it exits), kill it if it lingers, and give
+        the port slot back."""
         proc = self._proc
         if proc is not None and proc.poll() is None:
             with contextlib.suppress(OSError):
@@ -164,7 +166,6 @@ class PandaIoc:
         if self._reader is not None:
             self._reader.join(timeout)
             self._reader = None
-        self.panda.stop()
         if self.ports is not None:
             release_ports(self.ports)
             self.ports = None
@@ -172,7 +173,7 @@ class PandaIoc:
     def log_tail(self, lines: int = 40) -> str:
         return log_tail(self.log_path, lines)
 
-    def __enter__(self) -> PandaIoc:
+    def __enter__(self) -> Self:
         self.start()
         return self
 
@@ -185,4 +186,31 @@ class PandaIoc:
         self.stop()
 
     def __repr__(self) -> str:
-        return f"PandaIoc(prefix={self.prefix!r}, panda={self.panda.host!r})"
+        return f"{type(self).__name__}(prefix={self.prefix!r}, host={self.host!r})"
+
+
+class PandaIoc(PandablocksIoc):
+    """A simulated PandA (`panda`) and the real pandablocks-ioc in front of it."""
+
+    def __init__(
+        self,
+        *,
+        encoder_position: EncoderPosition = constant_position,
+        prefix: str | None = None,
+        log_dir: Path | None = None,
+    ) -> None:
+        self.panda = SimPandA(encoder_position=encoder_position)
+        super().__init__(prefix=prefix, log_dir=log_dir)
+
+    def start(self, timeout: float = 90.0) -> None:
+        """Start the simulation, then the IOC, and wait until the IOC serves."""
+        if self.running:
+            return
+        self.panda.start()
+        self.host = self.panda.host
+        super().start(timeout)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the IOC, then the simulation."""
+        super().stop(timeout)
+        self.panda.stop()

@@ -14,7 +14,15 @@ server on one asyncio loop, so that they can be wired in-process:
 - `SimAreaDetector.position` is where the detector looks: wired to the
   motors, each frame shows the sample where the motors were when it was taken.
 
-`PositionCompare` is the first such wire, a minimal position compare (as a
+With ``panda=True`` a simulated PandA (`sim_panda`, in a thread of the same
+process) is wired in as on a beamline: its encoders INENC1 and INENC2 count
+the X and Y motors' positions (`ENCODER_SCALE` units a count, so a client
+sets ``INENC1.VAL.SCALE`` to it), and each rising edge of its TTLOUT1 is an
+external trigger edge of every detector, at the moment it rose. Its host
+(127.0.0.x) is printed as ``PANDA_HOST_LINE`` + host, for a pandablocks-ioc
+to serve it (`ophyd_blueprint.testing.coupled`).
+
+`PositionCompare` is a minimal position compare without a PandA (as a
 PandA's PCOMP block): armed with a list of positions of one CS axis and the
 direction of travel at each, it sends an edge to its detectors each time
 the motor passes the next one. Its records, under ``$(P)PCOMP:``: ``Axis``
@@ -24,7 +32,7 @@ the motor passes the next one. Its records, under ``$(P)PCOMP:``: ``Axis``
 motor was at each edge, read on the shared clock).
 
 Run it with ``python -m ophyd_blueprint.testing.sim_beamline --prefix P:
-[--motors JSON] [--detectors N]``: the PMAC is ``$(P)PMAC:``, the detectors
+[--motors JSON] [--detectors N] [--panda]``: the PMAC is ``$(P)PMAC:``, the detectors
 ``$(P)DET1:``, ``$(P)DET2:``..., all wired to the compare and looking at
 motors X and Y. `SimBeamlineIoc` runs it on a loopback port slot for tests.
 """
@@ -40,12 +48,29 @@ from typing import Any
 import numpy as np
 
 from .sim_detector import SimAreaDetector
+from .sim_panda import SimPandA
 from .sim_pmac import READY, SimPmac, default_motors, motors_from_argument
 
-__all__ = ["PositionCompare", "SimBeamline", "main"]
+__all__ = [
+    "ENCODER_AXES",
+    "ENCODER_SCALE",
+    "PANDA_HOST_LINE",
+    "PositionCompare",
+    "SimBeamline",
+    "main",
+]
 
 _caproto: Any = importlib.import_module("caproto")
 _server: Any = importlib.import_module("caproto.asyncio.server")
+
+ENCODER_SCALE = 1e-4
+"""Motor units a count of the PandA's encoders (the motors' resolution)."""
+ENCODER_AXES = ("X", "Y")
+"""The CS axis each PandA encoder follows: INENC1 on X, INENC2 on Y."""
+PANDA_HOST_LINE = "simulated PandA serving on "
+"""What the beamline prints, followed by the PandA's address, once it serves."""
+TRIGGER_OUTPUT = "TTLOUT1.VAL"
+"""The PandA output wired to every detector's external trigger input."""
 
 MAX_POSITIONS = 1_000_000
 """The longest position list the compare takes."""
@@ -185,7 +210,8 @@ class PositionCompare:
 
 class SimBeamline:
     """A PMAC, detectors looking at its X and Y motors, and a position compare
-    on its motors triggering the detectors: one process, one clock."""
+    (and, with `panda`, a simulated PandA) on its motors triggering the
+    detectors: one process, one clock."""
 
     def __init__(
         self,
@@ -194,6 +220,7 @@ class SimBeamline:
         motors: Sequence[Any] = (),
         detectors: int = 1,
         buffer_length: int = 1000,
+        panda: bool = False,
     ) -> None:
         self.pmac = SimPmac(
             f"{prefix}PMAC:",
@@ -206,6 +233,29 @@ class SimBeamline:
         for detector in self.detectors:
             detector.position = self._looking_at
         self.compare = PositionCompare(f"{prefix}PCOMP:", self.pmac, self.detectors)
+        self.panda = SimPandA() if panda else None
+        if self.panda is not None:
+            self.panda.set_encoder_position(self._encoder_counts)
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _encoder_counts(self, number: int, seconds: float) -> float:
+        """PandA encoder `number` (from 1) at its `seconds`: the counts of the
+        motor it follows, read on the shared clock."""
+        assert self.panda is not None
+        if number > len(ENCODER_AXES):
+            return 0.0
+        at = self.panda.monotonic(seconds)
+        return self.pmac.motor_position(ENCODER_AXES[number - 1], at) / ENCODER_SCALE
+
+    def _panda_edge(self, name: str, level: bool, seconds: float) -> None:
+        """A rising edge of `TRIGGER_OUTPUT` (PandA thread) triggers the
+        detectors (their loop) at the moment it rose."""
+        if name != TRIGGER_OUTPUT or not level or self._loop is None:
+            return
+        assert self.panda is not None
+        at = self.panda.monotonic(seconds)
+        for detector in self.detectors:
+            self._loop.call_soon_threadsafe(detector.edge, at)
 
     def _looking_at(self, at: float) -> tuple[float, float]:
         return (self.pmac.motor_position("X", at), self.pmac.motor_position("Y", at))
@@ -219,7 +269,12 @@ class SimBeamline:
 
     async def serve(self, interfaces: list[str], ready_line: str = READY) -> None:
         """Serve every device's records until cancelled."""
+        self._loop = asyncio.get_running_loop()
         animation = await self.pmac.start()
+        if self.panda is not None:
+            self.panda.watch(self._panda_edge)
+            await asyncio.to_thread(self.panda.start)
+            print(PANDA_HOST_LINE + self.panda.host, flush=True)
 
         async def tell(_async_lib: Any) -> None:
             print(ready_line, flush=True)
@@ -230,6 +285,8 @@ class SimBeamline:
             )
         finally:
             animation.cancel()
+            if self.panda is not None:
+                await asyncio.to_thread(self.panda.stop)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -239,6 +296,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--detectors", type=int, default=1)
     parser.add_argument("--buffer-length", type=int, default=1000)
     parser.add_argument("--interface", default="127.0.0.1")
+    parser.add_argument(
+        "--panda", action="store_true", help="a simulated PandA on the motors"
+    )
     args = parser.parse_args(argv)
 
     async def run() -> None:
@@ -247,6 +307,7 @@ def main(argv: list[str] | None = None) -> None:
             motors=motors_from_argument(str(args.motors)),
             detectors=int(args.detectors),
             buffer_length=int(args.buffer_length),
+            panda=bool(args.panda),
         )
         await beamline.serve([str(args.interface)])
 

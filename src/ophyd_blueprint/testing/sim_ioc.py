@@ -223,7 +223,9 @@ class SimPmacIoc(SimIoc):
 class SimBeamlineIoc(SimIoc):
     """The coupled simulated beamline: a PMAC with `motors` at ``PMAC:``,
     `detectors` at ``DET1:``, ``DET2:``... looking at its X and Y motors, and
-    a position compare at ``PCOMP:`` triggering them, on one clock."""
+    a position compare at ``PCOMP:`` triggering them, on one clock; with
+    `panda`, a simulated PandA on the motors triggering them too (its address
+    is `panda_host` once started)."""
 
     def __init__(
         self,
@@ -231,6 +233,7 @@ class SimBeamlineIoc(SimIoc):
         *,
         detectors: int = 1,
         buffer_length: int = 1000,
+        panda: bool = False,
         prefix: str | None = None,
         log_dir: Path | None = None,
     ) -> None:
@@ -246,10 +249,21 @@ class SimBeamlineIoc(SimIoc):
                 str(detectors),
                 "--buffer-length",
                 str(buffer_length),
+                *(["--panda"] if panda else []),
             ],
             prefix=prefix,
             log_dir=log_dir,
         )
+
+    @property
+    def panda_host(self) -> str:
+        """The simulated PandA's address, as the running beamline printed it."""
+        from .sim_beamline import PANDA_HOST_LINE
+
+        for line in reversed(self.log_path.read_text(errors="replace").splitlines()):
+            if line.startswith(PANDA_HOST_LINE):
+                return line.removeprefix(PANDA_HOST_LINE).strip()
+        raise IocError(f"{self.prefix} serves no simulated PandA:\n{self.log_tail()}")
 
     @property
     def pmac(self) -> str:

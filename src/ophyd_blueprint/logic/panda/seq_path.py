@@ -60,7 +60,7 @@ class PathPasses:
     def __init__(self, spec: Spec[Any], encoders: Mapping[Any, Encoder]) -> None:
         stack: list[Dimension[Any]] = spec.calculate()
         self.duration = _one_duration(stack)
-        inner = stack[-1]
+        inner = self._inner = stack[-1]
         self.length = len(inner)
         self.passes = int(np.prod([len(dim) for dim in stack[:-1]], dtype=np.int64))
         self.frames = self.length * self.passes
@@ -81,13 +81,38 @@ class PathPasses:
             self.backwards[1::2] = True
         self.gated = self._pass_starts(stack)
 
-    def _windows(self, inner: Dimension[Any], *, backwards: bool) -> list[Window]:
+    def _bounds(
+        self, inner: Dimension[Any], backwards: bool
+    ) -> tuple[dict[Any, npt.NDArray[np.float64]], dict[Any, npt.NDArray[np.float64]]]:
+        """Each encoder axis's frame starts and ends, in a pass's travel order."""
         lower: dict[Any, npt.NDArray[np.float64]] = {}
         upper: dict[Any, npt.NDArray[np.float64]] = {}
         for axis, _ in self._encoders:
             lo = np.asarray(inner.lower[axis], dtype=np.float64)
             up = np.asarray(inner.upper[axis], dtype=np.float64)
             lower[axis], upper[axis] = (up[::-1], lo[::-1]) if backwards else (lo, up)
+        return lower, upper
+
+    def resumed(self, frame: int) -> tuple[int, list[Window]]:
+        """(the pass of scan frame `frame`, the windows of that pass from it
+        on): the first starts gated at `frame`'s window, as after a pause the
+        motor ramps into it. Refused if no encoder's axis moves in it."""
+        if not 0 <= frame < self.frames:
+            raise PandaPlanError(
+                f"the path has frames 0 to {self.frames - 1}, not {frame}"
+            )
+        r, first = divmod(frame, self.length)
+        backwards = bool(self.backwards[r])
+        lower, upper = self._bounds(self._inner, backwards)
+        gate = self._gate(first, lower, upper, backwards)
+        if gate is None:
+            self._ungated(frame)
+        windows = [w for w in self.windows[backwards] if w.first > first]
+        end = windows[0].first if windows else self.length
+        return r, [Window(first, end - first, gate), *windows]
+
+    def _windows(self, inner: Dimension[Any], *, backwards: bool) -> list[Window]:
+        lower, upper = self._bounds(inner, backwards)
         gaps = np.asarray(inner.gap, dtype=np.bool_)[1:]
         breaks = gaps[::-1] if backwards else gaps
         firsts = np.concatenate([[0], np.flatnonzero(breaks) + 1])

@@ -25,6 +25,7 @@ next window, whose guard row waits for the motor.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -103,13 +104,16 @@ class SeqPlanner:
         trigger: str = "A",
         gate: str | None = None,
         max_rows: int = MAX_ROWS,
+        start: int = 0,
     ) -> None:
         if max_rows < 4:
             raise ValueError(f"max_rows must be at least 4, not {max_rows}")
         self.tick = tick
         self.max_rows = max_rows
+        self.start = start
         self._path = PathPasses(spec, encoders)
-        self.frames = self._path.frames
+        self.frames = self._path.frames - start
+        """The frames the tables time (from `start` on)."""
         self._out = _bit(trigger, "trigger")
         self._gate = 0 if gate is None else _bit(gate, "gate")
         if self._gate & self._out:
@@ -171,6 +175,16 @@ class SeqPlanner:
     def _rows_of(self, backwards: bool, gated: bool) -> int:
         return sum(len(p.rows) for p in self._pieces[backwards][gated])
 
+    def _literal_rows(self, after: int = 0) -> int:
+        """The rows of passes `after` on, written out one after the other."""
+        path = self._path
+        kinds = path.backwards[after:].astype(np.int64) * 2 + path.gated[after:]
+        values, counts = np.unique(kinds, return_counts=True)
+        return sum(
+            self._rows_of(bool(k // 2), bool(k % 2)) * int(n)
+            for k, n in zip(values.tolist(), counts.tolist(), strict=True)
+        )
+
     def _choose(self) -> tuple[int, int]:
         """(passes per table period, table repeats): period 0 is a literal
         plan cut into segments where it must be."""
@@ -181,9 +195,7 @@ class SeqPlanner:
             for k in range(4)
             if bool(k // 2) in self._pieces
         }
-        values, counts = np.unique(kinds, return_counts=True)
-        total = sum(rows[int(k)] * int(n) for k, n in zip(values, counts, strict=True))
-        if total <= self.max_rows:
+        if self._literal_rows() <= self.max_rows:
             return path.passes, 1
         for period in (1, 2):
             if len(kinds) < period:
@@ -198,6 +210,9 @@ class SeqPlanner:
 
     def __iter__(self) -> Iterator[SeqSegment]:
         """The segments in the order they run; the first is quick to make."""
+        if self.start:
+            yield from self._resumed()
+            return
         period, repeats = self._plan
         if period:
             yield self._segment(self._pieces_of(0, period), repeats, 0)
@@ -207,6 +222,40 @@ class SeqPlanner:
                 yield self._segment(self._pieces_of(done, self._path.passes), 1, first)
             return
         yield from self._packed()
+
+    def _resumed(self) -> Iterator[SeqSegment]:
+        """From frame `start` (a paused scan resumed): the rest of its pass,
+        its first window gated, then the passes after it: in the same table
+        when they fit (the sequencer runs on, ACTIVE high, as it would have),
+        else repeated tables where the whole scan had them, else packed."""
+        path = self._path
+        r, windows = path.resumed(self.start)
+        base = r * path.length
+        head = [
+            _Piece(p.rows, p.frames, p.gated, base + p.first_frame)
+            for p in self._pass_pieces(windows, gated=True)
+        ]
+        after = r + 1
+        period, _ = self._plan
+        head_rows = sum(len(p.rows) for p in head)
+        if (
+            after == path.passes
+            or head_rows + self._literal_rows(after) <= self.max_rows
+            or not period
+            or not path.gated[after]
+            or head_rows > self.max_rows
+        ):
+            yield from self._packed(head, after)
+            return
+        yield self._segment(head, 1, self.start)
+        repeats = (path.passes - after) // period
+        done = after + period * repeats
+        if repeats:
+            pieces = self._pieces_of(after, after + period)
+            yield self._segment(pieces, repeats, after * path.length)
+        if done < path.passes:
+            pieces = self._pieces_of(done, path.passes)
+            yield self._segment(pieces, 1, done * path.length)
 
     def _pieces_of(self, start: int, stop: int) -> list[_Piece]:
         path = self._path
@@ -223,26 +272,32 @@ class SeqPlanner:
         frames = sum(p.frames for p in pieces) * repeats
         return SeqSegment(self._table(rows), repeats, frames, first)
 
-    def _packed(self) -> Iterator[SeqSegment]:
-        """Pass after pass, into tables of at most `max_rows` rows, each
-        starting at a gated window."""
+    def _packed(
+        self, head: list[_Piece] | None = None, after: int = 0
+    ) -> Iterator[SeqSegment]:
+        """`head`'s pieces, then pass after pass from `after`, into tables of
+        at most `max_rows` rows, each starting at a gated window."""
         batch: list[_Piece] = []
         size = 0
-        for r in range(self._path.passes):
-            for piece in self._pieces_of(r, r + 1):
-                if piece.gated and batch and size + len(piece.rows) > self.max_rows:
-                    yield self._segment(batch, 1, batch[0].first_frame)
-                    batch, size = [], 0
-                batch.append(piece)
-                size += len(piece.rows)
-                if size > self.max_rows:
-                    start = batch[0].first_frame
-                    raise PandaPlanError(
-                        f"the frames from here on run without a gap for "
-                        f"{size} rows or more, beyond the {self.max_rows} the "
-                        "sequencer's table holds",
-                        frame=start,
-                    )
+        passes = (
+            piece
+            for r in range(after, self._path.passes)
+            for piece in self._pieces_of(r, r + 1)
+        )
+        for piece in itertools.chain(head or [], passes):
+            if piece.gated and batch and size + len(piece.rows) > self.max_rows:
+                yield self._segment(batch, 1, batch[0].first_frame)
+                batch, size = [], 0
+            batch.append(piece)
+            size += len(piece.rows)
+            if size > self.max_rows:
+                start = batch[0].first_frame
+                raise PandaPlanError(
+                    f"the frames from here on run without a gap for "
+                    f"{size} rows or more, beyond the {self.max_rows} the "
+                    "sequencer's table holds",
+                    frame=start,
+                )
         if batch:
             yield self._segment(batch, 1, batch[0].first_frame)
 

@@ -98,6 +98,11 @@ class SimPandA:
         """Simulated time: seconds since the server started."""
         return time.monotonic() - self._origin
 
+    def monotonic(self, seconds: float) -> float:
+        """The `time.monotonic` moment of simulated time `seconds`: the clock
+        a simulation coupled to this one shares."""
+        return self._origin + seconds
+
     def start(self, timeout: float = 10.0) -> None:
         self._thread = threading.Thread(
             target=self._serve_thread, name="sim-panda", daemon=True

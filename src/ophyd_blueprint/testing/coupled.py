@@ -1,0 +1,125 @@
+"""The coupled simulated beamline with a PandA, behind the real pandablocks-ioc.
+
+`CoupledBeamline` starts `SimBeamlineIoc` with its simulated PandA (a PMAC
+whose X and Y motors the PandA's INENC1 and INENC2 count, a detector looking
+at them and triggered by the PandA's TTLOUT1, all on one clock in one
+process), then the real pandablocks-ioc in front of that PandA. Tests and
+the demo load a beamline file on `pmac`, `motor(n)`, `detector(n)` and
+`panda` (the IOC's prefix), and wire the PandA with `wiring`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Self
+
+from .panda_ioc import PandablocksIoc
+from .sim_ioc import SimBeamlineIoc
+
+if TYPE_CHECKING:
+    from .sim_pmac import SimMotor
+
+__all__ = ["CoupledBeamline", "wiring"]
+
+ENCODER_SCALE = 1e-4
+"""Motor units a count of the PandA's encoders (as `sim_beamline`'s)."""
+
+
+def wiring(prefix: str) -> list[tuple[str, object]]:
+    """The PandA's records to put, as on a beamline: SEQ1 gates and triggers
+    the capture of both encoders (datasets ``x``, ``y``, in motor units) and
+    pulses TTLOUT1, the detector's trigger input."""
+    puts: list[tuple[str, object]] = [
+        ("PCAP:ENABLE", "SEQ1.ACTIVE"),
+        ("PCAP:GATE", "SEQ1.ACTIVE"),
+        ("PCAP:TRIG", "SEQ1.OUTA"),
+        ("TTLOUT1:VAL", "SEQ1.OUTA"),
+        # PVI discovery types PRESCALE with its units: SEQ blocks left in
+        # different units would be discovered as seq_1, seq_2
+        ("SEQ1:PRESCALE:UNITS", "us"),
+        ("SEQ2:PRESCALE:UNITS", "us"),
+    ]
+    for number, name in ((1, "x"), (2, "y")):
+        puts += [
+            (f"INENC{number}:VAL:SCALE", ENCODER_SCALE),
+            (f"INENC{number}:VAL:OFFSET", 0.0),
+            (f"INENC{number}:VAL:CAPTURE", "Value"),
+            (f"INENC{number}:VAL:DATASET", name),
+        ]
+    return [(prefix + name, value) for name, value in puts]
+
+
+class CoupledBeamline:
+    """The simulated beamline (PMAC, detector, PandA) and pandablocks-ioc."""
+
+    def __init__(
+        self,
+        motors: int | Sequence[SimMotor] = 2,
+        *,
+        detectors: int = 1,
+        buffer_length: int = 1000,
+        log_dir: Path | None = None,
+    ) -> None:
+        self.sim = SimBeamlineIoc(
+            motors,
+            detectors=detectors,
+            buffer_length=buffer_length,
+            panda=True,
+            log_dir=log_dir,
+        )
+        self.ioc = PandablocksIoc(log_dir=log_dir)
+
+    @property
+    def pmac(self) -> str:
+        """The PMAC's prefix."""
+        return self.sim.pmac
+
+    def motor(self, number: int) -> str:
+        """The record name of motor `number` (1-based)."""
+        return self.sim.motor(number)
+
+    def detector(self, number: int) -> str:
+        """The prefix of detector `number` (1-based)."""
+        return self.sim.detector(number)
+
+    @property
+    def panda(self) -> str:
+        """The pandablocks-ioc's prefix (its PVI root is ``<panda>PVI``)."""
+        return self.ioc.prefix
+
+    def start(self) -> None:
+        """Start the simulation, then the IOC in front of its PandA."""
+        self.sim.start()
+        self.ioc.host = self.sim.panda_host
+        try:
+            self.ioc.start()
+        except BaseException:
+            self.sim.stop()
+            raise
+
+    def stop(self) -> None:
+        """Stop the IOC, then the simulation."""
+        try:
+            self.ioc.stop()
+        finally:
+            self.sim.stop()
+
+    def log_tail(self, lines: int = 40) -> str:
+        """Both servers' last output lines."""
+        return f"{self.sim.log_tail(lines)}\n--- pandablocks-ioc ---\n" + (
+            self.ioc.log_tail(lines)
+        )
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

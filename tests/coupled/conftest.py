@@ -1,0 +1,81 @@
+"""The coupled simulated beamline (PMAC, detector, PandA on one clock) behind
+the real pandablocks-ioc, once a session, and a beamline file loaded on it."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from bluesky.run_engine import RunEngine
+from p4p.client.thread import Context
+
+from ophyd_blueprint import load_beamline
+from ophyd_blueprint.beamline import LoadedBeamline
+from ophyd_blueprint.plans import ensure_connected
+from ophyd_blueprint.testing.coupled import CoupledBeamline, wiring
+from ophyd_blueprint.testing.fixtures import (
+    coupled_beamline,
+    pytest_runtest_makereport,
+)
+from ophyd_blueprint.testing.ioc import configure_client_env
+
+configure_client_env()
+
+__all__ = ["RE", "bl", "coupled_beamline", "pytest_runtest_makereport"]
+
+DEVICES = Path(__file__).parents[2] / "devices"
+DETECTORS = Path(__file__).parents[1] / "pmac" / "data"  # SimDetectorExternal
+TIMEOUT = 10.0
+
+
+@pytest.fixture(scope="module")
+def RE() -> RunEngine:
+    return RunEngine(context_managers=[], call_returns_result=True)
+
+
+@pytest.fixture(scope="module")
+def bl(
+    RE: RunEngine,
+    coupled_beamline: CoupledBeamline,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> LoadedBeamline:
+    """pmac, x, y, det and the PandA (its SEQ1 gated on x) on the beamline."""
+    with Context("pva") as ctx:
+        for pv, value in wiring(coupled_beamline.panda):
+            ctx.put(pv, value, timeout=TIMEOUT)
+    sim = coupled_beamline
+    folder = tmp_path_factory.mktemp("coupled")
+    (folder / "data").mkdir()  # the pandablocks-ioc writes only where it exists
+    path = folder / "coupled.yaml"
+    path.write_text(
+        textwrap.dedent(
+            f"""\
+            beamline: coupled
+            blueprints: [{DEVICES}, {DETECTORS}]
+            defaults: {{timeout: {TIMEOUT}, data_dir: "{folder / "data"}"}}
+            devices:
+              pmac: {{blueprint: Pmac, with: {{prefix: "{coupled_beamline.pmac}"}}}}
+              x: {{blueprint: PmacMotor, with: {{prefix: "{sim.motor(1)}"}}}}
+              y: {{blueprint: PmacMotor, with: {{prefix: "{sim.motor(2)}"}}}}
+              det:
+                blueprint: SimDetectorExternal
+                with: {{prefix: "{coupled_beamline.detector(1)}"}}
+              panda:
+                blueprint: PandA
+                with: {{prefix: "{coupled_beamline.panda}"}}
+                logic:
+                  - use: trigger.PandaSeq
+                    bind: {{table: seq.1.table, enable: seq.1.enable,
+                           active: seq.1.active, repeats: seq.1.repeats,
+                           prescale: seq.1.prescale,
+                           prescale_units: seq.1.prescale_units, posa: seq.1.posa,
+                           posa_scale: inenc.1.val_scale,
+                           posa_offset: inenc.1.val_offset}}
+                    with: {{posa_axis: x, posa_source: INENC1.VAL}}
+            """
+        )
+    )
+    beamline = load_beamline(path)
+    RE(ensure_connected(*beamline))
+    return beamline
