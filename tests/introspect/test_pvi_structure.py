@@ -78,3 +78,10 @@ def test_links_that_make_nothing_are_named_with_what_is_expected() -> None:
 )
 def test_names_become_snake_case_attribute_names(name: str, snake: str) -> None:
     assert snake_case(name) == snake
+
+
+def test_a_plain_link_is_the_signal_the_constructor_makes() -> None:
+    made = FoundSignal.link("rw", "X:GAIN")
+    assert made == FoundSignal("rw", "X:GAIN")
+    assert (made.read_source, made.dtype, made.columns, made.doc) == (None,) * 4
+    assert hash(made) == hash(FoundSignal("rw", "X:GAIN"))

@@ -24,6 +24,7 @@ __all__ = ["PviEntries", "parse_pvi", "pvi_name"]
 
 _INDEXED = re.compile(r"^(.*?)__(\d+)$")
 _READ_WRITE = frozenset({"r", "w"})
+_SIGNAL_LINKS: dict[str, Access] = {"r": "r", "w": "w", "rw": "rw", "x": "x"}
 _ONE_LINK: dict[frozenset[str], Access] = {
     frozenset({"r"}): "r",
     frozenset({"w"}): "w",
@@ -70,7 +71,15 @@ def parse_pvi(uri: str, structure: Mapping[str, Any]) -> PviEntries:
             f"are: {fields}"
         )
     entries = PviEntries()
+    signals = entries.signals
     for raw_name, links in cast(Mapping[str, Any], table).items():
+        # most entries are one link to one signal PV: settled without _add
+        if type(links) is dict and len(links) == 1 and "__" not in raw_name:
+            ((key, link),) = cast(dict[str, Any], links).items()
+            access = _SIGNAL_LINKS.get(key)
+            if access is not None and type(link) is str and link:
+                signals[snake_case(raw_name)] = FoundSignal.link(access, link)
+                continue
         _add(uri, entries, str(raw_name), links)
     return entries
 
