@@ -74,8 +74,9 @@ def parse_pvi(uri: str, structure: Mapping[str, Any]) -> PviEntries:
     signals = entries.signals
     for raw_name, links in cast(Mapping[str, Any], table).items():
         # most entries are one link to one signal PV: settled without _add
-        if type(links) is dict and len(links) == 1 and "__" not in raw_name:
-            ((key, link),) = cast(dict[str, Any], links).items()
+        plain = cast(dict[str, Any], links) if type(links) is dict else None
+        if plain is not None and len(plain) == 1 and "__" not in raw_name:
+            ((key, link),) = plain.items()
             access = _SIGNAL_LINKS.get(key)
             if access is not None and type(link) is str and link:
                 signals[snake_case(raw_name)] = FoundSignal.link(access, link)
