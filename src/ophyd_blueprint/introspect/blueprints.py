@@ -13,9 +13,9 @@ them (``PandaSeq``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 from ophyd_blueprint.blueprint import Blueprint
 
@@ -56,16 +56,18 @@ def to_blueprints(
     return Introspected(device.where, maker.made[root_name], dict(maker.made), notes)
 
 
-def _sources(device: FoundDevice) -> Iterator[str]:
+def _sources(device: FoundDevice, into: list[str]) -> list[str]:
+    """Every source under `device` without its scheme, appended to `into`."""
     for signal in device.signals.values():
-        yield _body(signal.source)
+        into.append(_body(signal.source))
         if signal.read_source:
-            yield _body(signal.read_source)
+            into.append(_body(signal.read_source))
     for child in device.children.values():
-        yield from _sources(child)
+        _sources(child, into)
     for items in device.vectors.values():
         for item in items.values():
-            yield from _sources(item)
+            _sources(item, into)
+    return into
 
 
 def _body(source: str) -> str:
@@ -83,7 +85,7 @@ def _common_start(texts: list[str]) -> str:
 
 
 def _prefix(device: FoundDevice) -> str:
-    common = _common_start(list(_sources(device)))
+    common = _common_start(_sources(device, []))
     cut = max(common.rfind(c) for c in _SEPARATORS) + 1
     prefix = common[:cut]
     return "" if "{{" in prefix else prefix
@@ -131,7 +133,8 @@ class _Maker:
 
     def __init__(self) -> None:
         self.made: dict[str, Blueprint] = {}
-        self._by_shape: dict[str, str] = {}
+        self._by_shape: dict[tuple[object, ...], list[tuple[dict[str, Any], str]]] = {}
+        """Shape key -> (shape, blueprint name) of each blueprint made."""
 
     def blueprint(self, device: FoundDevice, name: str) -> tuple[str, str]:
         """(blueprint name, prefix) of `device`; `name` if its shape is new."""
@@ -192,10 +195,11 @@ class _Maker:
         }
 
     def _register(self, data: dict[str, Any], where: str) -> str:
-        shape = repr(_without_defaults(data))
-        known = self._by_shape.get(shape)
-        if known is not None:
-            return known
+        shape = _without_defaults(data)
+        key = _shape_key(shape)
+        for known_shape, known in self._by_shape.get(key, ()):
+            if known_shape == shape:
+                return known
         name = data["blueprint"]
         unique, number = name, 2
         while unique in self.made:
@@ -203,7 +207,7 @@ class _Maker:
         data["blueprint"] = unique
         data.setdefault("doc", f"Introspected from {where}.")
         self.made[unique] = Blueprint.model_validate(data)
-        self._by_shape[shape] = unique
+        self._by_shape.setdefault(key, []).append((shape, unique))
         return unique
 
 
@@ -243,3 +247,19 @@ def _without_defaults(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k not in ("blueprint", "doc")} | {
         "params": params
     }
+
+
+def _shape_key(shape: dict[str, Any]) -> tuple[object, ...]:
+    """A hashable key for `shape`: what ``==`` on two shapes does not see.
+
+    That is the order of names (it is the order of a blueprint's signals) and
+    the types of trigger values (``1 == True``). Shapes under one key are
+    compared with ``==``, which costs far less than writing them out.
+    """
+    signals: dict[str, dict[str, Any]] = shape.get("signals", {})
+    return (
+        tuple(signals),
+        tuple(shape.get("children", ())),
+        tuple(shape["params"]),
+        tuple(type(cast(object, s.get("trigger_value"))) for s in signals.values()),
+    )
