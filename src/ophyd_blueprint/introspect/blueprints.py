@@ -56,27 +56,11 @@ def to_blueprints(
     return Introspected(device.where, maker.made[root_name], dict(maker.made), notes)
 
 
-def _sources(device: FoundDevice, into: list[str]) -> list[str]:
-    """Every source under `device` without its scheme, appended to `into`."""
-    for signal in device.signals.values():
-        into.append(_body(signal.source))
-        if signal.read_source:
-            into.append(_body(signal.read_source))
-    for child in device.children.values():
-        _sources(child, into)
-    for items in device.vectors.values():
-        for item in items.values():
-            _sources(item, into)
-    return into
-
-
 def _body(source: str) -> str:
     return source.partition("://")[2] if "://" in source else source
 
 
 def _common_start(texts: list[str]) -> str:
-    if not texts:
-        return ""
     low, high = min(texts), max(texts)
     size = 0
     while size < len(low) and low[size] == high[size]:
@@ -84,8 +68,10 @@ def _common_start(texts: list[str]) -> str:
     return low[:size]
 
 
-def _prefix(device: FoundDevice) -> str:
-    common = _common_start(_sources(device, []))
+def _prefix(common: str | None) -> str:
+    """The prefix param of a device whose sources all start with `common`."""
+    if not common:
+        return ""
     cut = max(common.rfind(c) for c in _SEPARATORS) + 1
     prefix = common[:cut]
     return "" if "{{" in prefix else prefix
@@ -135,10 +121,34 @@ class _Maker:
         self.made: dict[str, Blueprint] = {}
         self._by_shape: dict[tuple[object, ...], list[tuple[dict[str, Any], str]]] = {}
         """Shape key -> (shape, blueprint name) of each blueprint made."""
+        self._commons: dict[int, tuple[FoundDevice, str | None]] = {}
+        """id -> (device, the common start of its sources); the device is
+        held so that its id is not reused while the maker runs."""
+
+    def common(self, device: FoundDevice) -> str | None:
+        """What every source under `device` starts with (without a scheme);
+        None if it has no sources. Each sub-device's is worked out once, and
+        a parent's from its children's, so the tree is walked once."""
+        known = self._commons.get(id(device))
+        if known is not None:
+            return known[1]
+        texts: list[str] = []
+        for signal in device.signals.values():
+            texts.append(_body(signal.source))
+            if signal.read_source:
+                texts.append(_body(signal.read_source))
+        subs = [*device.children.values()]
+        subs.extend(
+            item for items in device.vectors.values() for item in items.values()
+        )
+        texts.extend(c for sub in subs if (c := self.common(sub)) is not None)
+        common = _common_start(texts) if texts else None
+        self._commons[id(device)] = (device, common)
+        return common
 
     def blueprint(self, device: FoundDevice, name: str) -> tuple[str, str]:
         """(blueprint name, prefix) of `device`; `name` if its shape is new."""
-        prefix = _prefix(device)
+        prefix = _prefix(self.common(device))
         children: dict[str, dict[str, Any]] = {}
         for child_name, child in device.children.items():
             made, child_prefix = self.blueprint(
