@@ -80,6 +80,8 @@ def _prefix(common: str | None) -> str:
 def _templated(source: str | None, prefix: str) -> str | None:
     if source is None or not prefix:
         return source
+    if "://" not in source:
+        return "{{prefix}}" + source[len(prefix) :]
     scheme, sep, body = source.rpartition("://")
     head = f"{scheme}{sep}"
     return f"{head}{{{{prefix}}}}{body[len(prefix) :]}"
