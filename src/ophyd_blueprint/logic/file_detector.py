@@ -69,7 +69,6 @@ class FileDetector(Logic):
         "collect_asset_docs",
         "get_index",
         "get_deadtime",
-        "stop",
     )
     params = {"data_dir": str, "exposure_timeout": float}
 
