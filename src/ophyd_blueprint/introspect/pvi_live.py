@@ -138,12 +138,24 @@ class _Walker:
         names = list(entries.devices)
         vector_keys = [(n, i) for n, items in entries.vectors.items() for i in items]
         own = list(entries.own_vector)
-        subs, vector_items, own_items, typed = await asyncio.gather(
-            asyncio.gather(*(device(entries.devices[n]) for n in names)),
-            asyncio.gather(*(device(entries.vectors[n][i]) for n, i in vector_keys)),
-            asyncio.gather(*(device(entries.own_vector[i]) for i in own)),
-            self._typed(f"pva://{pv}", entries),
-        )
+        links = [
+            *(entries.devices[n] for n in names),
+            *(entries.vectors[n][i] for n, i in vector_keys),
+            *(entries.own_vector[i] for i in own),
+        ]
+        # a leaf device (most of a tree) needs no task, no gather, no wait
+        found: list[_Node] = []
+        typed = entries
+        if self.typed:
+            found, typed = await asyncio.gather(
+                asyncio.gather(*(device(link) for link in links)),
+                self._typed(f"pva://{pv}", entries),
+            )
+        elif links:
+            found = await asyncio.gather(*(device(link) for link in links))
+        subs = found[: len(names)]
+        vector_items = found[len(names) : len(names) + len(vector_keys)]
+        own_items = found[len(names) + len(vector_keys) :]
         signals = typed.signals
         children: dict[str, FoundDevice] = {}
         vectors: dict[str, dict[int, FoundDevice]] = {}
@@ -169,9 +181,7 @@ class _Walker:
 
     async def _typed(self, uri: str, entries: PviEntries) -> PviEntries:
         """`entries` with their signals typed by their PVs, those no signal
-        can carry left out; as they are if the walker does not type."""
-        if not self.typed:
-            return entries
+        can carry left out."""
         names = [n for n, s in entries.signals.items() if s.access != "x"]
         keys = [i for i, s in entries.own_signals.items() if s.access != "x"]
         found = await self.typed_all(
