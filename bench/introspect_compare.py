@@ -9,8 +9,9 @@ signals each), then times, median of several warm runs:
 - ``introspect(type_live=True)``: that, and every signal's PV for its dtype
   (what ``blueprint introspect -o`` does, and what discovery did before);
 - raw p4p, structures only: the root, then the 5 device structures at once;
-- raw p4p, structures as dicts: that, and ``todict()`` of each, the least a
-  reader of their entries pays in Python;
+- raw p4p, structures as dicts: that, and ``todict()`` of each;
+- raw p4p, structures as pairs: that, and ``tolist()`` of each (what
+  ``introspect()`` reads), the least a reader of their entries pays in Python;
 - raw p4p, with signals: the structures, then the 1000 signal PVs at once.
 
 It prints a Markdown table: each of ours beside raw p4p doing its fetches.
@@ -59,7 +60,11 @@ def generated_db() -> str:
 
 
 def raw_fetch(
-    ctxt: Any, root: str, with_signals: bool, as_dicts: bool = False
+    ctxt: Any,
+    root: str,
+    with_signals: bool,
+    as_dicts: bool = False,
+    as_pairs: bool = False,
 ) -> float:
     start = time.perf_counter()
     tree = ctxt.get(root, timeout=10)
@@ -68,6 +73,9 @@ def raw_fetch(
     if as_dicts:
         for structure in structures:
             structure.todict()
+    if as_pairs:
+        for structure in structures:
+            structure.tolist()
     if with_signals:
         pvs = [
             entry["rw"]
@@ -107,6 +115,7 @@ def main() -> None:
                 loop.close()
             structures = median_of(lambda: raw_fetch(ctxt, root, False))
             dicts = median_of(lambda: raw_fetch(ctxt, root, False, as_dicts=True))
+            pairs = median_of(lambda: raw_fetch(ctxt, root, False, as_pairs=True))
             with_signals = median_of(lambda: raw_fetch(ctxt, root, True))
             ctxt.close()
     signals = DEVICES * SIGNALS_PER_DEVICE
@@ -116,6 +125,7 @@ def main() -> None:
     for name, mine, raw, fetches in (
         ("live-typed", live, structures, "PVI structures only"),
         ("live-typed", live, dicts, "PVI structures as dicts"),
+        ("live-typed", live, pairs, "PVI structures as pairs"),
         ("type_live=True", typed, with_signals, "structures and signal PVs"),
     ):
         print(

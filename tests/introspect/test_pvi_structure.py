@@ -78,3 +78,36 @@ def test_links_that_make_nothing_are_named_with_what_is_expected() -> None:
 )
 def test_names_become_snake_case_attribute_names(name: str, snake: str) -> None:
     assert snake_case(name) == snake
+
+
+def test_a_plain_link_is_the_signal_the_constructor_makes() -> None:
+    made = FoundSignal.link("rw", "X:GAIN")
+    assert made == FoundSignal("rw", "X:GAIN")
+    assert (made.read_source, made.dtype, made.columns, made.doc) == (None,) * 4
+    assert hash(made) == hash(FoundSignal("rw", "X:GAIN"))
+
+
+def test_structures_written_as_pairs_read_like_mappings() -> None:
+    # p4p's tolist(): a structure is a list of (name, value) pairs
+    entries = parse_pvi(
+        "pva://X:PVI",
+        {
+            "value": [
+                ("Gain", [("rw", "X:GAIN")]),
+                ("setp", [("r", "X:SETP_RBV"), ("w", "X:SETP")]),
+                ("out__2", [("r", "X:OUT2")]),
+                ("block", [("d", "X:BLOCK:PVI")]),
+                ("calc", [None, [("d", "X:CALC1:PVI")], [("d", "X:CALC2:PVI")]]),
+            ]
+        },
+    )
+    assert entries.signals == {
+        "gain": FoundSignal("rw", "X:GAIN"),
+        "setp": FoundSignal("rw", "X:SETP", read_source="X:SETP_RBV"),
+        "out_2": FoundSignal("r", "X:OUT2"),
+    }
+    assert entries.devices == {"block": "X:BLOCK:PVI"}
+    assert entries.vectors == {"calc": {1: "X:CALC1:PVI", 2: "X:CALC2:PVI"}}
+    assert parse_pvi("pva://X:PVI", {"value": []}) == parse_pvi(
+        "pva://X:PVI", {"value": {}}
+    )

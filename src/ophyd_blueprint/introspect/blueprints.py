@@ -13,9 +13,9 @@ them (``PandaSeq``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 from ophyd_blueprint.blueprint import Blueprint
 
@@ -56,25 +56,11 @@ def to_blueprints(
     return Introspected(device.where, maker.made[root_name], dict(maker.made), notes)
 
 
-def _sources(device: FoundDevice) -> Iterator[str]:
-    for signal in device.signals.values():
-        yield _body(signal.source)
-        if signal.read_source:
-            yield _body(signal.read_source)
-    for child in device.children.values():
-        yield from _sources(child)
-    for items in device.vectors.values():
-        for item in items.values():
-            yield from _sources(item)
-
-
 def _body(source: str) -> str:
     return source.partition("://")[2] if "://" in source else source
 
 
 def _common_start(texts: list[str]) -> str:
-    if not texts:
-        return ""
     low, high = min(texts), max(texts)
     size = 0
     while size < len(low) and low[size] == high[size]:
@@ -82,8 +68,10 @@ def _common_start(texts: list[str]) -> str:
     return low[:size]
 
 
-def _prefix(device: FoundDevice) -> str:
-    common = _common_start(list(_sources(device)))
+def _prefix(common: str | None) -> str:
+    """The prefix param of a device whose sources all start with `common`."""
+    if not common:
+        return ""
     cut = max(common.rfind(c) for c in _SEPARATORS) + 1
     prefix = common[:cut]
     return "" if "{{" in prefix else prefix
@@ -92,6 +80,8 @@ def _prefix(device: FoundDevice) -> str:
 def _templated(source: str | None, prefix: str) -> str | None:
     if source is None or not prefix:
         return source
+    if "://" not in source:
+        return "{{prefix}}" + source[len(prefix) :]
     scheme, sep, body = source.rpartition("://")
     head = f"{scheme}{sep}"
     return f"{head}{{{{prefix}}}}{body[len(prefix) :]}"
@@ -131,11 +121,36 @@ class _Maker:
 
     def __init__(self) -> None:
         self.made: dict[str, Blueprint] = {}
-        self._by_shape: dict[str, str] = {}
+        self._by_shape: dict[tuple[object, ...], list[tuple[dict[str, Any], str]]] = {}
+        """Shape key -> (shape, blueprint name) of each blueprint made."""
+        self._commons: dict[int, tuple[FoundDevice, str | None]] = {}
+        """id -> (device, the common start of its sources); the device is
+        held so that its id is not reused while the maker runs."""
+
+    def common(self, device: FoundDevice) -> str | None:
+        """What every source under `device` starts with (without a scheme);
+        None if it has no sources. Each sub-device's is worked out once, and
+        a parent's from its children's, so the tree is walked once."""
+        known = self._commons.get(id(device))
+        if known is not None:
+            return known[1]
+        texts: list[str] = []
+        for signal in device.signals.values():
+            texts.append(_body(signal.source))
+            if signal.read_source:
+                texts.append(_body(signal.read_source))
+        subs = [*device.children.values()]
+        subs.extend(
+            item for items in device.vectors.values() for item in items.values()
+        )
+        texts.extend(c for sub in subs if (c := self.common(sub)) is not None)
+        common = _common_start(texts) if texts else None
+        self._commons[id(device)] = (device, common)
+        return common
 
     def blueprint(self, device: FoundDevice, name: str) -> tuple[str, str]:
         """(blueprint name, prefix) of `device`; `name` if its shape is new."""
-        prefix = _prefix(device)
+        prefix = _prefix(self.common(device))
         children: dict[str, dict[str, Any]] = {}
         for child_name, child in device.children.items():
             made, child_prefix = self.blueprint(
@@ -192,10 +207,11 @@ class _Maker:
         }
 
     def _register(self, data: dict[str, Any], where: str) -> str:
-        shape = repr(_without_defaults(data))
-        known = self._by_shape.get(shape)
-        if known is not None:
-            return known
+        shape = _without_defaults(data)
+        key = _shape_key(shape)
+        for known_shape, known in self._by_shape.get(key, ()):
+            if known_shape == shape:
+                return known
         name = data["blueprint"]
         unique, number = name, 2
         while unique in self.made:
@@ -203,7 +219,7 @@ class _Maker:
         data["blueprint"] = unique
         data.setdefault("doc", f"Introspected from {where}.")
         self.made[unique] = Blueprint.model_validate(data)
-        self._by_shape[shape] = unique
+        self._by_shape.setdefault(key, []).append((shape, unique))
         return unique
 
 
@@ -243,3 +259,19 @@ def _without_defaults(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k not in ("blueprint", "doc")} | {
         "params": params
     }
+
+
+def _shape_key(shape: dict[str, Any]) -> tuple[object, ...]:
+    """A hashable key for `shape`: what ``==`` on two shapes does not see.
+
+    That is the order of names (it is the order of a blueprint's signals) and
+    the types of trigger values (``1 == True``). Shapes under one key are
+    compared with ``==``, which costs far less than writing them out.
+    """
+    signals: dict[str, dict[str, Any]] = shape.get("signals", {})
+    return (
+        tuple(signals),
+        tuple(shape.get("children", ())),
+        tuple(shape["params"]),
+        tuple(type(cast(object, s.get("trigger_value"))) for s in signals.values()),
+    )

@@ -124,7 +124,8 @@ class _Walker:
             chain = " -> ".join((*path[path.index(pv) :], pv))
             raise IntrospectionError(f"pva://{path[0]}: a cycle of d links: {chain}")
         structure = await self.get(pv, _STRUCTURE)
-        raw = cast(Mapping[str, Any], cast(Any, structure).todict())
+        # as (name, value) pairs: p4p's tolist() costs less than its todict()
+        raw = dict(cast(list[tuple[str, Any]], cast(Any, structure).tolist()))
         entries = parse_pvi(f"pva://{pv}", raw)
         return await self._expand(pv, (*path, pv), entries)
 
@@ -134,27 +135,28 @@ class _Walker:
         async def device(sub: str) -> _Node:
             return await self.fetch(sub, path)
 
-        uri = f"pva://{pv}"
         names = list(entries.devices)
         vector_keys = [(n, i) for n, items in entries.vectors.items() for i in items]
         own = list(entries.own_vector)
-        signal_names = [n for n, s in entries.signals.items() if s.access != "x"]
-        own_signal_keys = [i for i, s in entries.own_signals.items() if s.access != "x"]
-        to_type = [entries.signals[n] for n in signal_names] + [
-            entries.own_signals[i] for i in own_signal_keys
+        links = [
+            *(entries.devices[n] for n in names),
+            *(entries.vectors[n][i] for n, i in vector_keys),
+            *(entries.own_vector[i] for i in own),
         ]
-        subs, vector_items, own_items, all_typed = await asyncio.gather(
-            asyncio.gather(*(device(entries.devices[n]) for n in names)),
-            asyncio.gather(*(device(entries.vectors[n][i]) for n, i in vector_keys)),
-            asyncio.gather(*(device(entries.own_vector[i]) for i in own)),
-            self.typed_all(uri, to_type),
-        )
-        typed = all_typed[: len(signal_names)]
-        own_typed = all_typed[len(signal_names) :]
-        signals = {
-            **entries.signals,
-            **dict(zip(signal_names, typed, strict=True)),
-        }
+        # a leaf device (most of a tree) needs no task, no gather, no wait
+        found: list[_Node] = []
+        typed = entries
+        if self.typed:
+            found, typed = await asyncio.gather(
+                asyncio.gather(*(device(link) for link in links)),
+                self._typed(f"pva://{pv}", entries),
+            )
+        elif links:
+            found = await asyncio.gather(*(device(link) for link in links))
+        subs = found[: len(names)]
+        vector_items = found[len(names) : len(names) + len(vector_keys)]
+        own_items = found[len(names) + len(vector_keys) :]
+        signals = typed.signals
         children: dict[str, FoundDevice] = {}
         vectors: dict[str, dict[int, FoundDevice]] = {}
         for name, sub in zip(names, subs, strict=True):
@@ -162,24 +164,44 @@ class _Walker:
         for (name, index), sub in zip(vector_keys, vector_items, strict=True):
             _check_plain(pv, f"{name}__{index}", sub)
             vectors.setdefault(name, {})[index] = sub.device
-        numbered_signals = {
-            **entries.own_signals,
-            **dict(zip(own_signal_keys, own_typed, strict=True)),
-        }
         for index, sub in zip(own, own_items, strict=True):
             _check_plain(pv, f"__{index}", sub)
         return _Node(
             FoundDevice(
                 where=f"pva://{pv}",
-                signals={n: s for n, s in signals.items() if s is not None},
+                signals=signals,
                 children=children,
                 vectors=vectors,
             ),
             numbered_devices={
                 i: sub.device for i, sub in zip(own, own_items, strict=True)
             },
-            numbered_signals={
-                i: s for i, s in numbered_signals.items() if s is not None
+            numbered_signals=typed.own_signals,
+        )
+
+    async def _typed(self, uri: str, entries: PviEntries) -> PviEntries:
+        """`entries` with their signals typed by their PVs, those no signal
+        can carry left out."""
+        names = [n for n, s in entries.signals.items() if s.access != "x"]
+        keys = [i for i, s in entries.own_signals.items() if s.access != "x"]
+        found = await self.typed_all(
+            uri,
+            [entries.signals[n] for n in names]
+            + [entries.own_signals[i] for i in keys],
+        )
+        by_name = dict(zip(names, found[: len(names)], strict=True))
+        by_index = dict(zip(keys, found[len(names) :], strict=True))
+        return replace(
+            entries,
+            signals={
+                n: typed
+                for n, s in entries.signals.items()
+                if (typed := by_name.get(n, s)) is not None
+            },
+            own_signals={
+                i: typed
+                for i, s in entries.own_signals.items()
+                if (typed := by_index.get(i, s)) is not None
             },
         )
 
@@ -215,7 +237,7 @@ def _place(
     pv: str,
     name: str,
     sub: _Node,
-    signals: dict[str, FoundSignal | None],
+    signals: dict[str, FoundSignal],
     children: dict[str, FoundDevice],
     vectors: dict[str, dict[int, FoundDevice]],
 ) -> None:

@@ -24,6 +24,7 @@ __all__ = ["PviEntries", "parse_pvi", "pvi_name"]
 
 _INDEXED = re.compile(r"^(.*?)__(\d+)$")
 _READ_WRITE = frozenset({"r", "w"})
+_SIGNAL_LINKS: dict[str, Access] = {"r": "r", "w": "w", "rw": "rw", "x": "x"}
 _ONE_LINK: dict[frozenset[str], Access] = {
     frozenset({"r"}): "r",
     frozenset({"w"}): "w",
@@ -58,10 +59,14 @@ def pvi_name(link: str) -> str:
 def parse_pvi(uri: str, structure: Mapping[str, Any]) -> PviEntries:
     """The entries of the PVI structure read from `uri`.
 
+    Sub-structures are mappings (p4p's ``todict()``) or lists of (name, value)
+    pairs (its ``tolist()``, which costs less); the two forms may mix.
     IntrospectionError (naming `uri`) if it is not a PVI structure or an entry
     has links that make no signal or device.
     """
-    table = structure.get("value", structure.get("pvi"))
+    table = _mapping(structure.get("value", structure.get("pvi")))
+    if table == []:
+        table = {}  # an empty structure, written as pairs
     if not isinstance(table, Mapping):
         fields = ", ".join(structure) or "none"
         raise IntrospectionError(
@@ -70,12 +75,49 @@ def parse_pvi(uri: str, structure: Mapping[str, Any]) -> PviEntries:
             f"are: {fields}"
         )
     entries = PviEntries()
+    signals = entries.signals
     for raw_name, links in cast(Mapping[str, Any], table).items():
+        # most entries are one link to one signal PV: settled without _add
+        one = _one_link(links) if "__" not in raw_name else None
+        if one is not None:
+            access = _SIGNAL_LINKS.get(one[0])
+            link = one[1]
+            if access is not None and type(link) is str and link:
+                signals[snake_case(raw_name)] = FoundSignal.link(access, link)
+                continue
         _add(uri, entries, str(raw_name), links)
     return entries
 
 
+def _mapping(value: Any) -> Any:
+    """`value`, a structure written as (name, value) pairs made a dict.
+
+    A list of pairs is told from the list form of a vector (whose items are
+    structures or None) by its first item being a pair.
+    """
+    if type(value) is not list:
+        return value
+    items = cast(list[Any], value)
+    if items and type(items[0]) is tuple:
+        return dict(cast(list[tuple[str, Any]], items))
+    return items
+
+
+def _one_link(links: Any) -> tuple[Any, Any] | None:
+    """(kind, PV) of an entry of exactly one link, in either form; else None."""
+    if type(links) is list:
+        pairs = cast(list[Any], links)
+        if len(pairs) == 1 and type(pairs[0]) is tuple:
+            return cast(tuple[Any, Any], pairs[0])
+    elif type(links) is dict:
+        plain = cast(dict[Any, Any], links)
+        if len(plain) == 1:
+            return next(iter(plain.items()))
+    return None
+
+
 def _add(uri: str, entries: PviEntries, raw_name: str, links: Any) -> None:
+    links = _mapping(links)
     if isinstance(links, list):
         for index, item in enumerate(cast(list[Any], links)):
             if item is not None:

@@ -36,6 +36,19 @@ class FoundSignal:
     trigger_value: str | int | float | bool | None = None
     doc: str | None = None
 
+    @classmethod
+    def link(cls, access: Access, source: str) -> FoundSignal:
+        """``FoundSignal(access, source)``, made at a fifth of the cost.
+
+        A frozen dataclass's ``__init__`` sets each of its nine fields through
+        ``object.__setattr__``; a PVI tree has a plain link per signal, by the
+        thousand. The other fields keep their defaults, which are class
+        attributes, so the two fields given are all the instance holds.
+        """
+        signal = object.__new__(cls)
+        signal.__dict__.update(access=access, source=source)
+        return signal
+
 
 @dataclass(frozen=True)
 class FoundDevice:
