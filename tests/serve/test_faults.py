@@ -87,6 +87,22 @@ def test_a_bad_beamline_file_is_the_validate_list_and_exit_1_before_anything_sta
     assert "starting" not in served.stdout + served.stderr
 
 
+def test_a_shipped_beamline_is_served_by_name_and_an_unknown_name_says_so():
+    with socket.socket() as taken:  # stop right after the name is resolved
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        by_name = blueprint("serve", "demo", "--port", str(port))
+
+    assert by_name.returncode == 1  # the demo beamline validated, then the port
+    assert f"port {port} on 127.0.0.1 is already in use" in by_name.stdout
+    unknown = blueprint("serve", "dmeo")
+    assert unknown.returncode == 2
+    assert "nor blueprint or beamline: dmeo" in unknown.stderr
+    assert "did you mean 'demo'" in unknown.stderr
+
+
 @pytest.mark.parametrize(
     ("option", "service"),
     [("--port", "RE Manager control"), ("--redis-port", "Redis")],

@@ -80,7 +80,13 @@ def run(args: Namespace) -> int:
     from ophyd_blueprint.builder import BuildError
     from ophyd_blueprint.serve import ServeOptions, serve
 
-    path: Path = args.beamline
+    from .named import NotFoundError, files_of
+
+    try:  # a path, or the name of a shipped beamline (`blueprint serve demo`)
+        [path] = files_of([args.beamline])
+    except NotFoundError as error:
+        print(f"blueprint serve: {error}", file=sys.stderr)
+        return 2
     if not path.is_file():
         print(f"blueprint serve: no such file: {path}", file=sys.stderr)
         return 2
