@@ -234,7 +234,7 @@ if TYPE_CHECKING:
             ...
 
         async def get_index(self) -> int:
-            """Frames in the run's file so far (the last count seen, if the IOC is
+            """Frames in the run's files so far (the last count seen, if the IOC is
             gone).
 
             After a failure the plan can still collect what was written before it.

@@ -105,7 +105,7 @@ def test_readme_panda_example_runs_as_written(
     (yaml,) = [b for b in re.findall(r"```yaml\n(.*?)```", readme, re.S) if "bl03" in b]
     (code,) = [
         b
-        for b in re.findall(r"```python\n(.*?)```", readme, re.S)
+        for b in re.findall(r"```python[^\n]*\n(.*?)```", readme, re.S)
         if "trigger=bl.panda" in b
     ]
     sim = coupled_beamline

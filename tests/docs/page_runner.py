@@ -155,6 +155,12 @@ def run_block(block: Block, workdir: Path, env: dict[str, str], bg: Background) 
     """Do with `block` what the rules say; BlockFailed if it does not work."""
     if block.language in OUTPUT_ONLY:
         return
+    run_by = [a.split("=", 1)[1] for a in block.attributes if a.startswith("run-by=")]
+    if run_by:  # needs servers the harness has not (a PandA): a test runs it
+        test = ROOT / run_by[0]
+        if not test.is_file() or "README.md" not in test.read_text():
+            raise BlockFailed(f"run-by={run_by[0]}: no such test reading the page")
+        return
     if block.language in WRITTEN_OR_PARSED:
         write_or_parse(block, workdir)
     elif block.language == "python":

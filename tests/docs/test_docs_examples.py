@@ -29,7 +29,9 @@ Fences, by language (the first word of the info string; GitHub shows only it)
     on ``sys.path``); it must exit 0 within 180 s. Top-level ``await`` works
     as in ``python -m asyncio``. A first line ``# file: NAME`` writes the block
     to NAME instead (a module or test for later blocks). ``python pyright``:
-    also checked with pyright in strict mode first.
+    also checked with pyright in strict mode first. ``python
+    run-by=tests/PATH.py``: a block that needs servers this harness does not
+    start (a PandA); that test, which must exist and read the page, runs it.
   ``sh``
     Run as one ``bash -e`` script in the working directory; it must exit 0
     (``sh exit=N``: exit N). A command ending in ``&`` runs on in the
@@ -69,7 +71,14 @@ def private_namespace() -> list[str]:
     """The command prefix that runs a page in its own network and /tmp."""
     unshare, ip = shutil.which("unshare"), shutil.which("ip") or "/usr/sbin/ip"
     assert unshare is not None, "the docs run in a private namespace: needs unshare"
-    script = f'{ip} link set lo up && mount -t tmpfs tmpfs /tmp && exec "$0" "$@"'
+    private_tmp = "mount -t tmpfs tmpfs /tmp"
+    if ROOT.is_relative_to("/tmp"):  # keep the checkout (and its venv) in sight
+        inside = ROOT.relative_to("/tmp")
+        private_tmp = (
+            f"mount --bind /tmp /mnt && {private_tmp} && mkdir -p /tmp/{inside} "
+            f"&& mount --bind /mnt/{inside} /tmp/{inside}"
+        )
+    script = f'{ip} link set lo up && {private_tmp} && exec "$0" "$@"'
     return [unshare, "--map-root-user", "--net", "--mount", "sh", "-c", script]
 
 
