@@ -43,7 +43,7 @@ layers: $(STAMP)
 	$(VENV)/bin/lint-imports
 
 pytest: $(STAMP) $(PANDA_STAMP)
-	$(PY) -m pytest -n 4 --dist loadfile
+	$(PY) -m pytest -n 3 --dist loadfile
 
 # the documentation site in site/; strict: any warning fails the build
 docs: $(STAMP)
