@@ -87,6 +87,7 @@ class FlyPauses:
         self.count += 1
         if self.trigger is not None:
             await _stopped(self.trigger)
+            await _in_flight_frames_written(self.detectors)
         others = [self.motion, *(d for d in self.detectors if d is not self.trigger)]
         await asyncio.gather(*(_stopped(d) for d in others if d is not None))
         statuses, self._statuses = self._statuses, []
@@ -104,6 +105,23 @@ class FlyPauses:
 
     def resume(self) -> None:
         """Nothing to do here: the plan prepares the rest of the path itself."""
+
+
+SETTLE_TIMEOUT = 0.5
+"""Seconds the frames already triggered may take to be written at a pause."""
+
+
+async def _in_flight_frames_written(detectors: Sequence[Any]) -> None:
+    """Once the trigger stopped, every detector saw the same edges: wait (at
+    most `SETTLE_TIMEOUT`) until their counts agree, so that stopping them
+    drops no frame one of them is still writing and none is taken twice."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + SETTLE_TIMEOUT
+    while loop.time() < deadline:
+        counts = await asyncio.gather(*(maybe_await(d.get_index()) for d in detectors))
+        if len(set(counts)) <= 1:
+            return
+        await asyncio.sleep(0.005)  # polls the counts; bounded by the deadline
 
 
 async def _stopped(device: Any) -> None:
