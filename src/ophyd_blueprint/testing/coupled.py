@@ -16,15 +16,13 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
 from .panda_ioc import PandablocksIoc
+from .sim_beamline import ENCODER_SCALE
 from .sim_ioc import SimBeamlineIoc
 
 if TYPE_CHECKING:
     from .sim_pmac import SimMotor
 
 __all__ = ["CoupledBeamline", "wiring"]
-
-ENCODER_SCALE = 1e-4
-"""Motor units a count of the PandA's encoders (as `sim_beamline`'s)."""
 
 
 def wiring(prefix: str) -> list[tuple[str, object]]:
