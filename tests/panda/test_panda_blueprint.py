@@ -87,6 +87,9 @@ async def test_a_pvi_entry_takes_logic_and_the_beamline_data_dir(
     raw: Any = bl.raw
     arming, detector = raw.logic
     assert detector.config["data_dir"] == str(tmp_path / "data")
+    # a test in the same process may have left PCAP enabled by a sequencer:
+    # its fall would end the run "Ok" between arm and disarm
+    await raw.pcap.enable.set("ZERO", timeout=TIMEOUT)
     runs = len(panda_ioc.panda.runs)
     await arming.arm()
     await arming.disarm()

@@ -121,8 +121,8 @@ class _Maker:
 
     def __init__(self) -> None:
         self.made: dict[str, Blueprint] = {}
-        self._by_shape: dict[tuple[object, ...], list[tuple[dict[str, Any], str]]] = {}
-        """Shape key -> (shape, blueprint name) of each blueprint made."""
+        self._by_shape: dict[tuple[object, ...], str] = {}
+        """Shape -> the name of the blueprint made for it."""
         self._commons: dict[int, tuple[FoundDevice, str | None]] = {}
         """id -> (device, the common start of its sources); the device is
         held so that its id is not reused while the maker runs."""
@@ -134,11 +134,11 @@ class _Maker:
         known = self._commons.get(id(device))
         if known is not None:
             return known[1]
-        texts: list[str] = []
-        for signal in device.signals.values():
-            texts.append(_body(signal.source))
-            if signal.read_source:
-                texts.append(_body(signal.read_source))
+        signals = device.signals.values()
+        texts = [signal.source for signal in signals]
+        texts += [read for signal in signals if (read := signal.read_source)]
+        if "://" in "".join(texts):
+            texts = [_body(text) for text in texts]
         subs = [*device.children.values()]
         subs.extend(
             item for items in device.vectors.values() for item in items.values()
@@ -164,6 +164,15 @@ class _Maker:
             children.update(self._vector(vector_name, items, name, prefix))
         for child_name, uri in device.linked.items():
             children[child_name] = {"pvi": uri}
+        shape = (
+            _signals_shape(device.signals, prefix),
+            repr(children),
+            device.params,
+            bool(prefix),
+        )
+        known = self._by_shape.get(shape)
+        if known is not None:
+            return known, prefix
         params: dict[str, Any] = {
             param: {"type": "str", "doc": "macro of the PVI device file"}
             for param in device.params
@@ -180,7 +189,9 @@ class _Maker:
             data["params"] = params
         if children:
             data["children"] = children
-        return self._register(data, device.where), prefix
+        made = self._register(data, device.where)
+        self._by_shape[shape] = made
+        return made, prefix
 
     def _with(self, prefix: str, parent: str, made: str) -> dict[str, Any]:
         if "prefix" not in self.made[made].params:
@@ -207,11 +218,7 @@ class _Maker:
         }
 
     def _register(self, data: dict[str, Any], where: str) -> str:
-        shape = _without_defaults(data)
-        key = _shape_key(shape)
-        for known_shape, known in self._by_shape.get(key, ()):
-            if known_shape == shape:
-                return known
+        """Validate a blueprint of a new shape under a name not yet taken."""
         name = data["blueprint"]
         unique, number = name, 2
         while unique in self.made:
@@ -219,7 +226,6 @@ class _Maker:
         data["blueprint"] = unique
         data.setdefault("doc", f"Introspected from {where}.")
         self.made[unique] = Blueprint.model_validate(data)
-        self._by_shape.setdefault(key, []).append((shape, unique))
         return unique
 
 
@@ -251,27 +257,42 @@ def _units_agreed(items: Mapping[int, FoundDevice]) -> dict[int, FoundDevice]:
     }
 
 
-def _without_defaults(data: dict[str, Any]) -> dict[str, Any]:
-    params = {
-        n: {k: v for k, v in p.items() if k != "default"}
-        for n, p in data.get("params", {}).items()
-    }
-    return {k: v for k, v in data.items() if k not in ("blueprint", "doc")} | {
-        "params": params
-    }
+def _signals_shape(
+    signals: Mapping[str, FoundSignal], prefix: str
+) -> tuple[object, ...]:
+    """What a blueprint holds of `signals`, sources relative to `prefix`.
 
-
-def _shape_key(shape: dict[str, Any]) -> tuple[object, ...]:
-    """A hashable key for `shape`: what ``==`` on two shapes does not see.
-
-    That is the order of names (it is the order of a blueprint's signals) and
-    the types of trigger values (``1 == True``). Shapes under one key are
-    compared with ``==``, which costs far less than writing them out.
+    Two devices share a blueprint when these are equal (and their children
+    and params are). A signal made from a plain PVI link holds only its
+    access and source (`FoundSignal.link`), so only the others' remaining
+    fields are read: a PVI tree has thousands of plain links. Trigger
+    values are kept with their types, which ``==`` does not see (``1 == True``).
     """
-    signals: dict[str, dict[str, Any]] = shape.get("signals", {})
+    cut = len(prefix)
+    found = list(signals.values())
+    sources = [signal.source for signal in found]
+    if "://" in "".join(sources):
+        rests = [_templated(source, prefix) for source in sources]
+    else:
+        rests = [source[cut:] for source in sources]
+    more = [
+        (
+            index,
+            _templated(signal.read_source, prefix),
+            signal.dtype,
+            signal.choices,
+            signal.units,
+            None if signal.columns is None else tuple(signal.columns.items()),
+            signal.trigger_value,
+            type(cast(object, signal.trigger_value)),
+            signal.doc,
+        )
+        for index, signal in enumerate(found)
+        if len(signal.__dict__) != 2
+    ]
     return (
         tuple(signals),
-        tuple(shape.get("children", ())),
-        tuple(shape["params"]),
-        tuple(type(cast(object, s.get("trigger_value"))) for s in signals.values()),
+        tuple([signal.access for signal in found]),
+        tuple(rests),
+        tuple(more),
     )

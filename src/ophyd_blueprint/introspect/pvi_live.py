@@ -1,7 +1,9 @@
 """Live PVI over PV Access -> a `FoundDevice` tree.
 
-One get per PVI structure; the sub-devices a structure links to are fetched
-together. Signals are left without dtype (they take their PV's type when
+One get per PVI structure, each read as it arrives: the sub-devices it
+links to are asked for at once, so a tree is read in as many round trips as
+it is deep, and the structures that came are read while the rest are still
+on their way. Signals are left without dtype (they take their PV's type when
 they connect), unless typing is asked for: then each structure's signal PVs
 are fetched together too, while the rest of the tree is still being fetched.
 Everything is bounded by one timeout.
@@ -16,7 +18,7 @@ from typing import Any, cast
 
 from ophyd_blueprint.transports.pva.client import (
     PvaClient,
-    PvaError,
+    PvaOperation,
     PvaStructure,
     make_request,
 )
@@ -34,7 +36,7 @@ _TYPE = make_request("field(value,display.units)")
 
 @dataclass
 class _Node:
-    """A fetched structure: as a device, and the numbered entries it holds."""
+    """A structure read: as a device, and the numbered entries it holds."""
 
     device: FoundDevice
     numbered_devices: dict[int, FoundDevice] = field(
@@ -64,12 +66,15 @@ async def read_pvi(
     pv = pvi_name(root)
     try:
         async with asyncio.timeout(timeout):
-            node = await walker.fetch(pv, ())
+            read = await walker.read_tree(pv)
     except TimeoutError:
         raise IntrospectionError(
             f"pva://{pv}: the PVI tree was not read within {timeout} s "
             f"(no answer from: {', '.join(walker.waiting()) or pv})"
         ) from None
+    finally:
+        walker.close()
+    node = _assemble(pv, read, ())
     if node.numbered_devices or node.numbered_signals:
         raise IntrospectionError(
             f"pva://{pv}: the root is a vector (its entries are __N); "
@@ -97,6 +102,15 @@ async def type_signals(
     }
 
 
+def _links(entries: PviEntries) -> list[str]:
+    """The PVI PVs of the sub-devices `entries` link to."""
+    return [
+        *entries.devices.values(),
+        *(pv for items in entries.vectors.values() for pv in items.values()),
+        *entries.own_vector.values(),
+    ]
+
+
 class _Walker:
     def __init__(
         self, client: PvaClient, timeout: float, notes: list[str], typed: bool
@@ -106,78 +120,53 @@ class _Walker:
         self.notes = notes
         self.typed = typed
         self.pending: set[str] = set()
+        """PVs asked for and not answered (said when the time runs out)."""
+        self._ops: dict[str, PvaOperation] = {}
+        self._arrived: asyncio.Queue[tuple[str, object]] = asyncio.Queue()
+        self._typing: list[asyncio.Future[PviEntries]] = []
 
     def waiting(self) -> list[str]:
         return sorted(f"pva://{pv}" for pv in self.pending)
 
-    async def get(self, pv: str, request: object) -> PvaStructure:
+    def close(self) -> None:
+        """Cancel what is still on its way (after an error or the timeout)."""
+        for op in self._ops.values():
+            op.close()
+        self._ops.clear()
+        for typing in self._typing:
+            typing.cancel()
+
+    def _ask(self, pv: str, read: Mapping[str, PviEntries]) -> None:
+        if pv in read or pv in self._ops:
+            return  # linked twice (or in a cycle, said when the tree is made)
         self.pending.add(pv)
-        try:
-            return cast(PvaStructure, await self.client.get(pv, request, self.timeout))
-        except PvaError as error:
-            raise IntrospectionError(f"pva://{pv}: {error}") from None
-        finally:
-            self.pending.discard(pv)
-
-    async def fetch(self, pv: str, path: tuple[str, ...]) -> _Node:
-        if pv in path:
-            chain = " -> ".join((*path[path.index(pv) :], pv))
-            raise IntrospectionError(f"pva://{path[0]}: a cycle of d links: {chain}")
-        structure = await self.get(pv, _STRUCTURE)
-        # as (name, value) pairs: p4p's tolist() costs less than its todict()
-        raw = dict(cast(list[tuple[str, Any]], cast(Any, structure).tolist()))
-        entries = parse_pvi(f"pva://{pv}", raw)
-        return await self._expand(pv, (*path, pv), entries)
-
-    async def _expand(
-        self, pv: str, path: tuple[str, ...], entries: PviEntries
-    ) -> _Node:
-        async def device(sub: str) -> _Node:
-            return await self.fetch(sub, path)
-
-        names = list(entries.devices)
-        vector_keys = [(n, i) for n, items in entries.vectors.items() for i in items]
-        own = list(entries.own_vector)
-        links = [
-            *(entries.devices[n] for n in names),
-            *(entries.vectors[n][i] for n, i in vector_keys),
-            *(entries.own_vector[i] for i in own),
-        ]
-        # a leaf device (most of a tree) needs no task, no gather, no wait
-        found: list[_Node] = []
-        typed = entries
-        if self.typed:
-            found, typed = await asyncio.gather(
-                asyncio.gather(*(device(link) for link in links)),
-                self._typed(f"pva://{pv}", entries),
-            )
-        elif links:
-            found = await asyncio.gather(*(device(link) for link in links))
-        subs = found[: len(names)]
-        vector_items = found[len(names) : len(names) + len(vector_keys)]
-        own_items = found[len(names) + len(vector_keys) :]
-        signals = typed.signals
-        children: dict[str, FoundDevice] = {}
-        vectors: dict[str, dict[int, FoundDevice]] = {}
-        for name, sub in zip(names, subs, strict=True):
-            _place(pv, name, sub, signals, children, vectors)
-        for (name, index), sub in zip(vector_keys, vector_items, strict=True):
-            _check_plain(pv, f"{name}__{index}", sub)
-            vectors.setdefault(name, {})[index] = sub.device
-        for index, sub in zip(own, own_items, strict=True):
-            _check_plain(pv, f"__{index}", sub)
-        return _Node(
-            FoundDevice(
-                where=f"pva://{pv}",
-                signals=signals,
-                children=children,
-                vectors=vectors,
-            ),
-            numbered_devices={
-                i: sub.device for i, sub in zip(own, own_items, strict=True)
-            },
-            numbered_signals=typed.own_signals,
+        self._ops[pv] = self.client.start_get(
+            pv, _STRUCTURE, lambda result: self._arrived.put_nowait((pv, result))
         )
+
+    async def read_tree(self, root: str) -> dict[str, PviEntries]:
+        """Every structure under PVI PV `root`, by PV, as its replies come."""
+        read: dict[str, PviEntries] = {}
+        self._ask(root, read)
+        while self._ops:
+            pv, result = await self._arrived.get()
+            self._ops.pop(pv).close()
+            self.pending.discard(pv)
+            if isinstance(result, Exception):
+                raise IntrospectionError(f"pva://{pv}: {result}")
+            # as (name, value) pairs: p4p's tolist() costs less than its todict()
+            raw = dict(cast(list[tuple[str, Any]], cast(Any, result).tolist()))
+            entries = read[pv] = parse_pvi(f"pva://{pv}", raw)
+            for link in _links(entries):
+                self._ask(link, read)
+            if self.typed:
+                self._typing.append(
+                    asyncio.ensure_future(self._typed(f"pva://{pv}", entries))
+                )
+        if self._typing:
+            typed = await asyncio.gather(*self._typing)
+            read = dict(zip(read, typed, strict=True))
+        return read
 
     async def _typed(self, uri: str, entries: PviEntries) -> PviEntries:
         """`entries` with their signals typed by their PVs, those no signal
@@ -231,6 +220,37 @@ class _Walker:
             else:
                 typed.append(_with_type(signal, found))
         return typed
+
+
+def _assemble(pv: str, read: Mapping[str, PviEntries], path: tuple[str, ...]) -> _Node:
+    """The node of structure `pv`, its sub-devices made from `read`."""
+    if pv in path:
+        chain = " -> ".join((*path[path.index(pv) :], pv))
+        raise IntrospectionError(f"pva://{path[0]}: a cycle of d links: {chain}")
+    entries = read[pv]
+    path = (*path, pv)
+    signals = dict(entries.signals)  # numbered sub-devices may add theirs
+    children: dict[str, FoundDevice] = {}
+    vectors: dict[str, dict[int, FoundDevice]] = {}
+    for name, link in entries.devices.items():
+        _place(pv, name, _assemble(link, read, path), signals, children, vectors)
+    for name, items in entries.vectors.items():
+        for index, link in items.items():
+            sub = _assemble(link, read, path)
+            _check_plain(pv, f"{name}__{index}", sub)
+            vectors.setdefault(name, {})[index] = sub.device
+    numbered: dict[int, FoundDevice] = {}
+    for index, link in entries.own_vector.items():
+        sub = _assemble(link, read, path)
+        _check_plain(pv, f"__{index}", sub)
+        numbered[index] = sub.device
+    return _Node(
+        FoundDevice(
+            where=f"pva://{pv}", signals=signals, children=children, vectors=vectors
+        ),
+        numbered_devices=numbered,
+        numbered_signals=entries.own_signals,
+    )
 
 
 def _place(

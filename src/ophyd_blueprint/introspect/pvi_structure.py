@@ -64,9 +64,10 @@ def parse_pvi(uri: str, structure: Mapping[str, Any]) -> PviEntries:
     IntrospectionError (naming `uri`) if it is not a PVI structure or an entry
     has links that make no signal or device.
     """
-    table = _mapping(structure.get("value", structure.get("pvi")))
-    if table == []:
-        table = {}  # an empty structure, written as pairs
+    table: Any = structure.get("value", structure.get("pvi"))
+    pairs = cast(list[Any], table) if type(table) is list else None
+    if pairs is not None and (not pairs or type(pairs[0]) is tuple):
+        return _parse_pairs(uri, cast(list[tuple[Any, Any]], pairs))
     if not isinstance(table, Mapping):
         fields = ", ".join(structure) or "none"
         raise IntrospectionError(
@@ -85,6 +86,31 @@ def parse_pvi(uri: str, structure: Mapping[str, Any]) -> PviEntries:
             if access is not None and type(link) is str and link:
                 signals[snake_case(raw_name)] = FoundSignal.link(access, link)
                 continue
+        _add(uri, entries, str(raw_name), links)
+    return entries
+
+
+def _parse_pairs(uri: str, pairs: list[tuple[str, Any]]) -> PviEntries:
+    """`parse_pvi` of a table read as (name, links) pairs (p4p's ``tolist()``).
+
+    The common entry, one link to one signal PV (``[("rw", "PV")]``), is
+    settled in the loop itself: a PVI tree has thousands, and every call per
+    entry shows in the time of discovery (a `cast` too: it is a call).
+    """
+    entries = PviEntries()
+    signals = entries.signals
+    kinds = _SIGNAL_LINKS
+    link = FoundSignal.link
+    links: Any
+    for raw_name, links in pairs:
+        if links.__class__ is list and len(links) == 1 and "__" not in raw_name:
+            one: Any = links[0]
+            if one.__class__ is tuple:
+                access = kinds.get(one[0])
+                pv = one[1]
+                if access is not None and pv.__class__ is str and pv:
+                    signals[snake_case(raw_name)] = link(access, pv)
+                    continue
         _add(uri, entries, str(raw_name), links)
     return entries
 

@@ -46,7 +46,9 @@ class FoundSignal:
         attributes, so the two fields given are all the instance holds.
         """
         signal = object.__new__(cls)
-        signal.__dict__.update(access=access, source=source)
+        fields = signal.__dict__
+        fields["access"] = access
+        fields["source"] = source
         return signal
 
 

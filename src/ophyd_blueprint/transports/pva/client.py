@@ -9,6 +9,7 @@ by one loop callback per wake-up with values left as raw p4p structures.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol, cast
@@ -18,6 +19,7 @@ __all__ = [
     "PvaClient",
     "PvaError",
     "PvaMonitor",
+    "PvaOperation",
     "PvaRequest",
     "PvaStructure",
     "PvaType",
@@ -34,6 +36,14 @@ class PvaStructure(Protocol):
     def __contains__(self, key: str, /) -> bool: ...
     def getID(self) -> str: ...
     def type(self) -> PvaType: ...
+
+
+class PvaOperation(Protocol):
+    """An operation begun with `PvaClient.start_get`."""
+
+    def close(self) -> None:
+        """Cancel it if it has not completed; free it."""
+        ...
 
 
 class PvaType(Protocol):
@@ -121,6 +131,25 @@ class PvaClient:
         finally:
             timer.cancel()
             op.close()
+
+    def start_get(
+        self, name: str, request: PvaRequest, on_done: Callable[[Any], None]
+    ) -> PvaOperation:
+        """Begin a get of PV `name`; `on_done` is called in the running loop
+        with its structure, or with the exception that ended it.
+
+        For readers that act on each reply as it comes (and ask for more from
+        it) rather than waiting for a batch; the caller bounds the wait and
+        closes the operation, done or not.
+        """
+        loop = asyncio.get_running_loop()
+
+        def done(result: object) -> None:
+            # a closed loop raises RuntimeError: nobody is listening
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(on_done, result)
+
+        return cast(PvaOperation, self._ctxt.get(name, done, request))
 
     async def get_many(
         self, names: Sequence[str], request: PvaRequest, timeout: float
