@@ -40,21 +40,19 @@ failing test while an IOC runs.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import secrets
 import socket
-import subprocess
 import sys
 import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 from typing import Literal
 
-from .output import copy_output, log_tail, temporary_folder
+from .output import temporary_folder
+from .server_process import ServerProcess
 
 __all__ = [
     "LOOPBACK",
@@ -207,11 +205,13 @@ def release_ports(ports: IocPorts) -> None:
     _the_network().give_back(ports)
 
 
-class EpicsIoc:
+class EpicsIoc(ServerProcess):
     """One IOC subprocess serving `db_files` (and `records` text) under `prefix`.
 
     `macros` are passed besides ``P=<prefix>``. Start with `start` or ``with``.
     """
+
+    error = IocError
 
     def __init__(
         self,
@@ -229,7 +229,7 @@ class EpicsIoc:
         self._workdir = Path(log_dir or temporary_folder(self, "ophyd-blueprint-ioc-"))
         self._workdir.mkdir(parents=True, exist_ok=True)
         name = self.prefix.rstrip(":").replace(":", "_")
-        self.log_path = self._workdir / f"{name}.log"
+        super().__init__(f"IOC {self.prefix}", self._workdir / f"{name}.log")
         self._db_files = [Path(p) for p in db_files]
         if records:
             extra = self._workdir / f"{name}.db"
@@ -238,8 +238,6 @@ class EpicsIoc:
         all_macros = {"P": self.prefix, **(macros or {})}
         self._macros = ",".join(f"{k}={v}" for k, v in all_macros.items())
         self.ports: IocPorts | None = None
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._reader: threading.Thread | None = None
 
     def pv(self, name: str) -> str:
         """The full PV name of record `name`: ``ioc.pv("AI")`` -> ``T12-ab01cd:AI``."""
@@ -269,10 +267,6 @@ class EpicsIoc:
             "EPICS_PVA_SERVER_PORT": str(self.ports.pva_server),
         }
 
-    @property
-    def running(self) -> bool:
-        return self._proc is not None and self._proc.poll() is None
-
     def start(self, timeout: float = 30.0) -> None:
         """Start (or start again, on the same ports) and wait until it runs."""
         if self.running:
@@ -282,58 +276,25 @@ class EpicsIoc:
         argv = [sys.executable, "-m", _MODULES[self.flavour], "-m", self._macros]
         for db in self._db_files:
             argv += ["-d", str(db)]
-        ready = threading.Event()
-        self._proc = subprocess.Popen(
-            argv,
-            stdin=subprocess.PIPE,  # the IOC shell exits when this closes
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            env=self.server_env(),
-            cwd=self._workdir,
-        )
-        assert self._proc.stdout is not None
-        assert self._proc.stdin is not None
+        _running.append(self)
         # The IOC's Python console reads this once iocInit has returned and
         # prints it flushed: a ready signal that does not depend on when the
         # errlog thread gets round to printing READY_LINE.
-        self._proc.stdin.write(
-            f"print({self._ready_marker()!r}, flush=True)\n".encode()
+        self.launch(
+            argv,
+            timeout,
+            ready_lines=(READY_LINE, self._ready_marker()),
+            env=self.server_env(),
+            cwd=self._workdir,
+            console=f"print({self._ready_marker()!r}, flush=True)\n",
         )
-        self._proc.stdin.flush()
-        markers = (READY_LINE.encode(), self._ready_marker().encode())
-        self._reader = threading.Thread(
-            target=copy_output,
-            args=(self._proc.stdout, self.log_path, ready, markers),
-            name=f"ioc-{self.prefix}",
-            daemon=True,
-        )
-        self._reader.start()
-        _running.append(self)
-        deadline = time.monotonic() + timeout
-        while not ready.wait(0.05):
-            if self._proc.poll() is not None:
-                self.stop()
-                raise IocError(
-                    f"IOC {self.prefix} exited with code {self._proc.returncode} "
-                    f"before it ran:\n{self.log_tail()}"
-                )
-            if time.monotonic() > deadline:
-                self.stop()
-                raise IocError(
-                    f"IOC {self.prefix} did not start within "
-                    f"{timeout} s:\n{self.log_tail()}"
-                )
 
     def _ready_marker(self) -> str:
         return f"ophyd-blueprint: IOC {self.prefix} ready"
 
     def kill(self, timeout: float = 10.0) -> None:
         """SIGKILL the IOC and wait until its ports can be bound again."""
-        proc = self._proc
-        if proc is not None and proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout)
-        self._join_reader(timeout)
+        super().kill(timeout)
         if self in _running:
             _running.remove(self)
         if self.ports is not None:
@@ -345,28 +306,14 @@ class EpicsIoc:
         self.start(timeout)
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Close the IOC's stdin (it exits), then kill it if it lingers."""
-        proc = self._proc
-        if proc is not None and proc.poll() is None:
-            with contextlib.suppress(OSError):
-                if proc.stdin is not None:
-                    proc.stdin.close()
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout)
-        self._join_reader(timeout)
+        """Close the IOC's stdin (it exits), kill it if it lingers, and give
+        its ports back."""
+        super().stop(timeout)
         if self in _running:
             _running.remove(self)
         if self.ports is not None:
             _the_network().give_back(self.ports)
             self.ports = None
-
-    def _join_reader(self, timeout: float) -> None:
-        if self._reader is not None:
-            self._reader.join(timeout)
-            self._reader = None
 
     def _wait_ports_free(self, ports: IocPorts, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -375,22 +322,6 @@ class EpicsIoc:
             if time.monotonic() > deadline:
                 raise IocError(f"ports {wanted} of IOC {self.prefix} stayed in use")
             time.sleep(0.02)
-
-    def log_tail(self, lines: int = 40) -> str:
-        """The last `lines` lines the IOC printed."""
-        return log_tail(self.log_path, lines)
-
-    def __enter__(self) -> EpicsIoc:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def __repr__(self) -> str:
         return f"EpicsIoc({self.flavour!r}, prefix={self.prefix!r}, ports={self.ports})"

@@ -14,16 +14,10 @@ Records are ``<prefix>SEQ1:TABLE`` (an NTTable over PVA), ``<prefix>PCAP:ARM``,
 
 from __future__ import annotations
 
-import contextlib
 import os
 import secrets
-import subprocess
 import tempfile
-import threading
-import time
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
 from .ioc import (
     LOOPBACK,
@@ -33,7 +27,7 @@ from .ioc import (
     release_ports,
     reserve_ports,
 )
-from .output import copy_output, end_process, log_tail
+from .server_process import ServerProcess
 from .sim_panda import EncoderPosition, SimPandA, constant_position
 
 __all__ = ["PANDA_IOC_ENV", "PandaIoc", "PandablocksIoc", "panda_ioc_executable"]
@@ -62,8 +56,10 @@ def panda_ioc_executable() -> Path:
     )
 
 
-class PandablocksIoc:
+class PandablocksIoc(ServerProcess):
     """The real pandablocks-ioc in front of the PandA at `host` (127.0.0.x)."""
+
+    error = IocError
 
     def __init__(
         self,
@@ -77,19 +73,14 @@ class PandablocksIoc:
         self.prefix = prefix or f"PANDA{os.getpid()}-{secrets.token_hex(3)}:"
         workdir = Path(log_dir or tempfile.mkdtemp(prefix="ophyd-blueprint-panda-"))
         workdir.mkdir(parents=True, exist_ok=True)
-        self.log_path = workdir / f"{self.prefix.rstrip(':')}.log"
+        log_path = workdir / f"{self.prefix.rstrip(':')}.log"
+        super().__init__(f"pandablocks-ioc {self.prefix}", log_path)
         self._workdir = workdir
         self.ports: IocPorts | None = None
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._reader: threading.Thread | None = None
 
     def pv(self, name: str) -> str:
         """``ioc.pv("SEQ1:TABLE")`` -> ``PANDA12-ab01cd:SEQ1:TABLE``."""
         return self.prefix + name
-
-    @property
-    def running(self) -> bool:
-        return self._proc is not None and self._proc.poll() is None
 
     def server_env(self) -> dict[str, str]:
         assert self.ports is not None
@@ -111,42 +102,15 @@ class PandablocksIoc:
             return
         executable = panda_ioc_executable()
         self.ports = reserve_ports()
-        self._proc = subprocess.Popen(
+        # Its Python console runs this once iocInit has returned: it serves.
+        self.launch(
             [str(executable), "softioc", self.host, self.prefix.rstrip(":")],
-            stdin=subprocess.PIPE,  # the IOC's console: it exits when this closes
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
+            timeout,
+            ready_lines=(self._marker(),),
             env=self.server_env(),
             cwd=self._workdir,
+            console=f"print({self._marker()!r}, flush=True)\n",
         )
-        assert self._proc.stdin is not None
-        assert self._proc.stdout is not None
-        # Its Python console runs this once iocInit has returned: it serves.
-        self._proc.stdin.write(f"print({self._marker()!r}, flush=True)\n".encode())
-        self._proc.stdin.flush()
-        ready = threading.Event()
-        self._reader = threading.Thread(
-            target=copy_output,
-            args=(self._proc.stdout, self.log_path, ready, (self._marker().encode(),)),
-            name=f"panda-ioc-{self.prefix}",
-            daemon=True,
-        )
-        self._reader.start()
-        deadline = time.monotonic() + timeout
-        while not ready.wait(0.05):
-            if self._proc.poll() is not None:
-                code = self._proc.returncode
-                self.stop()
-                raise IocError(
-                    f"pandablocks-ioc {self.prefix} exited with code {code} before "
-                    f"it served:\n{self.log_tail()}"
-                )
-            if time.monotonic() > deadline:
-                self.stop()
-                raise IocError(
-                    f"pandablocks-ioc {self.prefix} did not serve within {timeout} s:"
-                    f"\n{self.log_tail()}"
-                )
 
     def _marker(self) -> str:
         return f"ophyd-blueprint: pandablocks-ioc {self.prefix} ready"
@@ -154,36 +118,10 @@ class PandablocksIoc:
     def stop(self, timeout: float = 10.0) -> None:
         """Close the IOC's stdin (it exits), kill it if it lingers, and give
         the port slot back."""
-        proc = self._proc
-        if proc is not None and proc.poll() is None:
-            with contextlib.suppress(OSError):
-                if proc.stdin is not None:
-                    proc.stdin.close()
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                end_process(proc, timeout)
-        if self._reader is not None:
-            self._reader.join(timeout)
-            self._reader = None
+        super().stop(timeout)
         if self.ports is not None:
             release_ports(self.ports)
             self.ports = None
-
-    def log_tail(self, lines: int = 40) -> str:
-        return log_tail(self.log_path, lines)
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(prefix={self.prefix!r}, host={self.host!r})"

@@ -14,17 +14,14 @@ from __future__ import annotations
 
 import os
 import secrets
-import subprocess
 import sys
-import threading
-import time
 from collections.abc import Sequence
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING
 
 from .ioc import LOOPBACK, IocError, IocPorts, release_ports, reserve_ports
-from .output import copy_output, end_process, log_tail, temporary_folder
+from .output import temporary_folder
+from .server_process import ServerProcess
 
 if TYPE_CHECKING:
     from .sim_pmac import SimMotor
@@ -35,8 +32,10 @@ READY = "Server startup complete."
 """What a simulated IOC prints once it serves (caproto's own words)."""
 
 
-class SimIoc:
+class SimIoc(ServerProcess):
     """One simulated IOC subprocess: `module` run with ``--prefix`` and `args`."""
+
+    error = IocError
 
     def __init__(
         self,
@@ -51,17 +50,12 @@ class SimIoc:
         self.prefix = prefix or f"S{os.getpid()}-{secrets.token_hex(3)}:"
         workdir = Path(log_dir or temporary_folder(self, "ophyd-blueprint-sim-"))
         workdir.mkdir(parents=True, exist_ok=True)
-        self.log_path = workdir / f"{self.prefix.rstrip(':').replace(':', '_')}.log"
+        log_path = workdir / f"{self.prefix.rstrip(':').replace(':', '_')}.log"
+        super().__init__(f"{module} {self.prefix}", log_path)
         self.ports: IocPorts | None = None
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._reader: threading.Thread | None = None
 
     def pv(self, name: str) -> str:
         return self.prefix + name
-
-    @property
-    def running(self) -> bool:
-        return self._proc is not None and self._proc.poll() is None
 
     def server_env(self) -> dict[str, str]:
         assert self.ports is not None
@@ -84,73 +78,16 @@ class SimIoc:
         if self.ports is None:
             self.ports = reserve_ports()
         argv = [sys.executable, "-m", self.module, "--prefix", self.prefix]
-        self._proc = subprocess.Popen(
-            [*argv, *self.args],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            env=self.server_env(),
+        self.launch(
+            [*argv, *self.args], timeout, ready_lines=(READY,), env=self.server_env()
         )
-        assert self._proc.stdout is not None
-        ready = threading.Event()
-        self._reader = threading.Thread(
-            target=copy_output,
-            args=(self._proc.stdout, self.log_path, ready, (READY.encode(),)),
-            name=f"sim-{self.prefix}",
-            daemon=True,
-        )
-        self._reader.start()
-        deadline = time.monotonic() + timeout
-        while not ready.wait(0.05):
-            if self._proc.poll() is not None:
-                self.stop()
-                raise IocError(
-                    f"{self.module} {self.prefix} exited with code "
-                    f"{self._proc.returncode} before it served:\n{self.log_tail()}"
-                )
-            if time.monotonic() > deadline:
-                self.stop()
-                raise IocError(
-                    f"{self.module} {self.prefix} did not serve within {timeout} s:"
-                    f"\n{self.log_tail()}"
-                )
-
-    def kill(self, timeout: float = 10.0) -> None:
-        """SIGKILL it (as a crash would); `start` serves again on the same port."""
-        proc = self._proc
-        if proc is not None and proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout)
-        self._join_reader(timeout)
 
     def stop(self, timeout: float = 5.0) -> None:
         """Terminate it, kill it if it lingers, and give its port slot back."""
-        if self._proc is not None:
-            end_process(self._proc, timeout)
-        self._join_reader(timeout)
+        super().stop(timeout)
         if self.ports is not None:
             release_ports(self.ports)
             self.ports = None
-
-    def _join_reader(self, timeout: float) -> None:
-        if self._reader is not None:
-            self._reader.join(timeout)
-            self._reader = None
-
-    def log_tail(self, lines: int = 40) -> str:
-        return log_tail(self.log_path, lines)
-
-    def __enter__(self) -> SimIoc:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.module!r}, prefix={self.prefix!r})"

@@ -20,15 +20,13 @@ or outside pytest: ``with TangoServer() as server: print(server.device("motor"))
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib
 import socket
-import subprocess
 import sys
-import threading
-import time
-from types import TracebackType
-from typing import IO, Any
+from typing import Any
+
+from .output import temporary_folder
+from .server_process import ServerProcess
 
 __all__ = ["DEVICES", "LOOPBACK", "TangoServer", "TangoServerError"]
 
@@ -54,14 +52,15 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-class TangoServer:
+class TangoServer(ServerProcess):
     """The test device server in a subprocess, on a fixed port of 127.0.0.1."""
+
+    error = TangoServerError
 
     def __init__(self, port: int | None = None) -> None:
         self.port = port or free_port()
-        self._proc: subprocess.Popen[str] | None = None
-        self._output: list[str] = []
-        self._ready = threading.Event()
+        folder = temporary_folder(self, "ophyd-blueprint-tango-")
+        super().__init__(f"Tango server on port {self.port}", folder / "tango.log")
 
     def device(self, short: str) -> str:
         """``tango://127.0.0.1:PORT/test/motor/1#dbase=no`` for ``"motor"``."""
@@ -71,57 +70,14 @@ class TangoServer:
         """The TRL of attribute (or command) `name` of device `short`."""
         return f"tango://{LOOPBACK}:{self.port}/{DEVICES[short]}/{name}#dbase=no"
 
-    @property
-    def running(self) -> bool:
-        return self._proc is not None and self._proc.poll() is None
-
     def start(self, timeout: float = 30.0) -> None:
         """Start the server and wait until it serves, or raise within `timeout`."""
-        self._ready.clear()
-        self._proc = subprocess.Popen(
+        self.launch(
             [sys.executable, "-u", "-m", __name__, "--port", str(self.port)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
+            timeout,
+            ready_lines=(f"{_READY} {self.port}",),
+            console="",  # it serves until its stdin closes
         )
-        assert self._proc.stdout is not None
-        threading.Thread(
-            target=self._collect, args=(self._proc.stdout,), daemon=True
-        ).start()
-        deadline = time.monotonic() + timeout
-        while not self._ready.wait(0.05):
-            if self._proc.poll() is not None or time.monotonic() > deadline:
-                self.kill()
-                raise TangoServerError(
-                    f"Tango server on port {self.port} did not start:\n"
-                    + "".join(self._output[-30:])
-                )
-
-    def _collect(self, stream: IO[str]) -> None:
-        for line in stream:
-            self._output.append(line)
-            if line.startswith(_READY):
-                self._ready.set()
-
-    def kill(self) -> None:
-        """SIGKILL the server, as a crash would, and reap it."""
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.kill()
-            self._proc.wait(10)
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """Close its stdin so it shuts down cleanly; kill it after `timeout`."""
-        proc = self._proc
-        if proc is None or proc.poll() is not None:
-            return
-        assert proc.stdin is not None
-        with contextlib.suppress(OSError):
-            proc.stdin.close()
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.kill()
 
     def restart(self, timeout: float = 30.0) -> None:
         """Kill the server and start it again on the same port."""
@@ -130,19 +86,7 @@ class TangoServer:
 
     def output(self) -> str:
         """Everything the server printed so far."""
-        return "".join(self._output)
-
-    def __enter__(self) -> TangoServer:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+        return self.log_tail(lines=10_000)
 
 
 def serve(port: int) -> None:
