@@ -14,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-from .command import Subparsers
+from .command import Subparsers, add_live_source_options
 from .introspect import macros_of
 
 __all__ = ["register"]
@@ -40,26 +40,11 @@ def register(subparsers: Subparsers) -> None:
         metavar="URI",
         help="the live device: pva://PVI-PV, tango://..., or a .pvi.device.yaml file",
     )
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=10.0,
-        metavar="S",
-        help="seconds to wait for the live device (default: 10)",
-    )
-    parser.add_argument(
-        "-m",
-        "--macro",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="PVI files: a value for $(NAME) (repeatable)",
-    )
-    parser.add_argument(
-        "--type-live",
-        action="store_true",
-        help="type live PVI signals (and a PVI file's) from their PVs, so that "
-        "their dtypes are compared too",
+    add_live_source_options(
+        parser,
+        macro_help="PVI files: a value for $(NAME) (repeatable)",
+        type_live_help="type live PVI signals (and a PVI file's) from their PVs, "
+        "so that their dtypes are compared too",
     )
     parser.add_argument(
         "--format",

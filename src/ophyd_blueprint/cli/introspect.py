@@ -19,7 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .command import Subparsers
+from .command import Subparsers, add_live_source_options
 
 __all__ = ["register"]
 
@@ -49,26 +49,11 @@ def register(subparsers: Subparsers) -> None:
         "sub-device blueprints, on stdout)",
     )
     parser.add_argument("--name", help="blueprint name (default: from the URI)")
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=10.0,
-        metavar="S",
-        help="seconds to wait for the live device (default: 10)",
-    )
-    parser.add_argument(
-        "-m",
-        "--macro",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="PVI files: a value for $(NAME) (repeatable); others become params",
-    )
-    parser.add_argument(
-        "--type-live",
-        action="store_true",
-        help="PVI files: type signals from their PVs over PVA, not from widgets "
-        "(live PVI signals are always typed from their PVs here)",
+    add_live_source_options(
+        parser,
+        macro_help="PVI files: a value for $(NAME) (repeatable); others become params",
+        type_live_help="PVI files: type signals from their PVs over PVA, not from "
+        "widgets (live PVI signals are always typed from their PVs here)",
     )
     parser.set_defaults(handler=run)
 

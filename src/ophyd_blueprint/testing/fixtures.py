@@ -22,12 +22,13 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import AsyncIterator, Generator, Iterator
+from typing import Protocol, TypeVar
 
 import pytest
 import pytest_asyncio
 
 from .coupled import CoupledBeamline
-from .ioc import EpicsIoc, IocFlavour, running_iocs
+from .ioc import EpicsIoc, running_iocs
 from .panda_ioc import PandaIoc
 from .tango_server import TangoServer
 
@@ -48,16 +49,22 @@ async def _close_ca_channels() -> None:
         await close_all_channels()
 
 
-async def _session_ioc(
-    flavour: IocFlavour, factory: pytest.TempPathFactory
-) -> AsyncIterator[EpicsIoc]:
-    ioc = EpicsIoc(flavour=flavour, log_dir=factory.mktemp(f"ioc-{flavour}"))
+class _Server(Protocol):
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+
+
+_S = TypeVar("_S", bound=_Server)
+
+
+async def _for_the_session(server: _S) -> AsyncIterator[_S]:
+    """`server` started, then stopped after its clients' CA channels close."""
     try:
-        await asyncio.to_thread(ioc.start)
-        yield ioc
+        await asyncio.to_thread(server.start)
+        yield server
     finally:
         await _close_ca_channels()
-        await asyncio.to_thread(ioc.stop)
+        await asyncio.to_thread(server.stop)
 
 
 # Async fixtures on the session loop: they stop the IOC before that loop closes,
@@ -67,8 +74,9 @@ async def epics_ioc(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[EpicsIoc]:
     """The test records on a PVXS IOC (CA and PVA via QSRV 2), once a session."""
-    async for ioc in _session_ioc("pvxs", tmp_path_factory):
-        yield ioc
+    ioc = EpicsIoc(flavour="pvxs", log_dir=tmp_path_factory.mktemp("ioc-pvxs"))
+    async for started in _for_the_session(ioc):
+        yield started
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
@@ -76,8 +84,9 @@ async def epics_ioc_qsrv1(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[EpicsIoc]:
     """The test records on an epicscorelibs IOC (CA and PVA via QSRV 1)."""
-    async for ioc in _session_ioc("qsrv1", tmp_path_factory):
-        yield ioc
+    ioc = EpicsIoc(flavour="qsrv1", log_dir=tmp_path_factory.mktemp("ioc-qsrv1"))
+    async for started in _for_the_session(ioc):
+        yield started
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
@@ -90,12 +99,8 @@ async def panda_ioc(
     ``panda_ioc.panda.set_encoder_position(...)``.
     """
     ioc = PandaIoc(log_dir=tmp_path_factory.mktemp("panda-ioc"))
-    try:
-        await asyncio.to_thread(ioc.start)
-        yield ioc
-    finally:
-        await _close_ca_channels()
-        await asyncio.to_thread(ioc.stop)
+    async for started in _for_the_session(ioc):
+        yield started
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
@@ -106,12 +111,8 @@ async def coupled_beamline(
     simulated PandA whose TTLOUT1 triggers a detector looking at them) and the
     real pandablocks-ioc in front of the PandA, once a session."""
     beamline = CoupledBeamline(log_dir=tmp_path_factory.mktemp("coupled-beamline"))
-    try:
-        await asyncio.to_thread(beamline.start)
-        yield beamline
-    finally:
-        await _close_ca_channels()
-        await asyncio.to_thread(beamline.stop)
+    async for started in _for_the_session(beamline):
+        yield started
 
 
 @pytest.hookimpl(wrapper=True)
