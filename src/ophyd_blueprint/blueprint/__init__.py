@@ -1,8 +1,8 @@
 """The blueprint language: pure data and pure functions, no runtime code.
 
-Load YAML with positions (:func:`load_blueprint`), check meaning
-(:func:`validate_files`, :func:`check_blueprint`), render params into concrete
-sources (:func:`render_blueprint`) and export JSON Schemas.
+Load YAML with positions (`load_blueprint`), check meaning
+(`validate_files`, `check_blueprint`), render params into concrete
+sources (`render_blueprint`) and export JSON Schemas.
 """
 
 from .beamline_checks import beamline_library, check_beamline

@@ -28,13 +28,13 @@ RenderKey = tuple[str, str, tuple[tuple[str, Scalar], ...]]
 
 
 class BlueprintLibrary(Mapping[str, Blueprint]):
-    """A read-only mapping of blueprint name -> :class:`Blueprint`.
+    """A read-only mapping of blueprint name -> `Blueprint`.
 
     Each search path is a directory (searched recursively for ``*.yaml``) or a
     file. A file is indexed by its top-level ``blueprint: Name`` line, so
     indexing reads no YAML; files load on use through the loader's cache, so
     each is parsed once while its bytes are unchanged. Two files defining one
-    name are ``problems``. Loading a broken file raises :class:`BlueprintError`.
+    name are ``problems``. Loading a broken file raises `BlueprintError`.
 
     ``fallback`` paths (the shipped blueprints) are searched after
     ``search_paths``, for the names these do not define: a file of one's own

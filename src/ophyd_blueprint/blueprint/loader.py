@@ -100,7 +100,7 @@ def load_for_checks(
 def parse_for_checks(
     raw: bytes, file: str = "<string>"
 ) -> tuple[Document | None, Partial | None, list[Problem]]:
-    """Like :func:`load_for_checks`, from bytes, without the cache."""
+    """Like `load_for_checks`, from bytes, without the cache."""
     try:
         return parse_document(raw, file), None, []
     except BlueprintError as error:
@@ -132,7 +132,7 @@ def clear_cache() -> None:
 
 
 def parse_document(text: str | bytes, file: str = "<string>") -> Document:
-    """Like :func:`load_document`, from text or UTF-8 bytes, without the cache."""
+    """Like `load_document`, from text or UTF-8 bytes, without the cache."""
     if isinstance(text, bytes):
         data, positions = parse_yaml_bytes(text, file)
     else:

@@ -2,7 +2,7 @@
 
 Field descriptions become the JSON Schema, so they are what editors show on
 hover. Meaning that spans fields (an enum needs choices, a name must exist) is
-checked in :mod:`.checks`, so that every problem is reported at once.
+checked in `checks`, so that every problem is reported at once.
 """
 
 from __future__ import annotations

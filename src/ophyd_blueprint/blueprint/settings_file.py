@@ -106,7 +106,7 @@ def load_settings(path: str | Path) -> SettingsFile:
 
 
 def parse_settings(text: str | bytes, file: str = "<string>") -> SettingsFile:
-    """Like :func:`load_settings`, from text or UTF-8 bytes."""
+    """Like `load_settings`, from text or UTF-8 bytes."""
     if isinstance(text, bytes):
         data, positions = parse_yaml_bytes(text, file)
     else:

@@ -3,7 +3,7 @@
 Plain ``{{name}}`` substitutions, by far the most common, take a fast path
 with the same result as Jinja, so that blueprints of thousands of signals
 render quickly. The sandbox refuses private attributes (``''.__class__``) when
-rendering, and :func:`template_names` refuses them before anything renders;
+rendering, and `template_names` refuses them before anything renders;
 ``**`` and ``*`` are bounded so that a template cannot make a huge number or
 string, and so are filters (no width or count above `MAX_REPEAT`, no result
 longer) and format widths. Statements that loop or define (``{% for %}``,

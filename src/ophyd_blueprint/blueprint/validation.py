@@ -29,7 +29,7 @@ def validate_files(
     """Every problem in ``paths``, sorted; files are blueprints or beamlines.
 
     A directory stands for the ``*.yaml`` files under it (see
-    :func:`yaml_files`); a file is checked with the blueprints it uses (extends,
+    `yaml_files`); a file is checked with the blueprints it uses (extends,
     or has as children or devices), not with unrelated files beside it.
     Blueprints are resolved in ``search_paths`` (default: the directories of
     the blueprint files given) and a beamline in its own ``blueprints``, then

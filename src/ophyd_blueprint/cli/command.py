@@ -1,4 +1,4 @@
-"""What a subcommand module provides to :mod:`.main`."""
+"""What a subcommand module provides to `main`."""
 
 from __future__ import annotations
 
