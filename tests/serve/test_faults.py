@@ -254,3 +254,25 @@ def test_ctrl_c_stops_redis_the_manager_and_its_worker_leaving_no_process(
     said = "\n".join(served.lines)
     for step in ("starting Redis", "starting the RE Manager", "stopping Redis"):
         assert step in said
+
+
+def test_a_killed_serve_leaves_no_redis_manager_or_worker(tmp_path: Path):
+    # SIGKILL gives serve no chance to stop what it started: its services
+    # must not outlive it, holding their ports against the next serve
+    path = small_beamline(tmp_path / "small.yaml", ghost_mock=True)
+    served = Served([str(path)])
+    try:
+        served.wait_until_serving()
+        api = served.api()
+        try:
+            reopen(api)
+        finally:
+            api.close()
+        started = served.descendants()  # Redis, the watchdog, manager, worker
+        assert len(started) >= 4
+
+        assert served.stop(signal.SIGKILL) == -signal.SIGKILL
+    finally:
+        served.end()
+
+    assert wait_gone(started) == [], served.output()

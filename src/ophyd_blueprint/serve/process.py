@@ -1,5 +1,6 @@
 """A service subprocess of `blueprint serve`: its own process group, its output
-kept in a log file (and echoed), stopped with everything it started."""
+kept in a log file (and echoed), stopped with everything it started, and
+killed with it even if `blueprint serve` itself is killed."""
 
 from __future__ import annotations
 
@@ -7,12 +8,73 @@ import contextlib
 import os
 import signal
 import subprocess
+import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
 __all__ = ["ServiceProcess"]
+
+_REAPER = """
+import os, signal, sys, time
+groups = set()
+for line in sys.stdin:
+    verb, _, pid = line.partition(" ")
+    (groups.add if verb == "watch" else groups.discard)(int(pid))
+for signum in (signal.SIGTERM, signal.SIGKILL):
+    for group in groups:
+        try:
+            os.killpg(group, signum)
+        except OSError:
+            pass
+    deadline = time.monotonic() + 3
+    while groups and time.monotonic() < deadline:
+        time.sleep(0.05)
+        for group in list(groups):
+            try:
+                os.killpg(group, 0)
+            except OSError:
+                groups.discard(group)
+"""
+"""The reaper: reads ``watch PID`` / ``forget PID`` lines; at the end of its
+input (this process has exited, however it died) it ends the process groups
+still watched: SIGTERM, then SIGKILL those left after 3 s."""
+
+
+class _Reaper:
+    """One watchdog process per `blueprint serve`, started with the first
+    service: a service's group is watched while it runs, so that a SIGKILLed
+    or crashed serve leaves no Redis or RE Manager holding its ports."""
+
+    def __init__(self) -> None:
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._lock = threading.Lock()
+
+    def _send(self, line: str) -> None:
+        with self._lock:
+            if self._proc is None or self._proc.poll() is not None:
+                self._proc = subprocess.Popen(
+                    [sys.executable, "-c", _REAPER],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    start_new_session=True,  # Ctrl-C is ours to handle, not its
+                )
+            stdin = self._proc.stdin
+            assert stdin is not None
+            with contextlib.suppress(OSError):
+                stdin.write(f"{line}\n".encode())
+                stdin.flush()
+
+    def watch(self, group: int) -> None:
+        self._send(f"watch {group}")
+
+    def forget(self, group: int) -> None:
+        self._send(f"forget {group}")
+
+
+_reaper = _Reaper()
 
 
 class ServiceProcess:
@@ -48,6 +110,7 @@ class ServiceProcess:
             cwd=self.log_path.parent,
             start_new_session=True,  # Ctrl-C reaches us only; we stop it in order
         )
+        _reaper.watch(self._proc.pid)  # the leader of its own session
         assert self._proc.stdout is not None
         self._reader = threading.Thread(
             target=self._copy, args=(self._proc.stdout,), name=self.name, daemon=True
@@ -91,6 +154,7 @@ class ServiceProcess:
         # the session's other processes (children it did not end) go with it
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGKILL)
+        _reaper.forget(proc.pid)
         if self._reader is not None:
             self._reader.join(timeout)
             self._reader = None
