@@ -4,6 +4,7 @@ Ctrl-C."""
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import os
 import re
@@ -11,7 +12,7 @@ import secrets
 import signal
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -230,9 +231,12 @@ def test_a_tiled_url_that_is_not_tiled_fails_the_environment_open_saying_so(
     small.wait_for_line(re.compile(rf"Tiled at {not_tiled} cannot be used: 404"), 30)
 
 
-def test_ctrl_c_stops_redis_the_manager_and_its_worker_leaving_no_process(
+@contextlib.contextmanager
+def serving_with_a_worker(
     tmp_path: Path,
-):
+) -> Generator[tuple[Served, list[Any]], None, None]:
+    """`blueprint serve` with its environment open, and what it started:
+    Redis, the queueserver's watchdog, the manager and its worker."""
     path = small_beamline(tmp_path / "small.yaml", ghost_mock=True)
     served = Served([str(path)])
     try:
@@ -242,12 +246,18 @@ def test_ctrl_c_stops_redis_the_manager_and_its_worker_leaving_no_process(
             reopen(api)
         finally:
             api.close()
-        started = served.descendants()  # Redis, the watchdog, manager, worker
+        started = served.descendants()
         assert len(started) >= 4
-
-        assert served.stop(signal.SIGINT) == 0
+        yield served, started
     finally:
         served.end()
+
+
+def test_ctrl_c_stops_redis_the_manager_and_its_worker_leaving_no_process(
+    tmp_path: Path,
+):
+    with serving_with_a_worker(tmp_path) as (served, started):
+        assert served.stop(signal.SIGINT) == 0
 
     assert wait_gone(started) == []
     assert served.lines[-1].endswith("stopped")
@@ -259,20 +269,7 @@ def test_ctrl_c_stops_redis_the_manager_and_its_worker_leaving_no_process(
 def test_a_killed_serve_leaves_no_redis_manager_or_worker(tmp_path: Path):
     # SIGKILL gives serve no chance to stop what it started: its services
     # must not outlive it, holding their ports against the next serve
-    path = small_beamline(tmp_path / "small.yaml", ghost_mock=True)
-    served = Served([str(path)])
-    try:
-        served.wait_until_serving()
-        api = served.api()
-        try:
-            reopen(api)
-        finally:
-            api.close()
-        started = served.descendants()  # Redis, the watchdog, manager, worker
-        assert len(started) >= 4
-
+    with serving_with_a_worker(tmp_path) as (served, started):
         assert served.stop(signal.SIGKILL) == -signal.SIGKILL
-    finally:
-        served.end()
 
     assert wait_gone(started) == [], served.output()
