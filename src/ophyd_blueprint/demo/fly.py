@@ -41,10 +41,10 @@ __all__ = [
 ]
 
 FLY_BEAMLINE = (SHIPPED_BEAMLINES / "demo_fly.yaml").resolve()
-FLY_GRID = (20, 40)
+FLY_GRID = (16, 32)
 """Rows (y from 0 to 1) and columns (x from 0 to 2) of the demo's snake."""
 FLY_FRAME = 0.01
-"""Seconds a frame: the 800 frames of `FLY_GRID` take 8 s."""
+"""Seconds a frame: the 512 frames of `FLY_GRID` take 5 s."""
 SIM_PREFIX = "DEMO:FLY:"
 PANDA_PREFIX = "DEMO:PANDA:"
 """The prefixes ``beamlines/demo_fly.yaml`` names."""
