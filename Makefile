@@ -27,7 +27,7 @@ $(PANDA_STAMP): Makefile
 	$(PANDA_VENV)/bin/python -m pip install --disable-pip-version-check --quiet $(foreach p,$(PANDA_IOC),'$(p)')
 	touch $(PANDA_STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP) $(PANDA_STAMP)
 	$(VENV)/bin/blueprint demo
 
 test: $(STAMP) lint typecheck layers pytest

@@ -25,7 +25,6 @@ configure_client_env()
 __all__ = ["RE", "bl", "coupled_beamline", "pytest_runtest_makereport"]
 
 DEVICES = Path(__file__).parents[2] / "devices"
-DETECTORS = Path(__file__).parents[1] / "pmac" / "data"  # SimDetectorExternal
 TIMEOUT = 10.0
 
 
@@ -52,7 +51,7 @@ def bl(
         textwrap.dedent(
             f"""\
             beamline: coupled
-            blueprints: [{DEVICES}, {DETECTORS}]
+            blueprints: [{DEVICES}]
             defaults: {{timeout: {TIMEOUT}, data_dir: "{folder / "data"}"}}
             devices:
               pmac: {{blueprint: Pmac, with: {{prefix: "{coupled_beamline.pmac}"}}}}

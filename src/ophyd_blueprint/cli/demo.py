@@ -1,4 +1,4 @@
-"""``blueprint demo``: embedded servers, the demo beamline, real scans."""
+"""``blueprint demo``: embedded servers, the demo beamlines, real step and fly scans."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from .command import Subparsers
 def register(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "demo",
-        help="run the demo: an EPICS IOC and a Tango server, a YAML beamline, scans",
+        help="run the demo: an EPICS IOC and a Tango server, a YAML beamline, "
+        "scans; then a fly scan on a simulated PMAC, PandA and camera, and its map",
     )
     parser.add_argument(
         "--beamline",
@@ -36,6 +37,14 @@ def register(subparsers: Subparsers) -> None:
         help="where to save the plot of the scans (default: in the temp directory)",
     )
     parser.add_argument(
+        "--map",
+        type=Path,
+        default=None,
+        metavar="PNG",
+        help="where to save the fly scan's map, the camera's intensity over x and "
+        "y (default: in the temp directory)",
+    )
+    parser.add_argument(
         "--serve",
         action="store_true",
         help="only run the demo servers, until Ctrl-C or SIGTERM (also in the "
@@ -46,7 +55,13 @@ def register(subparsers: Subparsers) -> None:
 
 
 def run(args: Namespace) -> int:
-    from ophyd_blueprint.demo import DEMO_BEAMLINE, DEMO_PLOT, run_demo, serve_demo
+    from ophyd_blueprint.demo import (
+        DEMO_BEAMLINE,
+        DEMO_MAP,
+        DEMO_PLOT,
+        run_demo,
+        serve_demo,
+    )
 
     if args.serve:
         serve_demo(out=lambda text: print(text, file=sys.stderr, flush=True))
@@ -55,5 +70,6 @@ def run(args: Namespace) -> int:
         args.beamline or DEMO_BEAMLINE,
         points=args.points,
         plot=args.plot or DEMO_PLOT,
+        fly_map=args.map or DEMO_MAP,
     )
     return 0 if events else 1

@@ -1,5 +1,6 @@
-"""The demo: embedded EPICS IOC and Tango server, the demo beamline, real scans."""
+"""The demo: embedded EPICS IOC and Tango server, the demo beamline, real scans;
+then a fly scan on the coupled simulated beamline, mapped from its files."""
 
-from .run import DEMO_BEAMLINE, DEMO_PLOT, run_demo, serve_demo
+from .run import DEMO_BEAMLINE, DEMO_MAP, DEMO_PLOT, run_demo, serve_demo
 
-__all__ = ["DEMO_BEAMLINE", "DEMO_PLOT", "run_demo", "serve_demo"]
+__all__ = ["DEMO_BEAMLINE", "DEMO_MAP", "DEMO_PLOT", "run_demo", "serve_demo"]

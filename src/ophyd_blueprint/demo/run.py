@@ -1,4 +1,5 @@
-"""Start the demo servers, load the shipped demo beamline and scan with bluesky."""
+"""Start the demo servers, load the shipped demo beamline and scan with bluesky;
+then fly the coupled simulated beamline and map what its camera saw."""
 
 from __future__ import annotations
 
@@ -21,12 +22,22 @@ from ophyd_blueprint.beamline import ConnectionReport, load_beamline
 from ophyd_blueprint.blueprint.shipped import SHIPPED_BEAMLINES
 from ophyd_blueprint.transports.ca import close_all_channels
 
-from .plot import MATPLOTLIB_MISSING, Image, Scan, have_matplotlib, plot_scans
+from .fly import FLY_GRID, fly_servers, missing_panda_ioc, run_fly
+from .fly_map import read_fly_map
+from .plot import (
+    MATPLOTLIB_MISSING,
+    Image,
+    Scan,
+    have_matplotlib,
+    plot_map,
+    plot_scans,
+)
 from .servers import DEMO_DB, TANGO_PORT, demo_servers, wait_for_stop_signal
 
 __all__ = [
     "DEMO_BEAMLINE",
     "DEMO_DB",
+    "DEMO_MAP",
     "DEMO_PLOT",
     "TANGO_PORT",
     "run_demo",
@@ -35,6 +46,7 @@ __all__ = [
 
 DEMO_BEAMLINE = (SHIPPED_BEAMLINES / "demo.yaml").resolve()
 DEMO_PLOT = Path(tempfile.gettempdir()) / "ophyd-blueprint-demo.png"
+DEMO_MAP = Path(tempfile.gettempdir()) / "ophyd-blueprint-demo-map.png"
 SLITS_SCAN = (-1.0, 1.0, 3)
 """Start, stop and points of the mock slits' scan."""
 
@@ -58,19 +70,25 @@ def run_demo(
     out: Callable[[str], None] = _say,
     plot: Path | None = DEMO_PLOT,
     tango_port: int = TANGO_PORT,
+    fly_map: Path | None = DEMO_MAP,
+    fly_grid: tuple[int, int] | None = FLY_GRID,
+    documents: Callable[[str, Any], None] | None = None,
 ) -> list[dict[str, Any]]:
-    """Run the demo; returns the event documents of its scans.
+    """Run the demo; returns the event documents of its step scans.
 
     With `plot`, the scans are saved there as a PNG (if matplotlib is
     installed; if not, the demo says so and runs without), with one camera
     frame read back from the HDF5 file the documents point to. The Tango
     server takes `tango_port` if it is free, else a free port (said in `out`).
+    Then, with `fly_grid` (rows, columns), a fly scan on the coupled beamline
+    (`run_fly`), whose map read back from its files is saved at `fly_map`.
+    Every document of every run also goes to `documents`.
     """
     events: list[dict[str, Any]] = []
     resources: list[dict[str, Any]] = []
-    if plot is not None and not have_matplotlib():
+    if (plot is not None or fly_map is not None) and not have_matplotlib():
         out(MATPLOTLIB_MISSING)
-        plot = None
+        plot = fly_map = None
     with demo_servers(out, tango_port) as servers:
         out(f"loading {beamline} ...")
         bl = load_beamline(beamline, params={"tm": {"trl": servers.tango_motor()}})
@@ -85,6 +103,8 @@ def run_demo(
                 events.append(doc)
             elif name == "stream_resource":
                 resources.append(doc)
+            if documents is not None:
+                documents(name, doc)
 
         _scan(engine, dict(bl.devices), points, out, collect)
         out(f"camera frames written to {_file_of(resources[-1])}")
@@ -95,6 +115,8 @@ def run_demo(
     if plot is not None:
         image = _last_frame(resources[-1]) if resources else None
         out(f"plot of the scans: {plot_scans(_scans(events), plot, image)}")
+    if fly_grid is not None:
+        _fly(engine, out, fly_grid, fly_map, documents)
     out("done: servers stopped")
     return events
 
@@ -131,6 +153,43 @@ def _scan(
         plans.scan([camera], x, 0, 1, 3),
         _subs(LiveTable(["x-readback"]), collect),
     )
+
+
+def _fly(
+    engine: RunEngine,
+    out: Callable[[str], None],
+    grid: tuple[int, int],
+    fly_map: Path | None,
+    documents: Callable[[str, Any], None] | None,
+) -> None:
+    """Scan 5: the fly scan, and its map read back from the files."""
+    missing = missing_panda_ioc()
+    if missing is not None:
+        out(f"{missing}; the demo skips its fly scan")
+        return
+    rows, columns = grid
+    out(
+        f"scan 5: a fly scan, a {rows} x {columns} snake over x (0 to 2) and y "
+        "(0 to 1): the PMAC moves the motors, the PandA triggers the camera as "
+        "x enters each frame and captures x and y"
+    )
+    with fly_servers(out):
+        run = run_fly(engine, out, grid, documents)
+        out(f"fly scan done: {run.events} events; reading the map from the files")
+        found = read_fly_map(run["stream_resource"], run["stream_datum"])
+    for path in found.files:
+        out(f"fly scan file: {path}")
+    x, y, brightest = found.brightest()
+    out(
+        f"map: {len(found.intensity)} frames, intensity {found.intensity.min():.0f} "
+        f"to {brightest:.0f}, brightest at x = {x:.3f}, y = {y:.3f}"
+    )
+    if fly_map is not None:
+        title = (
+            f"{rows} x {columns} fly scan: the camera's intensity where the "
+            "PandA captured x and y (two rings on a gradient)"
+        )
+        out(f"map of the fly scan: {plot_map(found, fly_map, title)}")
 
 
 def _file_of(resource: dict[str, Any]) -> Path:

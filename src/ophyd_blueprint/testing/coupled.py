@@ -50,7 +50,11 @@ def wiring(prefix: str) -> list[tuple[str, object]]:
 
 
 class CoupledBeamline:
-    """The simulated beamline (PMAC, detector, PandA) and pandablocks-ioc."""
+    """The simulated beamline (PMAC, detector, PandA) and pandablocks-ioc.
+
+    `prefix` is the simulation's (its PMAC is ``<prefix>PMAC:``), `panda_prefix`
+    the IOC's; each is unique to the process unless given (the demo gives
+    those its beamline file names)."""
 
     def __init__(
         self,
@@ -58,6 +62,8 @@ class CoupledBeamline:
         *,
         detectors: int = 1,
         buffer_length: int = 1000,
+        prefix: str | None = None,
+        panda_prefix: str | None = None,
         log_dir: Path | None = None,
     ) -> None:
         self.sim = SimBeamlineIoc(
@@ -65,9 +71,10 @@ class CoupledBeamline:
             detectors=detectors,
             buffer_length=buffer_length,
             panda=True,
+            prefix=prefix,
             log_dir=log_dir,
         )
-        self.ioc = PandablocksIoc(log_dir=log_dir)
+        self.ioc = PandablocksIoc(prefix=panda_prefix, log_dir=log_dir)
 
     @property
     def pmac(self) -> str:
