@@ -48,6 +48,7 @@ def constant_position(number: int, seconds: float) -> float:
 
 def _logic(engine: Engine, block: BlockSpec) -> list[BlockLogic]:
     made: list[BlockLogic] = []
+    inputs = tuple(f.name for f in block.fields if f.type in ("bit_mux", "pos_mux"))
     for number, instance in enumerate(block.instances(), start=1):
         if block.name == "INENC":
             made.append(InencLogic(engine, instance, number))
@@ -62,7 +63,9 @@ def _logic(engine: Engine, block: BlockSpec) -> list[BlockLogic]:
             "PCOMP": PcompLogic,
         }.get(block.name)
         if kind is not None:
-            made.append(kind(engine, instance))
+            logic = kind(engine, instance)
+            logic.wire(inputs)
+            made.append(logic)
     return made
 
 
@@ -105,6 +108,8 @@ class Engine:
         self.logic = [m for b in BLOCKS for m in _logic(self, b)] + [self.pcap]
         self._unsettled = False
         self._moved: set[str] = set()
+        self._counts: dict[int, int] = {}
+        self._counted_at = -1
         self.step(0)
 
     # -- the buses ----------------------------------------------------------
@@ -144,7 +149,16 @@ class Engine:
             watcher(key, level, seconds)
 
     def encoder_counts(self, number: int, t: int) -> int:
-        return round(self.encoder_position(number, t / CLOCK_HZ))
+        """Encoder `number`'s count at tick `t`, asked of `encoder_position`
+        once a step: the passes that settle the buses read it again."""
+        if t != self._counted_at:
+            self._counts.clear()
+            self._counted_at = t
+        counts = self._counts.get(number)
+        if counts is None:
+            counts = round(self.encoder_position(number, t / CLOCK_HZ))
+            self._counts[number] = counts
+        return counts
 
     # -- time ---------------------------------------------------------------
 
@@ -173,9 +187,12 @@ class Engine:
         """Move to tick `t` and evaluate every block until the buses settle."""
         self.pcap.integrate(t)
         self.now = t
+        # a block idle now stays idle while the buses settle: its inputs are
+        # all ZERO, which only a command changes, between steps
+        working = [logic for logic in self.logic if not logic.idle()]
         for _ in range(_MOST_PASSES):
             self._unsettled = False
-            for logic in self.logic:
+            for logic in working:
                 logic.evaluate(t)
             if not self._unsettled:
                 return

@@ -36,6 +36,24 @@ class BlockLogic:
         self.engine = engine
         self.instance = instance
         self._last: dict[str, bool] = {}
+        self._inputs: tuple[tuple[str, str], ...] = ()
+
+    def wire(self, inputs: tuple[str, ...]) -> None:
+        """Name the block's bit and position mux fields (``ENABLE``, ``INP``)."""
+        self._inputs = tuple((name, self.key(name)) for name in inputs)
+
+    def idle(self) -> bool:
+        """Whether evaluating it can change nothing: it is not busy and every
+        input selects ZERO (is unwired) and was last seen low. Most blocks
+        are, and the engine steps a thousand times a simulated second."""
+        if not self._inputs or self.busy():
+            return False
+        values = self.engine.store.values
+        last = self._last
+        return all(
+            values[key] == "ZERO" and not last.get(name, False)
+            for name, key in self._inputs
+        )
 
     def key(self, field: str) -> str:
         return f"{self.instance}.{field}"
