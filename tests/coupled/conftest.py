@@ -41,6 +41,18 @@ def bl(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> LoadedBeamline:
     """pmac, x, y, det and the PandA (its SEQ1 gated on x) on the beamline."""
+    return load_coupled(RE, coupled_beamline, tmp_path_factory)
+
+
+def load_coupled(
+    RE: RunEngine,
+    coupled_beamline: CoupledBeamline,
+    tmp_path_factory: pytest.TempPathFactory,
+    seq_options: str = "",
+) -> LoadedBeamline:
+    """The beamline file on the coupled beamline (the PandA wired), loaded and
+    connected; `seq_options` are more ``with:`` keys of its ``trigger.PandaSeq``
+    (``max_rows: 4``)."""
     with Context("pva") as ctx:
         for pv, value in wiring(coupled_beamline.panda):
             ctx.put(pv, value, timeout=TIMEOUT)
@@ -48,6 +60,7 @@ def bl(
     folder = tmp_path_factory.mktemp("coupled")
     (folder / "data").mkdir()  # the pandablocks-ioc writes only where it exists
     path = folder / "coupled.yaml"
+    more = f", {seq_options}" if seq_options else ""
     path.write_text(
         textwrap.dedent(
             f"""\
@@ -71,8 +84,8 @@ def bl(
                            prescale: seq.1.prescale,
                            prescale_units: seq.1.prescale_units, posa: seq.1.posa,
                            posa_scale: inenc.1.val_scale,
-                           posa_offset: inenc.1.val_offset}}
-                    with: {{posa_axis: x, posa_source: INENC1.VAL}}
+                           posa_offset: inenc.1.val_offset, running: bits.a}}
+                    with: {{posa_axis: x, posa_source: INENC1.VAL{more}}}
             """
         )
     )
