@@ -4,17 +4,22 @@ kicked off after the other detectors and before the motion; and paused."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import itertools
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import h5py
+import numpy as np
 import pytest
 from bluesky.run_engine import RunEngine
 from bluesky.utils import Msg
 from scanspec.specs import Fly, Line
 
-from ophyd_blueprint import load_beamline
+from ophyd_blueprint import load_beamline, wait_for_value
 from ophyd_blueprint.plans import ensure_connected, fly_scan
 from ophyd_blueprint.testing.sim_ioc import SimDetectorIoc, SimPmacIoc
 
@@ -127,3 +132,60 @@ def test_a_paused_scan_with_a_trigger_resumes_both_detectors_at_the_same_frame(
     assert docs["stop"][0]["num_events"] == {"primary": FRAMES}
     assert_every_frame_once(docs, FRAMES, "det")
     assert_every_frame_once(docs, FRAMES, "det2")
+
+
+class OneMoreEdgeForItself(SelfTriggered):
+    """A trigger whose last edge, as it stops, reaches only its own detector
+    (which writes that frame): the other detector never gets it."""
+
+    async def _stop(self) -> None:
+        firing, self._firing = self._firing, None
+        if firing is not None:
+            firing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await firing
+        written = self.detector.hdf.num_captured
+        before = await written.get_value()
+        await self.outputs[0].set(1)
+        await wait_for_value(written, before + 1, 10.0)
+        await self.detector.stop()
+
+
+def test_a_frame_one_detector_alone_took_at_a_pause_is_not_written_twice(
+    RE: RunEngine, bl: Any
+):
+    gated = OneMoreEdgeForItself(bl.det, [bl.det2])
+    docs = Docs()
+    plan = fly_scan([bl.det2, gated], snake(bl), motion=bl.pmac, trigger=gated)
+
+    paused_run(RE, plan, docs, Pauser(RE, 40))
+    result = RE.resume()
+
+    assert result.exit_status == "success"
+    assert docs["stop"][0]["num_events"] == {"primary": FRAMES}
+    assert_every_frame_once(docs, FRAMES, "det2")
+    # det's file ends at the frame det2 lacks; the next file takes the rest
+    first, rest = [r for r in docs["stream_resource"] if r["data_key"] == "det"]
+    referenced = [
+        [
+            (d["indices"]["start"], d["indices"]["stop"])
+            for d in docs["stream_datum"]
+            if d["stream_resource"] == r["uid"]
+        ]
+        for r in (first, rest)
+    ]
+    for ranges in referenced:
+        assert ranges[0][0] == 0
+        assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges)), ranges
+    before, after = (ranges[-1][1] for ranges in referenced)
+    assert before + after == FRAMES
+    uids = np.concatenate([file_uids(first)[:before], file_uids(rest)[:after]])
+    assert len(file_uids(first)) == before + 1, "the frame det2 lacks, unreferenced"
+    assert np.all(np.diff(uids) > 0), "no frame referenced twice"
+
+
+def file_uids(resource: dict[str, Any]) -> np.ndarray[Any, Any]:
+    """The NDArrayUniqueIds of the frames in a stream resource's file."""
+    path = resource["uri"].removeprefix("file://localhost")
+    with h5py.File(path, "r") as f:
+        return np.asarray(f["/entry/instrument/NDAttributes/NDArrayUniqueId"])
