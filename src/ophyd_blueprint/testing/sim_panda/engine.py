@@ -1,10 +1,14 @@
 """The simulation: the bit and position buses, advanced from event to event.
 
 Time is counted in FPGA ticks (125 MHz). `advance(until)` steps to each time
-a block's timer is due (a pulse edge, a sequencer phase end) and at least
-every `sample_ticks` (when encoder positions are sampled and position
-conditions checked), and at each step evaluates every block until the buses
-settle. Encoders read `encoder_position(n, seconds) -> counts`; `watch`
+a block's timer is due (a pulse edge, a sequencer phase end) and, while a
+block waits on a position (a sequencer row's position trigger, position
+compare, a capture accumulating positions), every `sample_ticks`, when
+encoder positions are sampled and position conditions checked; at each step
+it evaluates every block until the buses settle. Between those, positions
+change nothing, so none are sampled: a sequencer timing its frames costs a
+few steps a frame, not a thousand a second, and keeps up with the clock on
+a loaded machine. Encoders read `encoder_position(n, seconds) -> counts`; `watch`
 callbacks see the edges of outputs (``TTLOUT1.VAL``) and of any bit.
 """
 
@@ -163,14 +167,14 @@ class Engine:
     # -- time ---------------------------------------------------------------
 
     def advance(self, until: int) -> None:
-        """Run every event up to tick `until` (or `_MOST_STEPS` of them); while
-        no block is busy, nothing changes by itself: one step does."""
-        if not self.busy() and until > self.now:
-            self.step(until)
+        """Run every event up to tick `until` (or `_MOST_STEPS` of them), and
+        every `sample_ticks` while a block waits on a position."""
         for _ in range(_MOST_STEPS):
             if self.now >= until:
                 break
-            t = min(until, self.now + self.sample_ticks)
+            t = until
+            if self.sampling():
+                t = min(until, self.now + self.sample_ticks)
             for logic in self.logic:
                 due = logic.next_event()
                 if due is not None and self.now < due < t:
@@ -182,6 +186,10 @@ class Engine:
 
     def busy(self) -> bool:
         return any(logic.busy() for logic in self.logic)
+
+    def sampling(self) -> bool:
+        """Whether a block waits on a position: encoders are sampled."""
+        return any(logic.samples() for logic in self.logic)
 
     def step(self, t: int) -> None:
         """Move to tick `t` and evaluate every block until the buses settle."""

@@ -95,7 +95,12 @@ class BlockLogic:
 
     def busy(self) -> bool:
         """Whether the block may change by itself before an input does (a
-        timer runs, or it compares positions): the engine then samples."""
+        timer runs, or it compares positions)."""
+        return False
+
+    def samples(self) -> bool:
+        """Whether it waits on a position, which changes at any moment: the
+        engine then samples the encoders."""
         return False
 
 
@@ -344,6 +349,14 @@ class SeqLogic(BlockLogic):
     def busy(self) -> bool:
         return self.state != "WAIT_ENABLE"
 
+    def samples(self) -> bool:
+        if self.state != "WAIT_TRIGGER" or self.line_repeat > 1:
+            return False
+        rows = self.rows()
+        return self.line < len(rows) and (
+            int(rows[self.line]["TRIGGER"]) in _POSITION_TRIGGERS
+        )
+
 
 class PcompLogic(BlockLogic):
     """Position compare: pulses of WIDTH every STEP from START along DIR.
@@ -415,3 +428,6 @@ class PcompLogic(BlockLogic):
 
     def busy(self) -> bool:
         return self.state != "WAIT_ENABLE"
+
+    def samples(self) -> bool:
+        return self.busy()
