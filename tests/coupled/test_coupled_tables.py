@@ -21,7 +21,7 @@ from ophyd_blueprint.testing.sim_beamline import ENCODER_SCALE
 from tests.pmac.pausing import value
 
 from .checks import Docs, EventPauser, paused_run, ranges, resources
-from .conftest import load_coupled
+from .conftest import load_coupled, seq_logic
 from .test_coupled_pause import (
     assert_every_frame_once_in_its_window,
     never_left_paused,
@@ -40,7 +40,9 @@ def bl(
     coupled_beamline: CoupledBeamline,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> LoadedBeamline:
-    return load_coupled(RE, coupled_beamline, tmp_path_factory, f"max_rows: {ROWS}")
+    return load_coupled(
+        RE, coupled_beamline, tmp_path_factory, seq_logic(max_rows=ROWS)
+    )
 
 
 @pytest.fixture(scope="module", autouse=True)
