@@ -116,6 +116,8 @@ class PmacTrajectory(Logic):
         self._planner: PvtPlanner[Any] | None = None
         self._slices: AsyncIterator[PvtSlice[Any]] | None = None
         self._letters: dict[Any, str] = {}
+        self._moving: list[Any] = []
+        """The axes of a move to the path's start or end under way."""
         self._written: list[_Written] = []
         self._last_written = False
         self._execute: AsyncStatus | None = None
@@ -235,6 +237,13 @@ class PmacTrajectory(Logic):
 
     async def _move_to(self, positions: Mapping[Any, float]) -> None:
         """All axes to their start at once: deferred direct demands, then go."""
+        self._moving = list(positions)
+        try:
+            await self._move_deferred(positions)
+        finally:
+            self._moving = []
+
+    async def _move_deferred(self, positions: Mapping[Any, float]) -> None:
         defer = self._rw("defer_moves")
         await defer.set(True, timeout=self._timeout)
         try:
@@ -421,7 +430,7 @@ class PmacTrajectory(Logic):
         await self._halt_running()
         # a move to the start (prepare) or to the end (complete) goes on when
         # the status waiting on it is cancelled: its axes are stopped too
-        await asyncio.gather(*(self._stop_axis(axis) for axis in self._letters))
+        await asyncio.gather(*(self._stop_axis(axis) for axis in self._moving))
 
     async def _stop_axis(self, axis: Any) -> None:
         done = getattr(axis, "done_moving", None)
