@@ -68,6 +68,16 @@ def seq_logic(**options: object) -> dict[str, object]:
     }
 
 
+def wire(
+    coupled_beamline: CoupledBeamline, puts: Sequence[tuple[str, object]] = ()
+) -> None:
+    """Wire the PandA as `wiring` does, then `puts` (names after its prefix)."""
+    panda = coupled_beamline.panda
+    with Context("pva") as ctx:
+        for pv, value in [*wiring(panda), *((panda + n, v) for n, v in puts)]:
+            ctx.put(pv, value, timeout=TIMEOUT)
+
+
 def load_coupled(
     RE: RunEngine,
     coupled_beamline: CoupledBeamline,
@@ -79,9 +89,7 @@ def load_coupled(
     PandA wired (`wiring`, then `puts`: record names after its prefix) and
     triggering with `logic` (default `seq_logic`)."""
     panda = coupled_beamline.panda
-    with Context("pva") as ctx:
-        for pv, value in [*wiring(panda), *((panda + n, v) for n, v in puts)]:
-            ctx.put(pv, value, timeout=TIMEOUT)
+    wire(coupled_beamline, puts)
     sim = coupled_beamline
     folder = tmp_path_factory.mktemp("coupled")
     (folder / "data").mkdir()  # the pandablocks-ioc writes only where it exists
