@@ -78,9 +78,12 @@ def resources(docs: Docs, key: str) -> list[dict[str, Any]]:
     return [r for r in docs["stream_resource"] if r["data_key"] == key]
 
 
-def ranges(docs: Docs, key: str) -> list[tuple[int, int]]:
-    """The frame ranges of `key`'s StreamDatum documents, in order."""
-    uids = {r["uid"] for r in resources(docs, key)}
+def ranges(
+    docs: Docs, key: str, resource: dict[str, Any] | None = None
+) -> list[tuple[int, int]]:
+    """The frame ranges of `key`'s StreamDatum documents, in order (those of
+    one of its stream resources if `resource` is given)."""
+    uids = {r["uid"] for r in resources(docs, key) if resource in (None, r)}
     return [
         (d["indices"]["start"], d["indices"]["stop"])
         for d in docs["stream_datum"]

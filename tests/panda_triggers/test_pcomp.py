@@ -82,3 +82,24 @@ def test_what_position_compare_cannot_pulse_is_refused(spec: Any, reason: str) -
 def test_pulses_that_never_fall_are_refused() -> None:
     with pytest.raises(PandaPlanError, match="longer than the width"):
         PcompInfo(0, 10, 10, 5, PcompDirection.POSITIVE)
+
+
+@pytest.mark.parametrize("scale", [1e-3, -1e-3])
+def test_from_a_frame_on_the_pulses_are_the_whole_lines_from_that_one(
+    scale: float,
+) -> None:
+    spec = Fly(0.01 @ Line("x", 0.0, 2.0, 101))
+    encoder = Encoder("A", scale, 0.0)
+    whole = pulse_counts(pcomp_from_spec(spec, "x", encoder))
+
+    rest = pcomp_from_spec(spec, "x", encoder, first=37)
+
+    assert rest.pulses == 101 - 37
+    assert np.array_equal(pulse_counts(rest), whole[37:])
+
+
+def test_a_line_resumed_past_its_last_frame_is_refused() -> None:
+    spec = Fly(0.01 @ Line("x", 0.0, 2.0, 101))
+
+    with pytest.raises(PandaPlanError, match="frames 0 to 100, not 101"):
+        pcomp_from_spec(spec, "x", Encoder("A", 1e-3), first=101)

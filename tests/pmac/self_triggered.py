@@ -31,6 +31,7 @@ class SelfTriggered:
         self.fired = 0
         self._path: FlyPath | None = None
         self._firing: asyncio.Task[None] | None = None
+        self._edge: asyncio.Future[None] | None = None
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.detector, name)
@@ -77,8 +78,19 @@ class SelfTriggered:
         start = loop.time()
         for n in range(frames - path.start):
             await asyncio.sleep(max(0.0, start + n * period - loop.time()))
-            await asyncio.gather(*(output.set(1) for output in self.outputs))
-            self.fired += 1
+            # an edge reaches every detector or none, as a TTL fan-out does:
+            # a stop meanwhile waits for it (`edge_given`)
+            self._edge = asyncio.ensure_future(self._edge_to_all())
+            await asyncio.shield(self._edge)
+
+    async def _edge_to_all(self) -> None:
+        await asyncio.gather(*(output.set(1) for output in self.outputs))
+        self.fired += 1
+
+    async def edge_given(self) -> None:
+        """Once the edge being given (if any) has reached every detector."""
+        if self._edge is not None:
+            await asyncio.wait([self._edge])
 
     def complete(self) -> Any:
         self.calls["complete"] += 1

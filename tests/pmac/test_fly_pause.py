@@ -268,11 +268,12 @@ def test_a_scan_with_a_device_that_cannot_stop_ends_when_asked_to_pause(
 
 
 class PauseAtStart:
-    """Asks for a pause as soon as the run opens: while the PMAC moves to the
-    start of the path, before any frame."""
+    """Asks for a pause once the run has opened and `motor` moves: while the
+    PMAC moves to the start of the path, before any frame."""
 
-    def __init__(self, RE: RunEngine) -> None:
+    def __init__(self, RE: RunEngine, motor: Any) -> None:
         self.RE = RE
+        self.motor = motor
         self.requested: float | None = None
 
     def __call__(self, name: str, doc: dict[str, Any]) -> None:
@@ -280,6 +281,9 @@ class PauseAtStart:
             threading.Thread(target=self._pause, daemon=True).start()
 
     def _pause(self) -> None:
+        deadline = time.monotonic() + 10.0
+        while not value(self.RE, self.motor.moving) and time.monotonic() < deadline:
+            time.sleep(0.01)  # polls the motor from the user's thread
         self.requested = time.monotonic()
         self.RE.request_pause()
 
@@ -289,7 +293,7 @@ def test_a_pause_while_moving_to_the_start_comes_at_once_and_resumes(
 ):
     RE(bps.mv(bl.x, 15.0))  # the path starts near 0: seconds away
     docs = Docs()
-    pauser = PauseAtStart(RE)
+    pauser = PauseAtStart(RE, bl.x)
 
     with pytest.raises(RunEngineInterrupted):
         RE(fly_scan([bl.det], snake(bl), motion=bl.pmac), [docs, pauser])
@@ -298,6 +302,8 @@ def test_a_pause_while_moving_to_the_start_comes_at_once_and_resumes(
     assert pauser.requested is not None
     assert paused - pauser.requested < 2.0
     assert RE.state == "paused"
+    assert value(RE, bl.x.done_moving), "the move to the start stopped too"
+    assert value(RE, bl.x.readback) > 1.0, "short of the start"
     result = RE.resume()
     assert result.exit_status == "success"
     assert_every_frame_once(docs, FRAMES)

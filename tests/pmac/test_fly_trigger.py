@@ -4,6 +4,8 @@ kicked off after the other detectors and before the motion; and paused."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,12 +16,19 @@ from bluesky.run_engine import RunEngine
 from bluesky.utils import Msg
 from scanspec.specs import Fly, Line
 
-from ophyd_blueprint import load_beamline
+from ophyd_blueprint import load_beamline, wait_for_value
 from ophyd_blueprint.plans import ensure_connected, fly_scan
 from ophyd_blueprint.testing.sim_ioc import SimDetectorIoc, SimPmacIoc
 
 from .conftest import DEVICES
-from .pausing import Docs, Pauser, assert_every_frame_once, paused_run
+from .pausing import (
+    Docs,
+    Pauser,
+    assert_every_frame_once,
+    frames_in,
+    paused_run,
+    resources,
+)
 from .self_triggered import SelfTriggered
 
 DATA = Path(__file__).parent / "data"
@@ -127,3 +136,45 @@ def test_a_paused_scan_with_a_trigger_resumes_both_detectors_at_the_same_frame(
     assert docs["stop"][0]["num_events"] == {"primary": FRAMES}
     assert_every_frame_once(docs, FRAMES, "det")
     assert_every_frame_once(docs, FRAMES, "det2")
+
+
+class OneMoreEdgeForItself(SelfTriggered):
+    """A trigger whose last edge, as it stops, reaches only its own detector
+    (which writes that frame): the other detector never gets it."""
+
+    async def _stop(self) -> None:
+        firing, self._firing = self._firing, None
+        if firing is not None:
+            firing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await firing
+        await self.edge_given()
+        written = self.detector.hdf.num_captured
+        # every edge given so far written, then one edge more, to itself
+        await wait_for_value(written, lambda n: n >= self.fired, 10.0)
+        await self.outputs[0].set(1)
+        await wait_for_value(written, lambda n: n > self.fired, 10.0)
+        await self.detector.stop()
+
+
+def test_a_frame_one_detector_alone_took_at_a_pause_is_not_written_twice(
+    RE: RunEngine, bl: Any
+):
+    gated = OneMoreEdgeForItself(bl.det, [bl.det2])
+    docs = Docs()
+    plan = fly_scan([bl.det2, gated], snake(bl), motion=bl.pmac, trigger=gated)
+
+    paused_run(RE, plan, docs, Pauser(RE, 40))
+    result = RE.resume()
+
+    assert result.exit_status == "success"
+    assert docs["stop"][0]["num_events"] == {"primary": FRAMES}
+    assert_every_frame_once(docs, FRAMES, "det2")
+    assert_every_frame_once(docs, FRAMES, "det")
+    first, _ = resources(docs, "det")  # the file ends at the frame det2 lacks
+    referenced = max(
+        d["indices"]["stop"]
+        for d in docs["stream_datum"]
+        if d["stream_resource"] == first["uid"]
+    )
+    assert frames_in(first)[0] == referenced + 1, "that frame stays unreferenced"

@@ -318,11 +318,15 @@ class FileDetector(Logic):
         completing, self._completing = self._completing, None
         if completing is not None and not completing.done:
             completing.cancel()
+        # the trigger sources before the capture: disarmed while its own
+        # trigger still ran, it would miss an edge the detectors it triggers
+        # took, and a paused scan resumed from its count would give them that
+        # frame twice
         results = await asyncio.gather(
             *(part.halt() for part in trigger_sources(self.device)),
-            self.arming.disarm(),
             return_exceptions=True,
         )
+        results += await asyncio.gather(self.arming.disarm(), return_exceptions=True)
         for result in results:
             if isinstance(result, BaseException):
                 raise result

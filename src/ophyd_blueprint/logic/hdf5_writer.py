@@ -6,6 +6,13 @@ name, never an existing file), checks that the IOC can write there
 capture (SWMR, lazy open). Frames then count up in ``NumCaptured_RBV``; each
 ``collect_stream_docs`` gives a StreamResource for the file (once) and a
 StreamDatum for the frames written since the last call.
+
+A paused fly scan resumes from the first frame every detector wrote: the file
+takes the rest of the run, unless it holds frames from that one on (it
+finished a frame in flight that another detector did not); a file cannot
+drop them, so `resume` closes it there (its frames beyond are never
+referenced) and starts the run's next file, as ``panda.HDF5Writer`` does at
+every resume: otherwise the frame would be in the file twice.
 """
 
 from __future__ import annotations
@@ -14,10 +21,15 @@ import asyncio
 import math
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from event_model import ComposeStreamResourceBundle, compose_stream_resource
+from event_model import (
+    ComposeStreamResourceBundle,
+    StreamRange,
+    compose_stream_resource,
+)
 
 from ophyd_blueprint.core import AsyncStatus, SignalR, SignalRW, wait_for_value
 
@@ -49,6 +61,17 @@ NUMPY_OF_DATA_TYPE = {
     "Float32": "<f4",
     "Float64": "<f8",
 }
+
+
+@dataclass
+class _File:
+    """One file of the run: where, the run's frame it starts at, its frames
+    once closed early (None while written), its StreamResource once made."""
+
+    path: Path
+    first: int
+    frames: int | None = None
+    bundle: ComposeStreamResourceBundle | None = None
 
 
 class HDF5Writer(Writer):
@@ -84,9 +107,8 @@ class HDF5Writer(Writer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._file: Path | None = None
+        self._files: list[_File] = []
         self._capture: AsyncStatus | None = None
-        self._bundle: ComposeStreamResourceBundle | None = None
         self._emitted = 0
         self._chunk: tuple[int, ...] = ()
 
@@ -112,14 +134,44 @@ class HDF5Writer(Writer):
     def is_open(self) -> bool:
         return self._capture is not None
 
+    @property
+    def frames_before(self) -> int:
+        return self._files[-1].first if self._files else 0
+
     def where(self) -> dict[str, Any]:
         return {
-            "file": str(self._file) if self._file else None,
+            "file": str(self._files[-1].path) if self._files else None,
             "file_path": self.bound["file_path"].source,
             "frames_written": self.frames_written.source,
         }
 
     async def open(self, name: str, data_dir: Path) -> None:
+        self._files = []
+        self._emitted = 0
+        await self._start_file(name, data_dir, 0)
+
+    async def resume(self, name: str, data_dir: Path, first: int) -> None:
+        """The file takes the frames from `first` on, unless it has some of
+        them already: then the run's next file does (see the module)."""
+        if self._capture is None or not self._files:
+            return
+        last = self._files[-1]
+        count = int(await self.frames_written.get_value())
+        if last.first + count <= first:
+            return
+        await self.close()
+        last.frames = max(0, first - last.first)
+        await self._start_file(name, data_dir, first)
+        captured = self.frames_written
+        try:  # the plugin counts the new file from 0 once it captures
+            await wait_for_value(captured, 0, self._timeout)
+        except TimeoutError:
+            raise DetectorError(
+                f"{name}: {captured.source} did not start again from 0 within "
+                f"{self._timeout:g} s of a new file"
+            ) from None
+
+    async def _start_file(self, name: str, data_dir: Path, first: int) -> None:
         if not data_dir.is_absolute():
             raise DetectorError(f"{name}: data_dir {data_dir} is not absolute")
         depth = int(self.config.get("create_directory", -8))
@@ -158,9 +210,7 @@ class HDF5Writer(Writer):
             self._capture.cancel()
             self._capture = None
             raise
-        self._file = data_dir / f"{stem}.h5"
-        self._bundle = None
-        self._emitted = 0
+        self._files.append(_File(data_dir / f"{stem}.h5", first))
 
     def _optional_writes(self) -> list[AsyncStatus]:
         writes: list[AsyncStatus] = []
@@ -219,21 +269,27 @@ class HDF5Writer(Writer):
     async def collect_stream_docs(
         self, name: str, frames: int
     ) -> AsyncIterator[StreamAsset]:
-        if self._file is None or frames <= self._emitted:
+        if not self._files or frames <= self._emitted:
             return
-        if self._bundle is None:
-            self._bundle = compose_stream_resource(
-                mimetype="application/x-hdf5",
-                uri=f"file://localhost{self._file}",
-                data_key=name,
-                parameters={"dataset": self.dataset, "chunk_shape": self._chunk},
+        for file in self._files:
+            end = frames if file.frames is None else file.first + file.frames
+            start, stop = max(self._emitted, file.first), min(frames, end)
+            if stop <= start:
+                continue
+            if file.bundle is None:
+                file.bundle = compose_stream_resource(
+                    mimetype="application/x-hdf5",
+                    uri=f"file://localhost{file.path}",
+                    data_key=name,
+                    parameters={"dataset": self.dataset, "chunk_shape": self._chunk},
+                )
+                yield "stream_resource", file.bundle.stream_resource_doc
+            indices = StreamRange(start=start - file.first, stop=stop - file.first)
+            yield (
+                "stream_datum",
+                file.bundle.compose_stream_datum(indices=indices, validate=False),
             )
-            yield "stream_resource", self._bundle.stream_resource_doc
-        datum = self._bundle.compose_stream_datum(
-            indices={"start": self._emitted, "stop": frames}, validate=False
-        )
         self._emitted = frames
-        yield "stream_datum", datum
 
     async def close(self) -> None:
         capture = self._capture

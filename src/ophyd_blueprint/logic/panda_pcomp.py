@@ -3,8 +3,9 @@
 Bound to one PCOMP block's fields (``pcomp.1.start``...) and, to prepare from
 a spec, the encoder's scale and offset. `prepare` takes a `PcompInfo` (counts
 given explicitly) or a line (``Fly(0.01 @ Line(x, 0, 1, 100))``: a pulse at
-the start of each frame, `pcomp_from_spec`); ``with:`` `axis` names the
-motor on the block's input.
+the start of each frame, `pcomp_from_spec`), or such a line's `FlyPath`
+from a frame on (a paused scan resumed: pulses from that frame's start);
+``with:`` `axis` names the motor on the block's input.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any, cast
 
-from ophyd_blueprint.core import SignalR, SignalRW
+from ophyd_blueprint.core import FlyPath, SignalR, SignalRW, path_of
 
 from .base import READABLE, WRITABLE, SettingsRules, role
 from .panda.encoders import Encoder, PandaPlanError
@@ -66,13 +67,14 @@ class PandaPcomp(TriggerSource):
     def accepts(self, value: object) -> int:
         if isinstance(value, PcompInfo):
             return 3
-        return 2 if isinstance(value, Spec) else 0
+        spec = value.spec if isinstance(value, FlyPath) else value
+        return 2 if isinstance(spec, Spec) else 0
 
     async def prepare_source(self, value: Any) -> None:
         if isinstance(value, PcompInfo):
             info, self._seconds = value, 0.0
         else:
-            info = await self._from_spec(cast(Spec[Any], value))
+            info = await self._from_path(path_of(value))
         await self.halt()
         writes = {
             "start": info.start,
@@ -91,7 +93,8 @@ class PandaPcomp(TriggerSource):
             )
         )
 
-    async def _from_spec(self, spec: Spec[Any]) -> PcompInfo:
+    async def _from_path(self, path: FlyPath) -> PcompInfo:
+        spec = cast(Spec[Any], path.spec)
         wanted = self.config.get("axis")
         axes = {str(getattr(a, "name", a)): a for a in spec.axes()}
         if wanted is None or str(wanted) not in axes:
@@ -107,6 +110,7 @@ class PandaPcomp(TriggerSource):
             axes[str(wanted)],
             Encoder("A", scale, offset),
             width=float(self.config.get("pulse_width", 0.5)),
+            first=path.start,
         )
         duration = spec.duration()
         self._seconds = info.pulses * duration if isinstance(duration, float) else 0.0

@@ -8,6 +8,13 @@ one before has run (ACTIVE falls), and the block enabled again, since
 pandablocks-ioc writes a table whole and a table written while the block runs
 stops it. `finished` waits for the last, within the scan's expected duration
 plus ``timeout``.
+
+ACTIVE falls between two segments, so what it enables stops there: a PandA's
+PCAP enabled by SEQn.ACTIVE ends its capture with the first table, and the
+frames of the others are lost. The optional `running` role (a soft bit,
+``BITS.A``) is held high from `start` until the last segment has run (or
+`halt`): PCAP enabled by it (``PCAP.ENABLE = BITS.OUTA``) captures across
+the reloads.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import numpy as np
 from ophyd_blueprint.core import SignalRW, Table
 
 from .base import READABLE, WRITABLE, SettingsRules, role
+from .flags import FLAG_DTYPES, flag
 from .panda.seq_planner import SeqSegment
 from .panda.seq_table import SeqTable
 from .panda_block import BlockSwitch
@@ -45,9 +53,17 @@ class SeqBlockSource(TriggerSource, ABC):
         role("repeats", RW, NUMBER, doc="SEQn:REPEATS, runs of the whole table"),
         role("prescale", RW, NUMBER, doc="SEQn:PRESCALE, the tick of the times"),
         role("prescale_units", RW, ENUM, doc="SEQn:PRESCALE:UNITS"),
+        role(
+            "running",
+            RW,
+            FLAG_DTYPES,
+            required=False,
+            doc="a soft bit (BITS:A) held 1 from start until the last table ran",
+        ),
     )
     settings = SettingsRules(
-        order=(("prescale_units", "prescale"),), never=frozenset({"enable"})
+        order=(("prescale_units", "prescale"),),
+        never=frozenset({"enable", "running"}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -114,7 +130,15 @@ class SeqBlockSource(TriggerSource, ABC):
             )
         return columns
 
+    async def _hold(self, on: bool) -> None:
+        """Raise or drop the `running` bit, if bound."""
+        running = self.bound.get("running")
+        if running is not None:
+            bit = cast(SignalRW[Any], running)
+            await bit.set(flag(bit, on), timeout=self.switch.timeout)
+
     async def start(self) -> None:
+        await self._hold(True)
         await self.switch.on()
         if self._next is not None:
             self._loader = asyncio.ensure_future(self._load_while_running())
@@ -135,6 +159,7 @@ class SeqBlockSource(TriggerSource, ABC):
                 if self._loader is not None:
                     await self._loader
                 await self.switch.until(False, None)
+                await self._hold(False)
         except TimeoutError:
             raise TriggerSourceError(
                 f"{self.device.name}: the sequencer still runs {wait:g} s after "
@@ -150,3 +175,4 @@ class SeqBlockSource(TriggerSource, ABC):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await loader
         await self.switch.off()
+        await self._hold(False)

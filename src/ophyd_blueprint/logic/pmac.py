@@ -116,6 +116,8 @@ class PmacTrajectory(Logic):
         self._planner: PvtPlanner[Any] | None = None
         self._slices: AsyncIterator[PvtSlice[Any]] | None = None
         self._letters: dict[Any, str] = {}
+        self._moving: list[Any] = []
+        """The axes of a move to the path's start or end under way."""
         self._written: list[_Written] = []
         self._last_written = False
         self._execute: AsyncStatus | None = None
@@ -235,6 +237,13 @@ class PmacTrajectory(Logic):
 
     async def _move_to(self, positions: Mapping[Any, float]) -> None:
         """All axes to their start at once: deferred direct demands, then go."""
+        self._moving = list(positions)
+        try:
+            await self._move_deferred(positions)
+        finally:
+            self._moving = []
+
+    async def _move_deferred(self, positions: Mapping[Any, float]) -> None:
         defer = self._rw("defer_moves")
         await defer.set(True, timeout=self._timeout)
         try:
@@ -413,8 +422,31 @@ class PmacTrajectory(Logic):
         return done
 
     def stop(self, success: bool = False) -> AsyncStatus:
-        """Abort the trajectory now (the motors stop where they are)."""
-        return AsyncStatus(self._halt_running(), name=self.device.name)
+        """Abort the trajectory now (the motors stop where they are), and stop
+        the axes of a move to the path's start or back to its end."""
+        return AsyncStatus(self._stop(), name=self.device.name)
+
+    async def _stop(self) -> None:
+        await self._halt_running()
+        # a move to the start (prepare) or to the end (complete) goes on when
+        # the status waiting on it is cancelled: its axes are stopped too
+        await asyncio.gather(*(self._stop_axis(axis) for axis in self._moving))
+
+    async def _stop_axis(self, axis: Any) -> None:
+        done = getattr(axis, "done_moving", None)
+        if not isinstance(done, SignalR):
+            return
+        moved = cast(SignalR[bool], done)
+        if await moved.get_value():
+            return
+        await axis.stop()
+        try:
+            await wait_for_value(moved, True, self._timeout)
+        except TimeoutError:
+            raise PmacError(
+                f"{self.device.name}: {getattr(axis, 'name', axis)} still moving "
+                f"{self._timeout:g} s after it was stopped ({moved.source})"
+            ) from None
 
     async def _halt_running(self) -> None:
         appender, self._appender = self._appender, None

@@ -192,8 +192,10 @@ def fly_scan(
             # what every detector wrote before the pause, referenced before a
             # detector starts a new file (one collect, one width for all); a
             # pause from here on replays no collect (the RunEngine's replay
-            # would number its events again)
-            yield from _plans.collect(*detectors, name="primary")
+            # would number its events again); a pause before the stream was
+            # declared (while preparing) has nothing to collect
+            if declared:
+                yield from _plans.collect(*detectors, name="primary")
             if first >= frames:
                 return
             yield Msg("checkpoint")

@@ -108,19 +108,29 @@ class FlyPauses:
 
 
 SETTLE_TIMEOUT = 0.5
-"""Seconds the frames already triggered may take to be written at a pause."""
+"""Seconds the frames already triggered may go without one more written, at a
+pause, before the detectors are stopped anyway."""
 
 
 async def _in_flight_frames_written(detectors: Sequence[Any]) -> None:
-    """Once the trigger stopped, every detector saw the same edges: wait (at
-    most `SETTLE_TIMEOUT`) until their counts agree, so that stopping them
-    drops no frame one of them is still writing and none is taken twice."""
+    """Once the trigger stopped, every detector saw the same edges: wait until
+    their counts agree, so that stopping them drops no frame one of them is
+    still writing while another has it (a detector keeping one file for the
+    run would write that frame again when the scan resumes from the lowest
+    count). Waits on while the counts move, at most `STOP_TIMEOUT`; gives up
+    once no count moved for `SETTLE_TIMEOUT` (a detector that missed an edge
+    never catches up)."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + SETTLE_TIMEOUT
-    while loop.time() < deadline:
+    deadline = loop.time() + STOP_TIMEOUT
+    settled = loop.time() + SETTLE_TIMEOUT
+    last: list[int] = []
+    while loop.time() < min(deadline, settled):
         counts = await asyncio.gather(*(maybe_await(d.get_index()) for d in detectors))
         if len(set(counts)) <= 1:
             return
+        if counts != last:
+            last = list(counts)
+            settled = loop.time() + SETTLE_TIMEOUT
         await asyncio.sleep(0.005)  # polls the counts; bounded by the deadline
 
 

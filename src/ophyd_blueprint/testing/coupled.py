@@ -28,9 +28,11 @@ __all__ = ["CoupledBeamline", "wiring"]
 def wiring(prefix: str) -> list[tuple[str, object]]:
     """The PandA's records to put, as on a beamline: SEQ1 gates and triggers
     the capture of both encoders (datasets ``x``, ``y``, in motor units) and
-    pulses TTLOUT1, the detector's trigger input."""
+    pulses TTLOUT1, the detector's trigger input. PCAP is enabled by the soft
+    bit BITS.A, which ``trigger.PandaSeq`` holds high (its ``running`` role)
+    while its tables run: SEQ1.ACTIVE falls between two tables."""
     puts: list[tuple[str, object]] = [
-        ("PCAP:ENABLE", "SEQ1.ACTIVE"),
+        ("PCAP:ENABLE", "BITS.OUTA"),
         ("PCAP:GATE", "SEQ1.ACTIVE"),
         ("PCAP:TRIG", "SEQ1.OUTA"),
         ("TTLOUT1:VAL", "SEQ1.OUTA"),

@@ -82,6 +82,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .motion_history import MotionHistory, Rest
+
 __all__ = [
     "CS_AXES",
     "READY",
@@ -186,6 +188,7 @@ class PvtTrajectory:
         self._pos = np.empty((0, len(self.axes)))
         self._vel = np.empty((0, len(self.axes)))
         self._user = np.empty(0, dtype=np.int32)
+        self._last: tuple[tuple[float, int, int | None], dict[str, float]] | None = None
 
     def __len__(self) -> int:
         return self._n
@@ -197,6 +200,7 @@ class PvtTrajectory:
     @start.setter
     def start(self, positions: Mapping[str, float]) -> None:
         self._start = np.array([float(positions[a]) for a in self.axes])
+        self._last = None
 
     def append(
         self,
@@ -239,6 +243,7 @@ class PvtTrajectory:
         """Make point ``count - 1`` the last: it is reached at rest."""
         self._final = count
         self._vel[count - 1] = 0.0
+        self._last = None
 
     @property
     def final(self) -> int | None:
@@ -260,7 +265,20 @@ class PvtTrajectory:
         return int(np.searchsorted(self._ends[: self._limit], t, side="right"))
 
     def position_at(self, t: float) -> dict[str, float]:
-        """Where each axis is at time `t` (before the start: at the start)."""
+        """Where each axis is at time `t` (before the start: at the start).
+
+        The last answer is kept: simulations following the axes one by one
+        ask for the same moment in turn.
+        """
+        key = (t, self._n, self._final)
+        last = self._last
+        if last is not None and last[0] == key:
+            return dict(last[1])
+        at = self._position_at(t)
+        self._last = (key, at)
+        return dict(at)
+
+    def _position_at(self, t: float) -> dict[str, float]:
         limit = self._limit
         if limit == 0:
             return self.start
@@ -398,6 +416,8 @@ class _Motor:
         self.position = spec.position
         self.last_val = spec.position
         self.move: TrapezoidMove | None = None
+        self.history = MotionHistory(spec.position)
+        """What the motor did from when: where it was at a moment just past."""
         self.in_run = False
         self.still = asyncio.Event()
         self.still.set()
@@ -542,6 +562,18 @@ class _Run:
 
 
 @dataclass(frozen=True)
+class _Along:
+    """A run's trajectory, as one axis follows it from clock time `t0`."""
+
+    trajectory: PvtTrajectory
+    axis: str
+    t0: float
+
+    def position_at(self, t: float) -> float:
+        return self.trajectory.position_at(t - self.t0)[self.axis]
+
+
+@dataclass(frozen=True)
 class _Points:
     """Points read from the trajectory arrays, checked."""
 
@@ -602,21 +634,18 @@ class SimPmac:
     def motor_position(self, axis: str, at: float | None = None) -> float:
         """Where the motor on CS axis `axis` is at `clock` time `at` (default now).
 
-        Exact, not the last readback posted: along the running trajectory
-        (`PvtTrajectory.position_at`), along a move, or where it rests. For
-        simulations in the same process that follow the motors (encoders,
-        position compare) on the shared clock.
+        Exact, not the last readback posted: along the trajectory that was
+        running then (`PvtTrajectory.position_at`), along a move, or where it
+        rested. A moment of the last minute gets where the motor was then, not
+        where its present run, move or rest would put it (`MotionHistory`):
+        simulations in the same process that follow the motors on the shared
+        clock (encoders, position compare, detectors) may ask late, from a
+        thread behind the clock.
         """
         motor = self._on_axis.get(axis)
         if motor is None:
             raise KeyError(f"no motor of {self.port} is on CS axis {axis!r}")
-        t = self.clock() if at is None else at
-        run = self._run
-        if run is not None and axis in run.motors:
-            return run.trajectory.position_at(t - run.t0)[axis]
-        if motor.move is not None:
-            return motor.move.position_at(t)
-        return motor.position
+        return motor.history.position_at(self.clock() if at is None else at)
 
     @property
     def pvdb(self) -> dict[str, Any]:
@@ -693,6 +722,7 @@ class SimPmac:
             fields = motor.fields
             if fields.set_use_switch.value == "Set":
                 motor.last_val = target
+                motor.history.follow(self.clock(), Rest(target))
                 await motor.show(target)
                 return
             beyond = not motor.within_limits(target)
@@ -715,7 +745,10 @@ class SimPmac:
             if motor.in_run:
                 await self._end_run(_FAILURE, f"Scan failed: {motor.name} stopped")
             elif motor.move is not None:
-                await motor.show(motor.move.position_at(self.clock()))
+                now = self.clock()
+                here = motor.move.position_at(now)
+                motor.history.follow(now, Rest(here))
+                await motor.show(here)
                 await motor.settle()
 
         return stop
@@ -739,6 +772,7 @@ class SimPmac:
                 duration,
                 min(motor.accel_time, duration / 2),
             )
+            motor.history.follow(now, motor.move)
             await motor.start()
         self._wake.set()
 
@@ -931,8 +965,10 @@ class SimPmac:
         now = self.clock()
         for motor in motors.values():
             if motor.move is not None:
-                await motor.show(motor.move.position_at(now))
+                here = motor.move.position_at(now)
+                motor.history.follow(now, Rest(here))
                 motor.move = None
+                await motor.show(here)
             motor.in_run = True
             await motor.start()
         trajectory.start = {axis: m.position for axis, m in motors.items()}
@@ -940,6 +976,8 @@ class SimPmac:
             self._fill()
         run = self._run = _Run(trajectory, motors, self.clock(), asyncio.Event())
         self.run_start = run.t0
+        for axis, motor in motors.items():
+            motor.history.follow(run.t0, _Along(trajectory, axis, run.t0))
         await traj.set("ProfileExecuteState_RBV", "Executing")
         await self._set_status("Execute", _SUCCESS, "Executing trajectory scan")
         self._wake.set()
@@ -966,6 +1004,8 @@ class SimPmac:
         t = (self.clock() if at is None else at) - run.t0
         reached = trajectory.reached(t)
         positions = trajectory.position_at(t)
+        for axis, motor in run.motors.items():
+            motor.history.follow(run.t0 + t, Rest(positions[axis]))
         for axis, motor in run.motors.items():
             await motor.show(positions[axis])
             motor.in_run = False

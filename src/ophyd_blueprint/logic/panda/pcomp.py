@@ -4,7 +4,8 @@ The PCOMP block waits until its input is `pre_start` counts short of `start`
 (against `direction`), then pulses `width` counts long every `step` counts
 from `start`, `pulses` times. `pcomp_from_spec` places one pulse at the
 start of every frame of a line (``Fly(0.01 @ Line(x, 0, 1, 100))``), in the
-counts of the motor's encoder.
+counts of the motor's encoder, or of every frame from one on (a paused scan
+resumed there).
 """
 
 from __future__ import annotations
@@ -62,10 +63,15 @@ class PcompInfo:
 
 
 def pcomp_from_spec(
-    spec: Spec[Any], axis: Any, encoder: Encoder, *, width: float = 0.5
+    spec: Spec[Any],
+    axis: Any,
+    encoder: Encoder,
+    *,
+    width: float = 0.5,
+    first: int = 0,
 ) -> PcompInfo:
-    """A pulse at the start of each frame of `spec`, a line of `axis`;
-    `width` is the pulse's fraction of a frame."""
+    """A pulse at the start of each frame of `spec`, a line of `axis`, from
+    frame `first` on; `width` is the pulse's fraction of a frame."""
     stack: list[Dimension[Any]] = spec.calculate()
     name = getattr(axis, "name", axis)
     if len(stack) != 1 or axis not in stack[0].axes():
@@ -93,11 +99,15 @@ def pcomp_from_spec(
             f"frames of {exact:g} counts cannot be pulsed a whole count apart "
             f"without drifting over {pulses} frames"
         )
+    if not 0 <= first < pulses:
+        raise PandaPlanError(f"the line has frames 0 to {pulses - 1}, not {first}")
     rising = bool(widths[0] > 0)
+    # the pulses of the whole line, a whole step apart, from the first's
+    start = reached(float(lower[0]), rising) + (step if rising else -step) * first
     return PcompInfo(
-        start=check_int32(reached(float(lower[0]), rising), "pcomp start", 0),
+        start=check_int32(start, "pcomp start", first),
         width=min(max(1, round(step * width)), step - 1),
         step=step,
-        pulses=pulses,
+        pulses=pulses - first,
         direction=PcompDirection.POSITIVE if rising else PcompDirection.NEGATIVE,
     )

@@ -27,6 +27,7 @@ _EXT = {
     "TS_TRIG": ("int64", _TICK, "s"),
     "GATE_DURATION": ("int64", _TICK, "s"),
 }
+_ACCUMULATED = frozenset({"Min", "Max", "Sum", "Mean"})
 _POS_TYPES = {
     "Value": "int32",
     "Diff": "int32",
@@ -135,6 +136,17 @@ class PcapLogic(BlockLogic):
 
     def busy(self) -> bool:
         return self.run is not None
+
+    def samples(self) -> bool:
+        """Accumulating (Min, Max, Sum, Mean) over the gate needs positions
+        between triggers; a Value or Diff is read at the trigger."""
+        run = self.run
+        return (
+            run is not None
+            and self.enabled_at is not None
+            and self.gate_high
+            and any(c.capture in _ACCUMULATED for c in run.columns)
+        )
 
     def integrate(self, t: int) -> None:
         """Add the gated values held from the last step until `t`."""

@@ -1,10 +1,14 @@
 """The simulation: the bit and position buses, advanced from event to event.
 
 Time is counted in FPGA ticks (125 MHz). `advance(until)` steps to each time
-a block's timer is due (a pulse edge, a sequencer phase end) and at least
-every `sample_ticks` (when encoder positions are sampled and position
-conditions checked), and at each step evaluates every block until the buses
-settle. Encoders read `encoder_position(n, seconds) -> counts`; `watch`
+a block's timer is due (a pulse edge, a sequencer phase end) and, while a
+block waits on a position (a sequencer row's position trigger, position
+compare, a capture accumulating positions), every `sample_ticks`, when
+encoder positions are sampled and position conditions checked; at each step
+it evaluates every block until the buses settle. Between those, positions
+change nothing, so none are sampled: a sequencer timing its frames costs a
+few steps a frame, not a thousand a second, and keeps up with the clock on
+a loaded machine. Encoders read `encoder_position(n, seconds) -> counts`; `watch`
 callbacks see the edges of outputs (``TTLOUT1.VAL``) and of any bit.
 """
 
@@ -48,6 +52,7 @@ def constant_position(number: int, seconds: float) -> float:
 
 def _logic(engine: Engine, block: BlockSpec) -> list[BlockLogic]:
     made: list[BlockLogic] = []
+    inputs = tuple(f.name for f in block.fields if f.type in ("bit_mux", "pos_mux"))
     for number, instance in enumerate(block.instances(), start=1):
         if block.name == "INENC":
             made.append(InencLogic(engine, instance, number))
@@ -62,7 +67,9 @@ def _logic(engine: Engine, block: BlockSpec) -> list[BlockLogic]:
             "PCOMP": PcompLogic,
         }.get(block.name)
         if kind is not None:
-            made.append(kind(engine, instance))
+            logic = kind(engine, instance)
+            logic.wire(inputs)
+            made.append(logic)
     return made
 
 
@@ -105,6 +112,8 @@ class Engine:
         self.logic = [m for b in BLOCKS for m in _logic(self, b)] + [self.pcap]
         self._unsettled = False
         self._moved: set[str] = set()
+        self._counts: dict[int, int] = {}
+        self._counted_at = -1
         self.step(0)
 
     # -- the buses ----------------------------------------------------------
@@ -144,19 +153,28 @@ class Engine:
             watcher(key, level, seconds)
 
     def encoder_counts(self, number: int, t: int) -> int:
-        return round(self.encoder_position(number, t / CLOCK_HZ))
+        """Encoder `number`'s count at tick `t`, asked of `encoder_position`
+        once a step: the passes that settle the buses read it again."""
+        if t != self._counted_at:
+            self._counts.clear()
+            self._counted_at = t
+        counts = self._counts.get(number)
+        if counts is None:
+            counts = round(self.encoder_position(number, t / CLOCK_HZ))
+            self._counts[number] = counts
+        return counts
 
     # -- time ---------------------------------------------------------------
 
     def advance(self, until: int) -> None:
-        """Run every event up to tick `until` (or `_MOST_STEPS` of them); while
-        no block is busy, nothing changes by itself: one step does."""
-        if not self.busy() and until > self.now:
-            self.step(until)
+        """Run every event up to tick `until` (or `_MOST_STEPS` of them), and
+        every `sample_ticks` while a block waits on a position."""
         for _ in range(_MOST_STEPS):
             if self.now >= until:
                 break
-            t = min(until, self.now + self.sample_ticks)
+            t = until
+            if self.sampling():
+                t = min(until, self.now + self.sample_ticks)
             for logic in self.logic:
                 due = logic.next_event()
                 if due is not None and self.now < due < t:
@@ -169,13 +187,20 @@ class Engine:
     def busy(self) -> bool:
         return any(logic.busy() for logic in self.logic)
 
+    def sampling(self) -> bool:
+        """Whether a block waits on a position: encoders are sampled."""
+        return any(logic.samples() for logic in self.logic)
+
     def step(self, t: int) -> None:
         """Move to tick `t` and evaluate every block until the buses settle."""
         self.pcap.integrate(t)
         self.now = t
+        # a block idle now stays idle while the buses settle: its inputs are
+        # all ZERO, which only a command changes, between steps
+        working = [logic for logic in self.logic if not logic.idle()]
         for _ in range(_MOST_PASSES):
             self._unsettled = False
-            for logic in self.logic:
+            for logic in working:
                 logic.evaluate(t)
             if not self._unsettled:
                 return

@@ -36,6 +36,24 @@ class BlockLogic:
         self.engine = engine
         self.instance = instance
         self._last: dict[str, bool] = {}
+        self._inputs: tuple[tuple[str, str], ...] = ()
+
+    def wire(self, inputs: tuple[str, ...]) -> None:
+        """Name the block's bit and position mux fields (``ENABLE``, ``INP``)."""
+        self._inputs = tuple((name, self.key(name)) for name in inputs)
+
+    def idle(self) -> bool:
+        """Whether evaluating it can change nothing: it is not busy and every
+        input selects ZERO (is unwired) and was last seen low. Most blocks
+        are, and the engine steps a thousand times a simulated second."""
+        if not self._inputs or self.busy():
+            return False
+        values = self.engine.store.values
+        last = self._last
+        return all(
+            values[key] == "ZERO" and not last.get(name, False)
+            for name, key in self._inputs
+        )
 
     def key(self, field: str) -> str:
         return f"{self.instance}.{field}"
@@ -77,7 +95,12 @@ class BlockLogic:
 
     def busy(self) -> bool:
         """Whether the block may change by itself before an input does (a
-        timer runs, or it compares positions): the engine then samples."""
+        timer runs, or it compares positions)."""
+        return False
+
+    def samples(self) -> bool:
+        """Whether it waits on a position, which changes at any moment: the
+        engine then samples the encoders."""
         return False
 
 
@@ -326,6 +349,14 @@ class SeqLogic(BlockLogic):
     def busy(self) -> bool:
         return self.state != "WAIT_ENABLE"
 
+    def samples(self) -> bool:
+        if self.state != "WAIT_TRIGGER" or self.line_repeat > 1:
+            return False
+        rows = self.rows()
+        return self.line < len(rows) and (
+            int(rows[self.line]["TRIGGER"]) in _POSITION_TRIGGERS
+        )
+
 
 class PcompLogic(BlockLogic):
     """Position compare: pulses of WIDTH every STEP from START along DIR.
@@ -397,3 +428,6 @@ class PcompLogic(BlockLogic):
 
     def busy(self) -> bool:
         return self.state != "WAIT_ENABLE"
+
+    def samples(self) -> bool:
+        return self.busy()

@@ -32,7 +32,8 @@ CONTROL_PORT = 8888
 DATA_PORT = 8889
 _ADDRESSES = 250
 _IDLE_TICK = 0.01
-"""Seconds between steps while no block is busy (a command steps at once)."""
+"""Seconds between steps while no block waits on a position (a command steps
+at once; a timer due meanwhile is stepped to at its own time)."""
 
 
 class SimPandAError(RuntimeError):
@@ -195,7 +196,7 @@ class SimPandA:
     async def _ticking(self) -> None:
         while True:
             self._sync()
-            await asyncio.sleep(self.tick if self.engine.busy() else _IDLE_TICK)
+            await asyncio.sleep(self.tick if self.engine.sampling() else _IDLE_TICK)
 
     def _sync(self) -> None:
         self.engine.advance(round(self.seconds() * CLOCK_HZ))
