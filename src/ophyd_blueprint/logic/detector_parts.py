@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ophyd_blueprint.core import AsyncStatus, SignalR, TriggerInfo
+from ophyd_blueprint.core import AsyncStatus, SignalR, TriggerInfo, wait_for_value
 
 from .base import Logic
 
@@ -21,7 +21,14 @@ if TYPE_CHECKING:
     from bluesky.protocols import StreamAsset
     from event_model.documents.event_descriptor import DataKey
 
-__all__ = ["Arming", "DetectorError", "Triggering", "Writer", "retrieved"]
+__all__ = [
+    "Arming",
+    "DetectorError",
+    "Triggering",
+    "Writer",
+    "counting_from_zero",
+    "retrieved",
+]
 
 
 def retrieved(status: AsyncStatus) -> None:
@@ -32,6 +39,18 @@ def retrieved(status: AsyncStatus) -> None:
 
 class DetectorError(RuntimeError):
     """A detector that cannot do what the scan asks, named with the facts."""
+
+
+async def counting_from_zero(name: str, captured: SignalR[Any], timeout: float) -> None:
+    """Wait until a writer that opened a new file counts its frames from 0
+    (the file plugin or IOC restarts its count once it captures again)."""
+    try:
+        await wait_for_value(captured, 0, timeout)
+    except TimeoutError:
+        raise DetectorError(
+            f"{name}: {captured.source} did not start again from 0 within "
+            f"{timeout:g} s of a new file"
+        ) from None
 
 
 class Triggering(Logic, ABC):

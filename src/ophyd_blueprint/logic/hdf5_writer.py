@@ -34,7 +34,7 @@ from event_model import (
 from ophyd_blueprint.core import AsyncStatus, SignalR, SignalRW, wait_for_value
 
 from .base import READABLE, WRITABLE, SettingsRules, role
-from .detector_parts import DetectorError, Writer, retrieved
+from .detector_parts import DetectorError, Writer, counting_from_zero, retrieved
 
 if TYPE_CHECKING:
     from bluesky.protocols import StreamAsset
@@ -162,14 +162,7 @@ class HDF5Writer(Writer):
         await self.close()
         last.frames = max(0, first - last.first)
         await self._start_file(name, data_dir, first)
-        captured = self.frames_written
-        try:  # the plugin counts the new file from 0 once it captures
-            await wait_for_value(captured, 0, self._timeout)
-        except TimeoutError:
-            raise DetectorError(
-                f"{name}: {captured.source} did not start again from 0 within "
-                f"{self._timeout:g} s of a new file"
-            ) from None
+        await counting_from_zero(name, self.frames_written, self._timeout)
 
     async def _start_file(self, name: str, data_dir: Path, first: int) -> None:
         if not data_dir.is_absolute():

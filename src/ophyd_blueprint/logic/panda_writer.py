@@ -33,7 +33,7 @@ from event_model import (
 from ophyd_blueprint.core import SignalR, SignalRW, observe_value, wait_for_value
 
 from .base import READABLE, WRITABLE, SettingsRules, role
-from .detector_parts import DetectorError, Writer
+from .detector_parts import DetectorError, Writer, counting_from_zero
 from .flags import FLAG_DTYPES, flag, is_on
 
 if TYPE_CHECKING:
@@ -143,14 +143,7 @@ class PandaHDF5Writer(Writer):
         count = int(await self._r("num_captured").get_value())
         last.frames = max(0, min(count, first - last.first))
         await self._start_file(name, data_dir, last.first + last.frames)
-        captured = self._r("num_captured")
-        try:  # the IOC counts the new file from 0 once its capture starts
-            await wait_for_value(captured, 0, self._timeout)
-        except TimeoutError:
-            raise DetectorError(
-                f"{name}: {captured.source} did not start again from 0 within "
-                f"{self._timeout:g} s of a new file"
-            ) from None
+        await counting_from_zero(name, self._r("num_captured"), self._timeout)
 
     async def _start_file(self, name: str, data_dir: Path, first: int) -> None:
         if not data_dir.is_absolute():
