@@ -10,6 +10,8 @@ level it saw). `next_event()` is the next time the block changes by itself
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import numpy as np
 
 from .blocks import SEQ_COLUMNS
@@ -29,7 +31,7 @@ __all__ = [
 ]
 
 
-class BlockLogic:
+class BlockLogic(ABC):
     """One block instance (``SEQ1``) on the engine's buses."""
 
     def __init__(self, engine: Buses, instance: str) -> None:
@@ -87,8 +89,9 @@ class BlockLogic:
     def read(self, field: str, value: int | str) -> None:
         self.engine.store.set(self.key(field), str(value))
 
+    @abstractmethod
     def evaluate(self, t: int) -> None:
-        raise NotImplementedError
+        """Act on the inputs as they are at tick `t`: drive the outputs."""
 
     def next_event(self) -> int | None:
         return None
