@@ -62,6 +62,7 @@ __all__ = [
     "IocError",
     "IocFlavour",
     "IocPorts",
+    "SlotServer",
     "configure_client_env",
     "release_ports",
     "reserve_ports",
@@ -205,13 +206,49 @@ def release_ports(ports: IocPorts) -> None:
     _the_network().give_back(ports)
 
 
-class EpicsIoc(ServerProcess):
+class SlotServer(ServerProcess):
+    """A server on a port slot of this process: its own CA and PVA ports,
+    taken at its first start, kept across `kill` and start, given back at
+    `stop`."""
+
+    error = IocError
+
+    def __init__(self, what: str, log_path: Path) -> None:
+        super().__init__(what, log_path)
+        self.ports: IocPorts | None = None
+
+    def take_slot(self) -> IocPorts:
+        """Its slot: the one it has, or a new one."""
+        if self.ports is None:
+            self.ports = reserve_ports()
+        return self.ports
+
+    def slot_env(self) -> dict[str, str]:
+        """The ``EPICS_*`` server ports of its slot, for its environment."""
+        assert self.ports is not None, "start it first"
+        return {
+            "EPICS_CA_SERVER_PORT": str(self.ports.ca_server),
+            "EPICS_PVAS_SERVER_PORT": str(self.ports.pva_server),
+            "EPICS_PVA_SERVER_PORT": str(self.ports.pva_server),
+            "EPICS_PVAS_BROADCAST_PORT": str(self.ports.pva_broadcast),
+            "EPICS_PVA_BROADCAST_PORT": str(self.ports.pva_broadcast),
+        }
+
+    def stop(self, timeout: float | None = None) -> None:
+        """Stop it (see `ServerProcess.stop`) and give its slot back."""
+        super().stop(timeout)
+        if self.ports is not None:
+            release_ports(self.ports)
+            self.ports = None
+
+
+class EpicsIoc(SlotServer):
     """One IOC subprocess serving `db_files` (and `records` text) under `prefix`.
 
     `macros` are passed besides ``P=<prefix>``. Start with `start` or ``with``.
     """
 
-    error = IocError
+    stop_timeout = 5.0
 
     def __init__(
         self,
@@ -237,7 +274,6 @@ class EpicsIoc(ServerProcess):
             self._db_files.append(extra)
         all_macros = {"P": self.prefix, **(macros or {})}
         self._macros = ",".join(f"{k}={v}" for k, v in all_macros.items())
-        self.ports: IocPorts | None = None
 
     def pv(self, name: str) -> str:
         """The full PV name of record `name`: ``ioc.pv("AI")`` -> ``T12-ab01cd:AI``."""
@@ -245,17 +281,12 @@ class EpicsIoc(ServerProcess):
 
     def server_env(self) -> dict[str, str]:
         """The environment the IOC runs with: this process's plus its own ports."""
-        assert self.ports is not None
-        env = {**os.environ, **_the_network().client_env()}
-        env.update(
-            EPICS_CA_SERVER_PORT=str(self.ports.ca_server),
-            EPICS_PVAS_SERVER_PORT=str(self.ports.pva_server),
-            EPICS_PVA_SERVER_PORT=str(self.ports.pva_server),
-            EPICS_PVAS_BROADCAST_PORT=str(self.ports.pva_broadcast),
-            EPICS_PVA_BROADCAST_PORT=str(self.ports.pva_broadcast),
-            PVXS_QSRV_ENABLE="YES",
-        )
-        return env
+        return {
+            **os.environ,
+            **_the_network().client_env(),
+            **self.slot_env(),
+            "PVXS_QSRV_ENABLE": "YES",
+        }
 
     def pva_conf(self) -> dict[str, str]:
         """A p4p ``Context(conf=..., useenv=False)`` config reaching only this IOC."""
@@ -271,8 +302,7 @@ class EpicsIoc(ServerProcess):
         """Start (or start again, on the same ports) and wait until it runs."""
         if self.running:
             return
-        if self.ports is None:
-            self.ports = _the_network().take()
+        self.take_slot()
         argv = [sys.executable, "-m", _MODULES[self.flavour], "-m", self._macros]
         for db in self._db_files:
             argv += ["-d", str(db)]
@@ -305,15 +335,12 @@ class EpicsIoc(ServerProcess):
         self.kill()
         self.start(timeout)
 
-    def stop(self, timeout: float = 5.0) -> None:
+    def stop(self, timeout: float | None = None) -> None:
         """Close the IOC's stdin (it exits), kill it if it lingers, and give
         its ports back."""
         super().stop(timeout)
         if self in _running:
             _running.remove(self)
-        if self.ports is not None:
-            _the_network().give_back(self.ports)
-            self.ports = None
 
     def _wait_ports_free(self, ports: IocPorts, timeout: float) -> None:
         deadline = time.monotonic() + timeout

@@ -19,15 +19,7 @@ import secrets
 import tempfile
 from pathlib import Path
 
-from .ioc import (
-    LOOPBACK,
-    IocError,
-    IocPorts,
-    configure_client_env,
-    release_ports,
-    reserve_ports,
-)
-from .server_process import ServerProcess
+from .ioc import LOOPBACK, IocError, SlotServer, configure_client_env
 from .sim_panda import EncoderPosition, SimPandA, constant_position
 
 __all__ = ["PANDA_IOC_ENV", "PandaIoc", "PandablocksIoc", "panda_ioc_executable"]
@@ -56,10 +48,8 @@ def panda_ioc_executable() -> Path:
     )
 
 
-class PandablocksIoc(ServerProcess):
+class PandablocksIoc(SlotServer):
     """The real pandablocks-ioc in front of the PandA at `host` (127.0.0.x)."""
-
-    error = IocError
 
     def __init__(
         self,
@@ -76,22 +66,16 @@ class PandablocksIoc(ServerProcess):
         log_path = workdir / f"{self.prefix.rstrip(':')}.log"
         super().__init__(f"pandablocks-ioc {self.prefix}", log_path)
         self._workdir = workdir
-        self.ports: IocPorts | None = None
 
     def pv(self, name: str) -> str:
         """``ioc.pv("SEQ1:TABLE")`` -> ``PANDA12-ab01cd:SEQ1:TABLE``."""
         return self.prefix + name
 
     def server_env(self) -> dict[str, str]:
-        assert self.ports is not None
         return {
             **os.environ,
             **configure_client_env(),
-            "EPICS_CA_SERVER_PORT": str(self.ports.ca_server),
-            "EPICS_PVAS_SERVER_PORT": str(self.ports.pva_server),
-            "EPICS_PVA_SERVER_PORT": str(self.ports.pva_server),
-            "EPICS_PVAS_BROADCAST_PORT": str(self.ports.pva_broadcast),
-            "EPICS_PVA_BROADCAST_PORT": str(self.ports.pva_broadcast),
+            **self.slot_env(),
             "EPICS_PVAS_INTF_ADDR_LIST": LOOPBACK,
             "PYTHONUNBUFFERED": "1",
         }
@@ -101,7 +85,7 @@ class PandablocksIoc(ServerProcess):
         if self.running:
             return
         executable = panda_ioc_executable()
-        self.ports = reserve_ports()
+        self.take_slot()
         # Its Python console runs this once iocInit has returned: it serves.
         self.launch(
             [str(executable), "softioc", self.host, self.prefix.rstrip(":")],
@@ -114,14 +98,6 @@ class PandablocksIoc(ServerProcess):
 
     def _marker(self) -> str:
         return f"ophyd-blueprint: pandablocks-ioc {self.prefix} ready"
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """Close the IOC's stdin (it exits), kill it if it lingers, and give
-        the port slot back."""
-        super().stop(timeout)
-        if self.ports is not None:
-            release_ports(self.ports)
-            self.ports = None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(prefix={self.prefix!r}, host={self.host!r})"
@@ -148,7 +124,7 @@ class PandaIoc(PandablocksIoc):
         self.host = self.panda.host
         super().start(timeout)
 
-    def stop(self, timeout: float = 10.0) -> None:
+    def stop(self, timeout: float | None = None) -> None:
         """Stop the IOC, then the simulation."""
         super().stop(timeout)
         self.panda.stop()

@@ -36,6 +36,8 @@ class ServerProcess(ABC):
 
     error: type[Exception] = RuntimeError
     """What a server that does not start raises."""
+    stop_timeout: float = 10.0
+    """How long `stop` waits for it to exit, by default, before killing it."""
 
     def __init__(self, what: str, log_path: Path) -> None:
         self.what = what
@@ -108,9 +110,10 @@ class ServerProcess(ABC):
             if probe is not None:
                 time.sleep(_POLL)
 
-    def stop(self, timeout: float = 10.0) -> None:
+    def stop(self, timeout: float | None = None) -> None:
         """Close its stdin if it exits on that, else terminate it; kill it
-        if it has not exited within `timeout`."""
+        if it has not exited within `timeout` (default `stop_timeout`)."""
+        timeout = self.stop_timeout if timeout is None else timeout
         proc = self._proc
         if proc is not None and proc.poll() is None and self._exits_on_eof:
             with contextlib.suppress(OSError):

@@ -19,9 +19,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .ioc import LOOPBACK, IocError, IocPorts, release_ports, reserve_ports
+from .ioc import LOOPBACK, IocError, SlotServer
 from .output import temporary_folder
-from .server_process import ServerProcess
 
 if TYPE_CHECKING:
     from .sim_pmac import SimMotor
@@ -32,10 +31,10 @@ READY = "Server startup complete."
 """What a simulated IOC prints once it serves (caproto's own words)."""
 
 
-class SimIoc(ServerProcess):
+class SimIoc(SlotServer):
     """One simulated IOC subprocess: `module` run with ``--prefix`` and `args`."""
 
-    error = IocError
+    stop_timeout = 5.0
 
     def __init__(
         self,
@@ -52,7 +51,6 @@ class SimIoc(ServerProcess):
         workdir.mkdir(parents=True, exist_ok=True)
         log_path = workdir / f"{self.prefix.rstrip(':').replace(':', '_')}.log"
         super().__init__(f"{module} {self.prefix}", log_path)
-        self.ports: IocPorts | None = None
 
     def pv(self, name: str) -> str:
         return self.prefix + name
@@ -75,19 +73,11 @@ class SimIoc(ServerProcess):
         """Start (or start again, on the same port) and wait until it serves."""
         if self.running:
             return
-        if self.ports is None:
-            self.ports = reserve_ports()
+        self.take_slot()
         argv = [sys.executable, "-m", self.module, "--prefix", self.prefix]
         self.launch(
             [*argv, *self.args], timeout, ready_lines=(READY,), env=self.server_env()
         )
-
-    def stop(self, timeout: float = 5.0) -> None:
-        """Terminate it, kill it if it lingers, and give its port slot back."""
-        super().stop(timeout)
-        if self.ports is not None:
-            release_ports(self.ports)
-            self.ports = None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.module!r}, prefix={self.prefix!r})"
