@@ -7,8 +7,10 @@ tests' reports. One reader thread per server copies the lines.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import weakref
@@ -16,7 +18,30 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
-__all__ = ["copy_output", "end_process", "log_tail", "temporary_folder"]
+__all__ = [
+    "announce",
+    "copy_output",
+    "end_process",
+    "log_tail",
+    "temporary_folder",
+]
+
+
+def announce(line: str) -> None:
+    """Print `line` (a server's ready line) in one write to stdout.
+
+    ``print(a, b)`` writes its parts one by one; a library thread of the same
+    process (Tango's "Ready to accept request") can land in between and break
+    the line its parent is waiting for. One ``write`` of a short line to a
+    pipe is never split.
+    """
+    sys.stdout.flush()
+    try:
+        fileno = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # captured: no file behind it
+        print(line, flush=True)
+    else:
+        os.write(fileno, f"{line}\n".encode())
 
 
 def temporary_folder(owner: object, prefix: str) -> Path:

@@ -47,6 +47,7 @@ from typing import Any
 
 import numpy as np
 
+from .output import announce
 from .sim_detector import SimAreaDetector
 from .sim_panda import SimPandA
 from .sim_pmac import READY, SimPmac, default_motors, motors_from_argument
@@ -277,7 +278,7 @@ class SimBeamline:
             print(PANDA_HOST_LINE + self.panda.host, flush=True)
 
         async def tell(_async_lib: Any) -> None:
-            print(ready_line, flush=True)
+            announce(ready_line)
 
         try:
             await _server.start_server(

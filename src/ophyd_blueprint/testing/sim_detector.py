@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from .output import announce
 from .sim_frames import DTYPE, sim_frame
 
 __all__ = ["DATASET", "READY", "UID_DATASET", "SimAreaDetector", "main"]
@@ -494,7 +495,7 @@ class SimAreaDetector:
         """Serve the records until cancelled; print `ready_line` once serving."""
 
         async def tell(_async_lib: Any) -> None:
-            print(ready_line, flush=True)
+            announce(ready_line)
 
         await _server.start_server(self.pvdb, interfaces=interfaces, startup_hook=tell)
 

@@ -83,6 +83,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .motion_history import MotionHistory, Rest
+from .output import announce
 
 __all__ = [
     "CS_AXES",
@@ -1100,7 +1101,7 @@ class SimPmac:
         animation = await self.start()
 
         async def tell(_async_lib: Any) -> None:
-            print(ready_line, flush=True)
+            announce(ready_line)
 
         try:
             await _asyncio_server.start_server(

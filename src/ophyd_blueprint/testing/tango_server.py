@@ -25,7 +25,7 @@ import socket
 import sys
 from typing import Any
 
-from .output import temporary_folder
+from .output import announce, temporary_folder
 from .server_process import ServerProcess
 
 __all__ = ["DEVICES", "LOOPBACK", "TangoServer", "TangoServerError"]
@@ -106,7 +106,7 @@ def serve(port: int) -> None:
         devices_info, host=LOOPBACK, port=port, process=False, timeout=30
     )
     with context:
-        print(_READY, port, flush=True)
+        announce(f"{_READY} {port}")
         sys.stdin.read()
 
 
