@@ -80,7 +80,7 @@ def _stop(proc: subprocess.Popen[str], reader: threading.Thread) -> None:
 @pytest_asyncio.fixture(scope="package", loop_scope="session")
 async def fake_motor_ioc() -> AsyncIterator[FakeMotorIoc]:
     """caproto's fake motor records in a subprocess, on a loopback port slot."""
-    ports = reserve_ports()
+    ports = reserve_ports("caproto fake motor IOC")
     prefix = f"FM{os.getpid()}-{secrets.token_hex(3)}:"
     env = {
         **os.environ,

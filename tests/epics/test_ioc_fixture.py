@@ -65,3 +65,31 @@ def test_bad_database_is_an_error_with_the_ioc_output(tmp_path):
     with pytest.raises(IocError, match="exited with code") as info:
         EpicsIoc(db_files=(), records="record(nonsense", log_dir=tmp_path).start()
     assert "syntax error" in str(info.value)
+
+
+def test_when_every_port_slot_is_taken_the_error_names_their_holders():
+    from ophyd_blueprint.testing.ioc import _Network  # pyright: ignore[reportPrivateUsage]
+
+    network = _Network()  # ports of its own: the session's slots are untouched
+    taken = [network.take(f"server {n}") for n in range(len(network.slots))]
+    network.give_back(taken[3])
+    assert network.take("again") == taken[3]  # a slot given back is reused
+    with pytest.raises(IocError) as error:
+        network.take("one too many")
+    assert "server 0\n" in str(error.value)
+    assert "again\n" in str(error.value)
+    assert "server 3\n" not in str(error.value)
+
+
+def test_a_server_is_running_from_its_start_to_its_kill_or_stop(tmp_path):
+    """`running_servers` is what failing tests' reports show the logs of."""
+    from ophyd_blueprint.testing.server_process import running_servers
+
+    ioc = EpicsIoc(records='record(ao, "$(P)V") {}', db_files=(), log_dir=tmp_path)
+    with ioc:
+        assert ioc in running_servers()
+        ioc.kill()
+        assert ioc not in running_servers()
+        ioc.start()
+        assert ioc in running_servers()
+    assert ioc not in running_servers()

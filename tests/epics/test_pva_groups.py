@@ -40,12 +40,12 @@ def _group_ioc(
         yield ioc
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def groups_pvxs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EpicsIoc]:
     yield from _group_ioc("pvxs", tmp_path_factory)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def groups_qsrv1(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EpicsIoc]:
     yield from _group_ioc("qsrv1", tmp_path_factory)
 

@@ -17,7 +17,7 @@ RESUME_TIMEOUT = 35.0
 IOC's beacons go to its own port, where this process does not listen."""
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def restartable_ioc(
     epics_ioc: EpicsIoc, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[EpicsIoc]:

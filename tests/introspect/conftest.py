@@ -21,7 +21,7 @@ PVI_DB = Path(ophyd_blueprint.testing.__file__).parent / "db" / "pvi_device.db"
 __all__ = ["pvi_ioc", "pytest_runtest_makereport", "tango_server"]
 
 
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
+@pytest_asyncio.fixture(scope="package", loop_scope="session")
 async def pvi_ioc(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[EpicsIoc]:
     """The PVI tree of ``pvi_device.db`` on a PVXS IOC, with its own prefix."""
     ioc = EpicsIoc(db_files=[PVI_DB], log_dir=tmp_path_factory.mktemp("pvi-ioc"))

@@ -61,7 +61,7 @@ async def _until_disconnected(prefix: str, timeout: float) -> None:
 
 # async, on the session loop: the CA client's disconnect callbacks then still
 # find their loop open when the IOC stops
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
+@pytest_asyncio.fixture(scope="package", loop_scope="session")
 async def sim_pmac(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[SimPmacIoc]:

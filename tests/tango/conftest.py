@@ -10,7 +10,7 @@ from ophyd_blueprint.testing.tango_server import TangoServer
 __all__ = ["restartable_tango_server", "tango_server"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def restartable_tango_server() -> Iterator[TangoServer]:
     """A server of its own, for the tests that kill and restart it."""
     with TangoServer() as server:

@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def restartable_ioc(
     epics_ioc: EpicsIoc, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[EpicsIoc]:
@@ -45,7 +45,7 @@ def restartable_ioc(
         yield ioc
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def restartable_tango_server() -> Iterator[TangoServer]:
     """A Tango device server of its own."""
     with TangoServer() as server:

@@ -7,7 +7,7 @@ Use them from a ``conftest.py``::
         epics_ioc_qsrv1,
         panda_ioc,  # the real pandablocks-ioc on a simulated PandA
         coupled_beamline,  # PMAC, detector and PandA on one clock
-        pytest_runtest_makereport,  # attaches the IOC's output to failing tests
+        pytest_runtest_makereport,  # attaches the servers' output to failing tests
         tango_server,
     )
 
@@ -28,8 +28,9 @@ import pytest
 import pytest_asyncio
 
 from .coupled import CoupledBeamline
-from .ioc import EpicsIoc, running_iocs
+from .ioc import EpicsIoc
 from .panda_ioc import PandaIoc
+from .server_process import running_servers
 from .tango_server import TangoServer
 
 __all__ = [
@@ -119,11 +120,12 @@ async def coupled_beamline(
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    """Attach the output tail of each running IOC to a failing test's report."""
+    """Attach the output tail of each running server (IOCs, simulated IOCs,
+    pandablocks-ioc, Tango, Tiled) to a failing test's report."""
     report = yield
     if report.failed:
-        for ioc in running_iocs():
-            report.sections.append((f"IOC {ioc.prefix} output", ioc.log_tail()))
+        for server in running_servers():
+            report.sections.append((f"{server.what} output", server.log_tail()))
     return report
 
 

@@ -66,7 +66,6 @@ __all__ = [
     "configure_client_env",
     "release_ports",
     "reserve_ports",
-    "running_iocs",
 ]
 
 LOOPBACK = "127.0.0.1"
@@ -76,7 +75,9 @@ RECORDS_DB = Path(__file__).parent / "db" / "records.db"
 
 IocFlavour = Literal["pvxs", "qsrv1"]
 _MODULES: dict[IocFlavour, str] = {"pvxs": "pvxslibs.ioc", "qsrv1": "epicscorelibs.ioc"}
-_SLOTS = 16
+_SLOTS = 32
+"""Port slots per process: every server a test process holds at once (its
+session-scoped ones, then its package's and module's) needs one."""
 _CA_MAX_ARRAY_BYTES = "20000000"
 
 
@@ -128,20 +129,25 @@ class _Network:
         ports = _free_ports(3 * _SLOTS + 1)
         self.repeater = ports[-1]
         self.slots = [IocPorts(*ports[3 * i : 3 * i + 3]) for i in range(_SLOTS)]
-        self.taken: set[int] = set()
+        self.holders: dict[int, str] = {}
         self.lock = threading.Lock()
 
-    def take(self) -> IocPorts:
+    def take(self, holder: str) -> IocPorts:
         with self.lock:
             for index, slot in enumerate(self.slots):
-                if index not in self.taken:
-                    self.taken.add(index)
+                if index not in self.holders:
+                    self.holders[index] = holder
                     return slot
-        raise IocError(f"all {_SLOTS} IOC port slots of this process are in use")
+            held = "\n".join(f"  {name}" for name in self.holders.values())
+        raise IocError(
+            f"all {_SLOTS} IOC port slots of this process are in use, by:\n{held}\n"
+            "stop a server before starting another, or give it a narrower "
+            "fixture scope"
+        )
 
     def give_back(self, ports: IocPorts) -> None:
         with self.lock:
-            self.taken.discard(self.slots.index(ports))
+            self.holders.pop(self.slots.index(ports), None)
 
     def client_env(self) -> dict[str, str]:
         first = self.slots[0]
@@ -169,7 +175,6 @@ class _Network:
 
 
 _network: _Network | None = None
-_running: list[EpicsIoc] = []
 
 
 def _the_network() -> _Network:
@@ -190,15 +195,16 @@ def configure_client_env() -> dict[str, str]:
     return env
 
 
-def reserve_ports() -> IocPorts:
+def reserve_ports(holder: str = "a server of reserve_ports") -> IocPorts:
     """A free slot's ports, for a server of your own (e.g. a caproto IOC).
 
     This process's CA client searches them (`configure_client_env`); run the
     server with ``EPICS_CA_SERVER_PORT=<ca_server>`` and
     ``EPICS_CAS_INTF_ADDR_LIST=127.0.0.1``. Give them back with `release_ports`.
+    `holder` names the server in the error raised when every slot is taken.
     """
     configure_client_env()
-    return _the_network().take()
+    return _the_network().take(holder)
 
 
 def release_ports(ports: IocPorts) -> None:
@@ -220,7 +226,7 @@ class SlotServer(ServerProcess):
     def take_slot(self) -> IocPorts:
         """Its slot: the one it has, or a new one."""
         if self.ports is None:
-            self.ports = reserve_ports()
+            self.ports = reserve_ports(self.what)
         return self.ports
 
     def slot_env(self) -> dict[str, str]:
@@ -306,7 +312,6 @@ class EpicsIoc(SlotServer):
         argv = [sys.executable, "-m", _MODULES[self.flavour], "-m", self._macros]
         for db in self._db_files:
             argv += ["-d", str(db)]
-        _running.append(self)
         # The IOC's Python console reads this once iocInit has returned and
         # prints it flushed: a ready signal that does not depend on when the
         # errlog thread gets round to printing READY_LINE.
@@ -325,8 +330,6 @@ class EpicsIoc(SlotServer):
     def kill(self, timeout: float = 10.0) -> None:
         """SIGKILL the IOC and wait until its ports can be bound again."""
         super().kill(timeout)
-        if self in _running:
-            _running.remove(self)
         if self.ports is not None:
             self._wait_ports_free(self.ports, timeout)
 
@@ -339,8 +342,6 @@ class EpicsIoc(SlotServer):
         """Close the IOC's stdin (it exits), kill it if it lingers, and give
         its ports back."""
         super().stop(timeout)
-        if self in _running:
-            _running.remove(self)
 
     def _wait_ports_free(self, ports: IocPorts, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -352,8 +353,3 @@ class EpicsIoc(SlotServer):
 
     def __repr__(self) -> str:
         return f"EpicsIoc({self.flavour!r}, prefix={self.prefix!r}, ports={self.ports})"
-
-
-def running_iocs() -> tuple[EpicsIoc, ...]:
-    """The IOCs this process has started and not stopped or killed."""
-    return tuple(_running)

@@ -25,10 +25,20 @@ from typing import Self
 
 from .output import copy_output, end_process, log_tail
 
-__all__ = ["ServerProcess"]
+__all__ = ["ServerProcess", "running_servers"]
 
 _POLL = 0.05
 """How often a start checks that the server has not exited meanwhile (s)."""
+
+_running: list[ServerProcess] = []
+"""The servers this process has launched and not stopped or killed."""
+
+
+def running_servers() -> tuple[ServerProcess, ...]:
+    """The servers this process has launched and not stopped or killed, oldest
+    first (`pytest_runtest_makereport` attaches their logs' tails to failing
+    tests)."""
+    return tuple(_running)
 
 
 class ServerProcess(ABC):
@@ -73,6 +83,8 @@ class ServerProcess(ABC):
         """
         ready = threading.Event()
         self._exits_on_eof = console is not None
+        if self not in _running:
+            _running.append(self)
         self._proc = proc = subprocess.Popen(
             list(argv),
             stdin=subprocess.PIPE if console is not None else subprocess.DEVNULL,
@@ -123,6 +135,7 @@ class ServerProcess(ABC):
                 proc.wait(timeout)
         if proc is not None:
             end_process(proc, timeout)
+        self._forget()
         self._join_reader(timeout)
 
     def kill(self, timeout: float = 10.0) -> None:
@@ -131,7 +144,12 @@ class ServerProcess(ABC):
         if proc is not None and proc.poll() is None:
             proc.kill()
             proc.wait(timeout)
+        self._forget()
         self._join_reader(timeout)
+
+    def _forget(self) -> None:
+        if self in _running:
+            _running.remove(self)
 
     def _join_reader(self, timeout: float) -> None:
         if self._reader is not None:
