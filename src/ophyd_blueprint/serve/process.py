@@ -160,7 +160,14 @@ class ServiceProcess:
             self._reader = None
 
     def log_tail(self, lines: int = 30) -> str:
-        """The last `lines` lines it printed, or ``(no output)``."""
+        """The last `lines` lines it printed, or ``(no output)``.
+
+        Once it has exited, its last lines are waited for (up to 5 s): the
+        reason it exited is usually the last thing it printed.
+        """
+        reader = self._reader
+        if reader is not None and not self.running:
+            reader.join(5.0)
         try:
             text = self.log_path.read_text(errors="replace")
         except OSError:
