@@ -89,6 +89,21 @@ async def test_prepare_sends_each_value_to_the_part_that_takes_it(
     assert not await det.seq_active.get_value()
 
 
+async def test_a_table_that_ends_between_two_polls_of_active_is_kicked_off(
+    det: Any, panda_ioc: PandaIoc
+) -> None:
+    """pandablocks-ioc asks the PandA for changes every 0.1 s: three pulses
+    of 10 us may start and end in between, ACTIVE never reading 1."""
+    quick = seq_table([{"repeats": 3, "time1": 10, "outa1": True, "time2": 10}])
+    few = TriggerInfo(number_of_events=1, livetime=0.002, deadtime=0.002)
+    await asyncio.gather(det.prepare(few), det.prepare(SeqTableInfo(quick)))
+    with edges(panda_ioc, "SEQ2.OUTA") as rises:
+        await det.kickoff()
+        await det.complete()
+    assert len(rises) == 3
+    assert not await det.seq_active.get_value()
+
+
 async def test_stop_stops_the_capture_and_the_trigger_source(det: Any) -> None:
     forever = seq_table([{"repeats": 0, "time1": 1000, "outa1": True, "time2": 1000}])
     many = TriggerInfo(number_of_events=10_000, livetime=0.002, deadtime=0.002)

@@ -3,10 +3,16 @@
 A block's ENABLE is a bit mux: ``ONE`` runs it, ``ZERO`` stops it (a rising
 edge restarts it from the top). ACTIVE says whether it runs; pandablocks-ioc
 polls it, so it is read back, never assumed.
+
+A poll every 0.1 s cannot see a block that starts and ends between two
+polls (a few short pulses): `BlockSwitch.on` is told how long the block is
+expected to run, and a block that short, enabled and not seen running
+after that time and a few polls, is taken to have run.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any, cast
 
 from ophyd_blueprint.core import SignalR, SignalRW, wait_for_value
@@ -17,6 +23,12 @@ __all__ = ["BlockSwitch"]
 
 ON = "ONE"
 OFF = "ZERO"
+POLL = 0.1
+"""pandablocks-ioc's period of asking the PandA what changed (s)."""
+UNSEEN_POLLS = 3
+"""Polls after its expected end that a short block may go unseen."""
+
+_log = logging.getLogger(__name__)
 
 
 def _is_active(value: Any) -> bool:
@@ -32,10 +44,28 @@ class BlockSwitch:
         self.active = cast(SignalR[Any], active)
         self.timeout = timeout
 
-    async def on(self) -> None:
-        """Enable the block and wait until it says it runs."""
+    async def on(self, runs_for: float | None = None) -> None:
+        """Enable the block and wait until it says it runs.
+
+        `runs_for` is how long it is expected to run (None: unknown, or
+        until stopped). If that and `UNSEEN_POLLS` polls pass first, it may
+        have started and ended between two polls: it is taken to have run.
+        """
         await self.enable.set(ON, timeout=self.timeout)
-        await self.until(True, self.timeout)
+        unseen = None if runs_for is None else runs_for + UNSEEN_POLLS * POLL
+        if unseen is None or unseen >= self.timeout:
+            await self.until(True, self.timeout)
+            return
+        try:
+            await wait_for_value(self.active, _is_active, unseen)
+        except TimeoutError:
+            _log.debug(
+                "%s: not seen running %g s after it was enabled; expected to run "
+                "%g s, it ran between two polls",
+                self.name,
+                unseen,
+                runs_for,
+            )
 
     async def off(self) -> None:
         """Disable the block and wait until it says it stopped."""

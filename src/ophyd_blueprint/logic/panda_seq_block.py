@@ -72,6 +72,7 @@ class SeqBlockSource(TriggerSource, ABC):
         self._next: SeqSegment | None = None
         self._loaded = 0
         self._seconds = 0.0
+        self._ends = True
         self._loader: asyncio.Task[None] | None = None
 
     @property
@@ -87,10 +88,16 @@ class SeqBlockSource(TriggerSource, ABC):
         return cast(SignalRW[Any], self.bound[name])
 
     async def load(
-        self, segments: Iterator[SeqSegment], tick: float, seconds: float
+        self,
+        segments: Iterator[SeqSegment],
+        tick: float,
+        seconds: float,
+        *,
+        ends: bool = True,
     ) -> None:
         """Stop the block, set its tick and write the first segment; `seconds`
-        is how long all the segments are expected to run."""
+        is how long all the segments are expected to run, if they `ends` (not
+        repeated until stopped)."""
         await self.halt()
         switch = self.switch
         # units first: a PandA rescales the current value to new units
@@ -98,6 +105,7 @@ class SeqBlockSource(TriggerSource, ABC):
         await self._rw("prescale").set(tick * 1e6, timeout=switch.timeout)
         first = next(segments)
         self._segments, self._seconds, self._loaded = segments, seconds, 0
+        self._ends = ends
         await self._write(first)
         self._next = next(segments, None)
 
@@ -139,7 +147,9 @@ class SeqBlockSource(TriggerSource, ABC):
 
     async def start(self) -> None:
         await self._hold(True)
-        await self.switch.on()
+        # one table that ends can run between two of the IOC's polls of ACTIVE
+        short = self._ends and self._next is None
+        await self.switch.on(self._seconds if short else None)
         if self._next is not None:
             self._loader = asyncio.ensure_future(self._load_while_running())
 

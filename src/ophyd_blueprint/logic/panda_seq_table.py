@@ -82,5 +82,6 @@ class PandaSeqTable(SeqBlockSource):
         )
         # rows repeated forever (0) run until stopped: no end to expect
         seconds = ticks * info.tick * max(info.repeats, 1)
+        ends = info.repeats != 0 and all(int(r) != 0 for r in table.repeats)
         segment = SeqSegment(table, info.repeats, 0, 0)
-        await self.load(iter([segment]), info.tick, seconds)
+        await self.load(iter([segment]), info.tick, seconds, ends=ends)
