@@ -21,20 +21,14 @@ import asyncio
 import math
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
-
-from event_model import (
-    ComposeStreamResourceBundle,
-    StreamRange,
-    compose_stream_resource,
-)
 
 from ophyd_blueprint.core import AsyncStatus, SignalR, SignalRW, wait_for_value
 
 from .base import READABLE, WRITABLE, SettingsRules, role
 from .detector_parts import DetectorError, Writer, counting_from_zero, retrieved
+from .run_files import Dataset, RunFiles
 
 if TYPE_CHECKING:
     from bluesky.protocols import StreamAsset
@@ -61,17 +55,6 @@ NUMPY_OF_DATA_TYPE = {
     "Float32": "<f4",
     "Float64": "<f8",
 }
-
-
-@dataclass
-class _File:
-    """One file of the run: where, the run's frame it starts at, its frames
-    once closed early (None while written), its StreamResource once made."""
-
-    path: Path
-    first: int
-    frames: int | None = None
-    bundle: ComposeStreamResourceBundle | None = None
 
 
 class HDF5Writer(Writer):
@@ -107,9 +90,8 @@ class HDF5Writer(Writer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._files: list[_File] = []
+        self._files = RunFiles()
         self._capture: AsyncStatus | None = None
-        self._emitted = 0
         self._chunk: tuple[int, ...] = ()
 
     def _rw(self, name: str) -> SignalRW[Any]:
@@ -136,26 +118,25 @@ class HDF5Writer(Writer):
 
     @property
     def frames_before(self) -> int:
-        return self._files[-1].first if self._files else 0
+        return self._files.frames_before
 
     def where(self) -> dict[str, Any]:
         return {
-            "file": str(self._files[-1].path) if self._files else None,
+            "file": str(last.path) if (last := self._files.last) else None,
             "file_path": self.bound["file_path"].source,
             "frames_written": self.frames_written.source,
         }
 
     async def open(self, name: str, data_dir: Path) -> None:
-        self._files = []
-        self._emitted = 0
+        self._files.clear()
         await self._start_file(name, data_dir, 0)
 
     async def resume(self, name: str, data_dir: Path, first: int) -> None:
         """The file takes the frames from `first` on, unless it has some of
         them already: then the run's next file does (see the module)."""
-        if self._capture is None or not self._files:
+        last = self._files.last
+        if self._capture is None or last is None:
             return
-        last = self._files[-1]
         count = int(await self.frames_written.get_value())
         if last.first + count <= first:
             return
@@ -203,7 +184,7 @@ class HDF5Writer(Writer):
             self._capture.cancel()
             self._capture = None
             raise
-        self._files.append(_File(data_dir / f"{stem}.h5", first))
+        self._files.add(data_dir / f"{stem}.h5", first)
 
     def _optional_writes(self) -> list[AsyncStatus]:
         writes: list[AsyncStatus] = []
@@ -262,27 +243,9 @@ class HDF5Writer(Writer):
     async def collect_stream_docs(
         self, name: str, frames: int
     ) -> AsyncIterator[StreamAsset]:
-        if not self._files or frames <= self._emitted:
-            return
-        for file in self._files:
-            end = frames if file.frames is None else file.first + file.frames
-            start, stop = max(self._emitted, file.first), min(frames, end)
-            if stop <= start:
-                continue
-            if file.bundle is None:
-                file.bundle = compose_stream_resource(
-                    mimetype="application/x-hdf5",
-                    uri=f"file://localhost{file.path}",
-                    data_key=name,
-                    parameters={"dataset": self.dataset, "chunk_shape": self._chunk},
-                )
-                yield "stream_resource", file.bundle.stream_resource_doc
-            indices = StreamRange(start=start - file.first, stop=stop - file.first)
-            yield (
-                "stream_datum",
-                file.bundle.compose_stream_datum(indices=indices, validate=False),
-            )
-        self._emitted = frames
+        dataset = Dataset(name, {"dataset": self.dataset, "chunk_shape": self._chunk})
+        for doc in self._files.stream_docs(frames, [dataset]):
+            yield doc
 
     async def close(self) -> None:
         capture = self._capture

@@ -20,21 +20,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
-
-from event_model import (
-    ComposeStreamResourceBundle,
-    StreamRange,
-    compose_stream_resource,
-)
 
 from ophyd_blueprint.core import SignalR, SignalRW, observe_value, wait_for_value
 
 from .base import READABLE, WRITABLE, SettingsRules, role
 from .detector_parts import DetectorError, Writer, counting_from_zero
 from .flags import FLAG_DTYPES, flag, is_on
+from .run_files import Dataset, RunFiles
 
 if TYPE_CHECKING:
     from bluesky.protocols import StreamAsset
@@ -48,19 +42,6 @@ STR = frozenset({"str"})
 ENUM = frozenset({"enum", "str"})
 CHUNK = (1024,)
 """The chunk shape reported for every dataset (one value per frame)."""
-
-
-@dataclass
-class _File:
-    """One file of the run: where, the run's frame it starts at, its frames
-    once closed (None while written), its StreamResources by dataset."""
-
-    path: Path
-    first: int
-    frames: int | None = None
-    bundles: dict[str, ComposeStreamResourceBundle] = field(
-        default_factory=dict[str, ComposeStreamResourceBundle]
-    )
 
 
 class PandaHDF5Writer(Writer):
@@ -92,10 +73,9 @@ class PandaHDF5Writer(Writer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._files: list[_File] = []
+        self._files = RunFiles()
         self._capturing = False
         self._datasets: list[str] | None = None
-        self._emitted = 0
 
     def _rw(self, name: str) -> SignalRW[Any]:
         return cast(SignalRW[Any], self.bound[name])
@@ -117,29 +97,28 @@ class PandaHDF5Writer(Writer):
 
     @property
     def frames_before(self) -> int:
-        return self._files[-1].first if self._files else 0
+        return self._files.frames_before
 
     def where(self) -> dict[str, Any]:
         return {
-            "file": str(self._files[-1].path) if self._files else None,
+            "file": str(last.path) if (last := self._files.last) else None,
             "hdf_directory": self.bound["hdf_directory"].source,
             "frames_written": self.frames_written.source,
         }
 
     async def open(self, name: str, data_dir: Path) -> None:
-        self._files = []
+        self._files.clear()
         self._datasets = None
-        self._emitted = 0
         await self._start_file(name, data_dir, 0)
 
     async def resume(self, name: str, data_dir: Path, first: int) -> None:
         """Close the file (PCAP armed again would not be written to it) and
         start the run's next at frame `first`: the frames the last one got
         from `first` on (a frame in flight at the pause) are taken again."""
-        if not self._capturing:
+        last = self._files.last
+        if not self._capturing or last is None:
             return
         await self.close()
-        last = self._files[-1]
         count = int(await self._r("num_captured").get_value())
         last.frames = max(0, min(count, first - last.first))
         await self._start_file(name, data_dir, last.first + last.frames)
@@ -168,7 +147,7 @@ class PandaHDF5Writer(Writer):
         capture = self._rw("capture")
         await capture.set(flag(capture, True), timeout=self._timeout)
         self._capturing = True
-        self._files.append(_File(data_dir / file_name, first))
+        self._files.add(data_dir / file_name, first)
 
     async def _dataset_names(self, name: str) -> list[str]:
         """The datasets the IOC writes, waited for until it has listed some."""
@@ -209,31 +188,14 @@ class PandaHDF5Writer(Writer):
     async def collect_stream_docs(
         self, name: str, frames: int
     ) -> AsyncIterator[StreamAsset]:
-        if not self._files or frames <= self._emitted:
+        if not self._files.pending(frames):
             return
-        datasets = await self._dataset_names(name)
-        for file in self._files:
-            end = frames if file.frames is None else file.first + file.frames
-            start, stop = max(self._emitted, file.first), min(frames, end)
-            if stop <= start:
-                continue
-            if not file.bundles:
-                for dataset in datasets:
-                    bundle = compose_stream_resource(
-                        mimetype="application/x-hdf5",
-                        uri=f"file://localhost{file.path}",
-                        data_key=self._key(name, dataset),
-                        parameters={"dataset": f"/{dataset}", "chunk_shape": CHUNK},
-                    )
-                    file.bundles[dataset] = bundle
-                    yield "stream_resource", bundle.stream_resource_doc
-            indices = StreamRange(start=start - file.first, stop=stop - file.first)
-            for bundle in file.bundles.values():
-                yield (
-                    "stream_datum",
-                    bundle.compose_stream_datum(indices=indices, validate=False),
-                )
-        self._emitted = frames
+        datasets = [
+            Dataset(self._key(name, d), {"dataset": f"/{d}", "chunk_shape": CHUNK})
+            for d in await self._dataset_names(name)
+        ]
+        for doc in self._files.stream_docs(frames, datasets):
+            yield doc
 
     async def close(self) -> None:
         """Stop capturing: the IOC closes the file, its frames stay referenced."""
