@@ -4,73 +4,23 @@ IOCs wrote read back, and captured positions inside their frames' windows."""
 from __future__ import annotations
 
 import itertools
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
-import event_model
 import h5py
 import numpy as np
-import pytest
-from bluesky.run_engine import RunEngine
-from bluesky.utils import RunEngineInterrupted
-from event_model import DocumentNames
 from scanspec.core import Path as ScanPath
 
 from ophyd_blueprint.testing.sim_frames import spot_brightness
+
+from ..runs import Docs
 
 TIMEOUT = 10.0
 SLACK = 2e-4
 """Motor units a captured position may lie outside its window: the encoder's
 count (1e-4) and its sampling (the simulated PandA samples every 1 ms, the
 sequencer's position condition is met within a sample)."""
-
-
-class Docs:
-    """Every document of a run, checked against event-model's schemas."""
-
-    def __init__(self) -> None:
-        self.by_name: dict[str, list[dict[str, Any]]] = {}
-
-    def __call__(self, name: str, doc: dict[str, Any]) -> None:
-        event_model.schema_validators[DocumentNames(name)].validate(doc)
-        self.by_name.setdefault(name, []).append(doc)
-
-    def __getitem__(self, name: str) -> list[dict[str, Any]]:
-        return self.by_name.get(name, [])
-
-
-class EventPauser:
-    """Asks the RunEngine to pause (from another thread, as a user would) once
-    the run has each of `after` events (StreamDatum ``seq_nums``: a PandA's
-    indices count the rows of its current file); says when it asked."""
-
-    def __init__(self, RE: RunEngine, *after: int) -> None:
-        self.RE = RE
-        self.after = list(after)
-        self.requested: float | None = None
-
-    def __call__(self, name: str, doc: dict[str, Any]) -> None:
-        if name != "stream_datum" or not self.after:
-            return
-        if doc["seq_nums"]["stop"] - 1 >= self.after[0]:
-            self.after.pop(0)
-            threading.Thread(target=self._pause, daemon=True).start()
-
-    def _pause(self) -> None:
-        self.requested = time.monotonic()
-        self.RE.request_pause()
-
-
-def paused_run(RE: RunEngine, plan: Any, docs: Docs, pauser: EventPauser) -> float:
-    """Run `plan` until `pauser` pauses it; seconds from the request to paused."""
-    with pytest.raises(RunEngineInterrupted):
-        RE(plan, [docs, pauser])
-    paused = time.monotonic()
-    assert RE.state == "paused"
-    assert pauser.requested is not None
-    return paused - pauser.requested
 
 
 def resources(docs: Docs, key: str) -> list[dict[str, Any]]:

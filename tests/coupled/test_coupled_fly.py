@@ -22,8 +22,8 @@ from ophyd_blueprint.plans import fly_scan
 from ophyd_blueprint.testing.coupled import CoupledBeamline, wiring
 from ophyd_blueprint.testing.sim_frames import spot_intensity
 
+from ..runs import Docs
 from .checks import (
-    Docs,
     assert_contiguous,
     assert_inside_windows,
     detector_brightness,

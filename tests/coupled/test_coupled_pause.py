@@ -24,14 +24,12 @@ from ophyd_blueprint.testing.coupled import CoupledBeamline
 from ophyd_blueprint.testing.sim_beamline import ENCODER_SCALE
 from tests.pmac.pausing import value
 
+from ..runs import Docs, Pauser, paused_run
 from .checks import (
-    Docs,
-    EventPauser,
     assert_contiguous,
     assert_inside_windows,
     detector_brightness,
     panda_positions,
-    paused_run,
     ranges,
     resources,
 )
@@ -90,7 +88,7 @@ def test_paused_once_the_scan_resumes_with_every_frame_once_in_its_window(
     spec = snake(bl)
     docs = Docs()
 
-    assert paused_run(RE, plan(bl, spec), docs, EventPauser(RE, 20)) < 2.0
+    assert paused_run(RE, plan(bl, spec), docs, Pauser(RE, 20, by="events")) < 2.0
     assert_stopped(RE, bl)
     result = RE.resume()
 
@@ -104,7 +102,7 @@ def test_paused_twice_the_scan_still_has_every_frame_once_in_its_window(
 ) -> None:
     spec = snake(bl)
     docs = Docs()
-    pauser = EventPauser(RE, 20, 70)
+    pauser = Pauser(RE, 20, 70, by="events")
 
     assert paused_run(RE, plan(bl, spec), docs, pauser) < 2.0
     with pytest.raises(RunEngineInterrupted):
@@ -122,7 +120,7 @@ def test_aborted_while_paused_everything_is_stopped_and_the_documents_whole(
 ) -> None:
     spec = snake(bl)
     docs = Docs()
-    paused_run(RE, plan(bl, spec), docs, EventPauser(RE, 20))
+    paused_run(RE, plan(bl, spec), docs, Pauser(RE, 20, by="events"))
 
     result = RE.abort("the sample moved")
 
@@ -203,7 +201,7 @@ def test_paused_the_rest_in_several_tables_is_captured_whole(
     assert tables(bl, spec) == 1, "three pairs of lines: one table, repeated"
     docs = Docs()
 
-    paused_run(RE, plan(bl, spec), docs, EventPauser(RE, 20))
+    paused_run(RE, plan(bl, spec), docs, Pauser(RE, 20, by="events"))
     result = RE.resume()
 
     assert result.exit_status == "success"
@@ -302,7 +300,7 @@ def test_paused_a_line_resumes_with_the_pulses_of_the_frames_not_taken(
     spec = line(bl)
     docs = Docs()
 
-    assert paused_run(RE, plan(bl, spec), docs, EventPauser(RE, 20)) < 2.0
+    assert paused_run(RE, plan(bl, spec), docs, Pauser(RE, 20, by="events")) < 2.0
     result = RE.resume()
 
     assert result.exit_status == "success"

@@ -7,10 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import event_model
 import pytest
 from bluesky.run_engine import RunEngine
-from event_model import DocumentNames
 
 from ophyd_blueprint import load_beamline
 from ophyd_blueprint.beamline import LoadedBeamline
@@ -18,21 +16,6 @@ from ophyd_blueprint.plans import ensure_connected
 from ophyd_blueprint.testing.sim_ioc import SimDetectorIoc
 
 DEVICES = Path(__file__).parents[2] / "devices"
-
-
-class Docs(dict[str, list[dict[str, Any]]]):
-    """Documents by name, and `order`: every (name, document) as emitted."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.order: list[tuple[str, dict[str, Any]]] = []
-
-    def __missing__(self, name: str) -> list[dict[str, Any]]:
-        return []
-
-    def add(self, name: str, doc: dict[str, Any]) -> None:
-        self.setdefault(name, []).append(doc)
-        self.order.append((name, doc))
 
 
 @pytest.fixture(scope="package")
@@ -99,18 +82,6 @@ def _fast_frames(bl: LoadedBeamline) -> Any:
 
     det: Any = bl.det
     yield from bps.mv(det.cam.acquire_time, 0.002, det.cam.acquire_period, 0.003)
-
-
-def run(RE: RunEngine, plan: Any) -> Docs:
-    """Run `plan`, checking every document against event-model's schemas."""
-    docs = Docs()
-
-    def collect(name: str, doc: dict[str, Any]) -> None:
-        event_model.schema_validators[DocumentNames(name)].validate(doc)
-        docs.add(name, doc)
-
-    RE(plan, collect)
-    return docs
 
 
 def value(RE: RunEngine, signal: Any) -> Any:

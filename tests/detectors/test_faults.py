@@ -22,7 +22,8 @@ from ophyd_blueprint import DetectorTrigger, TriggerInfo
 from ophyd_blueprint.beamline import LoadedBeamline
 from ophyd_blueprint.testing.sim_ioc import SimDetectorIoc
 
-from .conftest import DEVICES, Docs, connected_beamline, value
+from ..runs import Docs
+from .conftest import DEVICES, connected_beamline, value
 
 DATA = Path(__file__).parent / "data"
 

@@ -14,7 +14,8 @@ from ophyd_blueprint.beamline import LoadedBeamline
 from ophyd_blueprint.plans import FlyScanError, fly_scan
 from ophyd_blueprint.testing.sim_ioc import SimDetectorIoc
 
-from .conftest import Docs, beamline_file, connected_beamline, run
+from ..runs import Docs, run
+from .conftest import beamline_file, connected_beamline
 from .test_sim_detector import frames_of
 
 

@@ -24,7 +24,8 @@ from ophyd_blueprint.beamline import LoadedBeamline
 from ophyd_blueprint.testing.sim_detector import DATASET, UID_DATASET
 from ophyd_blueprint.testing.sim_frames import sim_frame
 
-from .conftest import Docs, beamline_file, connected_beamline, run
+from ..runs import Docs, run
+from .conftest import beamline_file, connected_beamline
 
 WIDTH, HEIGHT = 64, 48
 

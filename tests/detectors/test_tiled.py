@@ -21,7 +21,7 @@ from ophyd_blueprint import TriggerInfo
 from ophyd_blueprint.beamline import LoadedBeamline
 from ophyd_blueprint.testing.tiled_server import TiledServer
 
-from .conftest import Docs, run
+from ..runs import Docs, run
 from .test_sim_detector import fly, frames_of
 
 

@@ -16,13 +16,11 @@ from typing import Any
 
 import bluesky.plan_stubs as bps
 import bluesky.preprocessors as bpp
-import event_model
 import h5py
 import numpy as np
 import pytest
 from bluesky.run_engine import RunEngine
 from bluesky.utils import FailedStatus
-from event_model import DocumentNames
 from p4p.client.thread import Context
 from pandablocks.asyncio import AsyncioClient
 from pandablocks.commands import GetFieldInfo, Put
@@ -34,6 +32,8 @@ from ophyd_blueprint.beamline import LoadedBeamline
 from ophyd_blueprint.logic.detector_parts import DetectorError
 from ophyd_blueprint.plans import ensure_connected
 from ophyd_blueprint.testing.panda_ioc import PandaIoc
+
+from ..runs import Docs
 
 DATA = Path(__file__).with_name("data")
 DEVICES = Path(__file__).parents[2] / "devices"
@@ -129,17 +129,6 @@ def fly(panda: Any, frames: int) -> Any:
         yield from bps.collect_while_completing([panda], [panda], flush_period=0.2)
 
     return inner()
-
-
-class Docs(dict[str, list[dict[str, Any]]]):
-    """Documents by name, each checked against event-model's schemas."""
-
-    def __missing__(self, name: str) -> list[dict[str, Any]]:
-        return []
-
-    def add(self, name: str, doc: dict[str, Any]) -> None:
-        event_model.schema_validators[DocumentNames(name)].validate(doc)
-        self.setdefault(name, []).append(doc)
 
 
 def read_back(path: Path, datasets: list[str], rows: int) -> dict[str, np.ndarray]:

@@ -12,15 +12,12 @@ import textwrap
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import bluesky.plan_stubs as bps
-import event_model
 import h5py
 import numpy as np
 import pytest
 from bluesky.run_engine import RunEngine
-from event_model import DocumentNames
 from p4p.client.thread import Context
 from scanspec.specs import Fly, Line
 
@@ -30,23 +27,13 @@ from ophyd_blueprint.logic.panda import Encoder
 from ophyd_blueprint.plans import ensure_connected, fly_scan
 from ophyd_blueprint.testing.panda_ioc import PandaIoc
 
+from ..runs import Docs
 from .seq_sim import flown
 from .test_triggers_on_ioc import SAMPLE, Motion
 
 DEVICES = Path(__file__).parents[2] / "devices"
 SCALE, OFFSET = 1e-3, 0.5
 TIMEOUT = 10.0
-
-
-class Docs(dict[str, list[dict[str, Any]]]):
-    """Documents by name, each checked against event-model's schemas."""
-
-    def __missing__(self, name: str) -> list[dict[str, Any]]:
-        return []
-
-    def add(self, name: str, doc: dict[str, Any]) -> None:
-        event_model.schema_validators[DocumentNames(name)].validate(doc)
-        self.setdefault(name, []).append(doc)
 
 
 def read_back(path: Path, dataset: str, rows: int) -> np.ndarray:

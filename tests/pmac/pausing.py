@@ -5,69 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import threading
-import time
 from typing import Any
 
-import event_model
 import h5py
 import numpy as np
-import pytest
 from bluesky.run_engine import RunEngine
-from bluesky.utils import RunEngineInterrupted
-from event_model import DocumentNames
 
-
-class Docs:
-    """Every document of a run, checked against event-model's schemas."""
-
-    def __init__(self) -> None:
-        self.by_name: dict[str, list[dict[str, Any]]] = {}
-
-    def __call__(self, name: str, doc: dict[str, Any]) -> None:
-        event_model.schema_validators[DocumentNames(name)].validate(doc)
-        self.by_name.setdefault(name, []).append(doc)
-
-    def __getitem__(self, name: str) -> list[dict[str, Any]]:
-        return self.by_name.get(name, [])
-
-
-class Pauser:
-    """Asks the RunEngine to pause (from another thread, as a user would) once
-    the run has collected each of `after` frames (at the next checkpoint if
-    `defer`, as a single Ctrl-C does); says when it asked."""
-
-    def __init__(self, RE: RunEngine, *after: int, defer: bool = False) -> None:
-        self.RE = RE
-        self.after = list(after)
-        self.defer = defer
-        self.requested: float | None = None
-
-    def __call__(self, name: str, doc: dict[str, Any]) -> None:
-        if name != "stream_datum" or not self.after:
-            return
-        if doc["indices"]["stop"] >= self.after[0]:
-            self.after.pop(0)
-            threading.Thread(target=self._pause, daemon=True).start()
-
-    def _pause(self) -> None:
-        self.requested = time.monotonic()
-        self.RE.request_pause(defer=self.defer)
+from ..runs import Docs
 
 
 def value(RE: RunEngine, signal: Any) -> Any:
     """The signal's value, read in the RunEngine's loop (also while paused)."""
     return asyncio.run_coroutine_threadsafe(signal.get_value(), RE.loop).result(10)
-
-
-def paused_run(RE: RunEngine, plan: Any, docs: Docs, pauser: Pauser) -> float:
-    """Run `plan` until `pauser` pauses it; seconds from the request to paused."""
-    with pytest.raises(RunEngineInterrupted):
-        RE(plan, [docs, pauser])
-    paused = time.monotonic()
-    assert RE.state == "paused"
-    assert pauser.requested is not None
-    return paused - pauser.requested
 
 
 def resource(docs: Docs, key: str) -> dict[str, Any]:

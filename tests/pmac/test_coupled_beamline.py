@@ -5,26 +5,22 @@ is taken inside its collection window; also across a pause."""
 from __future__ import annotations
 
 import asyncio
-import textwrap
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 from bluesky.run_engine import RunEngine
 from scanspec.core import Path as ScanPath
-from scanspec.specs import Fly, Line
 
-from ophyd_blueprint import load_beamline
-from ophyd_blueprint.plans import ensure_connected, fly_scan
+from ophyd_blueprint.plans import fly_scan
 from ophyd_blueprint.testing.sim_ioc import SimBeamlineIoc
 
+from ..runs import Docs, Pauser, paused_run
 from .compare_trigger import CompareTrigger
-from .conftest import DEVICES, MOTORS
-from .pausing import Docs, Pauser, assert_every_frame_once, paused_run, value
+from .conftest import MOTORS, fly_beamline, snake
+from .pausing import assert_every_frame_once, value
 
-DATA = Path(__file__).parent / "data"
 FRAMES = 200
 
 
@@ -35,35 +31,20 @@ def coupled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimBeamlineIoc
 
 
 @pytest.fixture(scope="module")
-def RE() -> RunEngine:
-    return RunEngine(context_managers=[], call_returns_result=True)
-
-
-@pytest.fixture(scope="module")
 def bl(
     RE: RunEngine, coupled: SimBeamlineIoc, tmp_path_factory: pytest.TempPathFactory
 ) -> Any:
-    folder = tmp_path_factory.mktemp("coupled-bl")
-    path = folder / "coupled.yaml"
-    path.write_text(
-        textwrap.dedent(
-            f"""\
-            beamline: coupled
-            blueprints: [{DEVICES}, {DATA}]
-            defaults: {{timeout: 5.0, data_dir: "{folder / "data"}"}}
-            devices:
-              pmac: {{blueprint: Pmac, with: {{prefix: "{coupled.pmac}"}}}}
-              x: {{blueprint: PmacMotor, with: {{prefix: "{coupled.motor(1)}"}}}}
-              y: {{blueprint: PmacMotor, with: {{prefix: "{coupled.motor(2)}"}}}}
-              det:
-                blueprint: SimDetectorExternal
-                with: {{prefix: "{coupled.detector(1)}"}}
-            """
-        )
+    return fly_beamline(
+        RE,
+        tmp_path_factory.mktemp("coupled-bl"),
+        coupled.pmac,
+        (coupled.motor(1), coupled.motor(2)),
+        f"""\
+        det:
+          blueprint: SimDetectorExternal
+          with: {{prefix: "{coupled.detector(1)}"}}
+        """,
     )
-    beamline = load_beamline(path)
-    RE(ensure_connected(*beamline))
-    return beamline
 
 
 @pytest.fixture(scope="module")
@@ -71,10 +52,6 @@ def pcomp(RE: RunEngine, bl: Any, coupled: SimBeamlineIoc) -> CompareTrigger:
     trigger = CompareTrigger(coupled.compare, bl.x)
     asyncio.run_coroutine_threadsafe(trigger.connect(), RE.loop).result(10)
     return trigger
-
-
-def snake(bl: Any) -> Any:
-    return Fly(0.02 @ (Line(bl.y, 0, 1, 4) * ~Line(bl.x, 0, 2, 50)))
 
 
 def assert_inside_windows(spec: Any, axis: Any, first: int, fired: Any) -> None:

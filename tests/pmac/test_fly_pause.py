@@ -7,10 +7,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import re
-import textwrap
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,35 +20,16 @@ import pytest
 from bluesky.run_engine import RunEngine
 from bluesky.utils import RunEngineInterrupted
 from scanspec.core import Path as ScanPath
-from scanspec.specs import Fly, Line
 
-from ophyd_blueprint import Array1D, load_beamline, signal_r
-from ophyd_blueprint.plans import ensure_connected, fly_scan
+from ophyd_blueprint.plans import fly_scan
 from ophyd_blueprint.testing.sim_ioc import SimDetectorIoc, SimPmacIoc
 
-from .conftest import DEVICES
-from .pausing import (
-    Docs,
-    Pauser,
-    assert_every_frame_once,
-    file_frames,
-    indices,
-    paused_run,
-    value,
-)
+from ..runs import Docs, Pauser, paused_run
+from .conftest import DEVICES, fly_beamline, snake
+from .pausing import assert_every_frame_once, file_frames, indices, value
+from .pvt import executed
 
 FRAMES = 200
-
-
-@pytest.fixture(scope="module")
-def detector_ioc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimDetectorIoc]:
-    with SimDetectorIoc(log_dir=tmp_path_factory.mktemp("det")) as ioc:
-        yield ioc
-
-
-@pytest.fixture(scope="module")
-def RE() -> RunEngine:
-    return RunEngine(context_managers=[], call_returns_result=True)
 
 
 @pytest.fixture(scope="module")
@@ -59,42 +39,17 @@ def bl(
     detector_ioc: SimDetectorIoc,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Any:
-    folder = tmp_path_factory.mktemp("pause")
-    path = folder / "pause.yaml"
-    path.write_text(
-        textwrap.dedent(
-            f"""\
-            beamline: pause
-            blueprints: [{DEVICES}]
-            defaults: {{timeout: 5.0, data_dir: "{folder / "data"}"}}
-            devices:
-              pmac: {{blueprint: Pmac, with: {{prefix: "{sim_pmac.prefix}"}}}}
-              x: {{blueprint: PmacMotor, with: {{prefix: "{sim_pmac.motor(1)}"}}}}
-              y: {{blueprint: PmacMotor, with: {{prefix: "{sim_pmac.motor(2)}"}}}}
-              det: {{blueprint: SimDetector, with: {{prefix: "{detector_ioc.prefix}"}}}}
-            """
-        )
+    return fly_beamline(
+        RE,
+        tmp_path_factory.mktemp("pause"),
+        sim_pmac.prefix,
+        (sim_pmac.motor(1), sim_pmac.motor(2)),
+        f'det: {{blueprint: SimDetector, with: {{prefix: "{detector_ioc.prefix}"}}}}',
     )
-    beamline = load_beamline(path)
-    RE(ensure_connected(*beamline))
-    return beamline
-
-
-def snake(bl: Any) -> Any:
-    return Fly(0.02 @ (Line(bl.y, 0, 1, 4) * ~Line(bl.x, 0, 2, 50)))
 
 
 def in_loop(RE: RunEngine, make: Callable[[], Any]) -> Any:
     return asyncio.run_coroutine_threadsafe(make(), RE.loop).result(10)
-
-
-async def executed(sim_pmac: SimPmacIoc, letter: str) -> np.ndarray[Any, Any]:
-    """The positions the simulated controller ran on one CS axis, last run."""
-    sig = signal_r(
-        Array1D[np.float64], f"ca://{sim_pmac.prefix}Sim:{letter}:ExecutedPositions_RBV"
-    )
-    await sig.connect()
-    return np.asarray(await sig.get_value())
 
 
 def test_a_paused_fly_scan_stops_and_resumes_from_the_first_frame_not_written(
@@ -121,8 +76,8 @@ def test_a_paused_fly_scan_stops_and_resumes_from_the_first_frame_not_written(
     assert docs["stop"][0]["num_events"] == {"primary": FRAMES}
     assert_every_frame_once(docs, FRAMES)
     # the resumed trajectory flew every window from the first frame not written
-    xs = in_loop(RE, lambda: executed(sim_pmac, "X"))
-    ys = in_loop(RE, lambda: executed(sim_pmac, "Y"))
+    ran = in_loop(RE, lambda: executed(sim_pmac)).positions
+    xs, ys = ran["X"], ran["Y"]
     ran = {(round(x, 6), round(y, 6)) for x, y in zip(xs, ys, strict=True)}
     rest = ScanPath(spec.calculate(), start=written).consume()
     for bounds in (rest.lower, rest.midpoints, rest.upper):

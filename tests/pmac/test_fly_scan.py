@@ -8,41 +8,24 @@ import itertools
 import re
 import textwrap
 import time
-from collections import defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import event_model
 import h5py
-import numpy as np
 import pytest
 from bluesky.run_engine import RunEngine
 from bluesky.utils import FailedStatus
-from event_model import DocumentNames
 from scanspec.core import Path as ScanPath
 from scanspec.specs import Fly, Line
 
-from ophyd_blueprint import Array1D, load_beamline, signal_r
+from ophyd_blueprint import load_beamline
 from ophyd_blueprint.logic.trajectory import TrajectoryError
 from ophyd_blueprint.plans import ensure_connected, fly_scan
 from ophyd_blueprint.testing.sim_ioc import SimDetectorIoc, SimPmacIoc
 
-from .conftest import BUFFER_LENGTH, DEVICES, MOTORS
-
-Docs = dict[str, list[dict[str, Any]]]
-DATA = Path(__file__).parent / "data"
-
-
-@pytest.fixture(scope="module")
-def detector_ioc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimDetectorIoc]:
-    with SimDetectorIoc(log_dir=tmp_path_factory.mktemp("det")) as ioc:
-        yield ioc
-
-
-@pytest.fixture(scope="module")
-def RE() -> RunEngine:
-    return RunEngine(context_managers=[], call_returns_result=True)
+from ..runs import Docs, run
+from .conftest import BUFFER_LENGTH, DEVICES, MOTORS, fly_beamline
+from .pvt import executed
 
 
 @pytest.fixture(scope="module")
@@ -52,54 +35,24 @@ def flying(
     detector_ioc: SimDetectorIoc,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Any:
-    folder = tmp_path_factory.mktemp("fly")
-    path = folder / "fly.yaml"
-    path.write_text(
-        textwrap.dedent(
-            f"""\
-            beamline: fly
-            blueprints: [{DEVICES}, {DATA}]
-            defaults: {{timeout: 5.0, data_dir: "{folder / "data"}"}}
-            devices:
-              pmac: {{blueprint: Pmac, with: {{prefix: "{sim_pmac.prefix}"}}}}
-              small_slices:
-                blueprint: PmacSmallSlices
-                with: {{prefix: "{sim_pmac.prefix}"}}
-              x: {{blueprint: PmacMotor, with: {{prefix: "{sim_pmac.motor(1)}"}}}}
-              y: {{blueprint: PmacMotor, with: {{prefix: "{sim_pmac.motor(2)}"}}}}
-              det: {{blueprint: SimDetector, with: {{prefix: "{detector_ioc.prefix}"}}}}
-            """
-        )
+    return fly_beamline(
+        RE,
+        tmp_path_factory.mktemp("fly"),
+        sim_pmac.prefix,
+        (sim_pmac.motor(1), sim_pmac.motor(2)),
+        f"""\
+        small_slices:
+          blueprint: PmacSmallSlices
+          with: {{prefix: "{sim_pmac.prefix}"}}
+        det: {{blueprint: SimDetector, with: {{prefix: "{detector_ioc.prefix}"}}}}
+        """,
     )
-    bl = load_beamline(path)
-    RE(ensure_connected(*bl))
-    return bl
-
-
-def run(RE: RunEngine, plan: Any) -> Docs:
-    docs: Docs = defaultdict(list)
-
-    def collect(name: str, doc: dict[str, Any]) -> None:
-        event_model.schema_validators[DocumentNames(name)].validate(doc)
-        docs[name].append(doc)
-
-    RE(plan, collect)
-    return docs
 
 
 def value(RE: RunEngine, signal: Any) -> Any:
     import bluesky.plan_stubs as bps
 
     return RE(bps.rd(signal)).plan_result
-
-
-async def executed(sim_pmac: SimPmacIoc, letter: str) -> np.ndarray[Any, Any]:
-    """The positions the simulated controller ran on one CS axis."""
-    sig = signal_r(
-        Array1D[np.float64], f"ca://{sim_pmac.prefix}Sim:{letter}:ExecutedPositions_RBV"
-    )
-    await sig.connect()
-    return np.asarray(await sig.get_value())
 
 
 def test_a_4x50_snake_flies_200_frames_through_their_windows(
@@ -120,8 +73,8 @@ def test_a_4x50_snake_flies_200_frames_through_their_windows(
     assert ranges[-1][1] == 200
     # every window's lower bound, midpoint and upper bound was a point it ran
     ran = RE.loop  # the RunEngine's loop runs our CA client
-    xs = asyncio.run_coroutine_threadsafe(executed(sim_pmac, "X"), ran).result(10)
-    ys = asyncio.run_coroutine_threadsafe(executed(sim_pmac, "Y"), ran).result(10)
+    points = asyncio.run_coroutine_threadsafe(executed(sim_pmac), ran).result(10)
+    xs, ys = points.positions["X"], points.positions["Y"]
     points = {(round(x, 6), round(y, 6)) for x, y in zip(xs, ys, strict=True)}
     frames = ScanPath(spec.calculate()).consume()
     for bounds in (frames.lower, frames.midpoints, frames.upper):
@@ -169,7 +122,8 @@ def test_a_1000_frame_snake_is_appended_to_while_it_runs(
     assert docs["stop"][0]["exit_status"] == "success"
     assert docs["stop"][0]["num_events"] == {"primary": 1000}
     ran = RE.loop
-    xs = asyncio.run_coroutine_threadsafe(executed(sim_pmac, "X"), ran).result(10)
+    points = asyncio.run_coroutine_threadsafe(executed(sim_pmac), ran).result(10)
+    xs = points.positions["X"]
     assert len(xs) >= 2 * 1000, "every slice ran: the appended ones too"
     frames = ScanPath(spec.calculate()).consume()
     assert value(RE, bl.x.readback) == pytest.approx(frames.upper[bl.x][-1], abs=1e-3)
@@ -231,10 +185,10 @@ def test_a_pmac_ioc_that_dies_mid_trajectory_ends_the_run_with_the_detector_stop
         bl = load_beamline(path)
         RE(ensure_connected(*bl))
         spec = Fly(0.02 @ (Line(bl.y, 0, 1, 4) * ~Line(bl.x, 0, 2, 50)))
-        docs: Docs = defaultdict(list)
+        docs = Docs()
 
         def kill_once_frames_arrive(name: str, doc: dict[str, Any]) -> None:
-            docs[name].append(doc)
+            docs.add(name, doc)
             if name == "stream_datum" and ioc.running:
                 ioc.kill()  # the controller dies while the trajectory runs
 

@@ -6,32 +6,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import textwrap
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from bluesky.run_engine import RunEngine
 from bluesky.utils import Msg
-from scanspec.specs import Fly, Line
 
-from ophyd_blueprint import load_beamline, wait_for_value
-from ophyd_blueprint.plans import ensure_connected, fly_scan
+from ophyd_blueprint import wait_for_value
+from ophyd_blueprint.plans import fly_scan
 from ophyd_blueprint.testing.sim_ioc import SimDetectorIoc, SimPmacIoc
 
-from .conftest import DEVICES
-from .pausing import (
-    Docs,
-    Pauser,
-    assert_every_frame_once,
-    frames_in,
-    paused_run,
-    resources,
-)
+from ..runs import Docs, Pauser, paused_run
+from .conftest import fly_beamline, snake
+from .pausing import assert_every_frame_once, frames_in, resources
 from .self_triggered import SelfTriggered
 
-DATA = Path(__file__).parent / "data"
 FRAMES = 200
 
 
@@ -45,11 +35,6 @@ def detector_iocs(
 
 
 @pytest.fixture(scope="module")
-def RE() -> RunEngine:
-    return RunEngine(context_managers=[], call_returns_result=True)
-
-
-@pytest.fixture(scope="module")
 def bl(
     RE: RunEngine,
     sim_pmac: SimPmacIoc,
@@ -57,30 +42,16 @@ def bl(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Any:
     one, two = detector_iocs
-    folder = tmp_path_factory.mktemp("gated")
-    path = folder / "gated.yaml"
-    path.write_text(
-        textwrap.dedent(
-            f"""\
-            beamline: gated
-            blueprints: [{DEVICES}, {DATA}]
-            defaults: {{timeout: 5.0, data_dir: "{folder / "data"}"}}
-            devices:
-              pmac: {{blueprint: Pmac, with: {{prefix: "{sim_pmac.prefix}"}}}}
-              x: {{blueprint: PmacMotor, with: {{prefix: "{sim_pmac.motor(1)}"}}}}
-              y: {{blueprint: PmacMotor, with: {{prefix: "{sim_pmac.motor(2)}"}}}}
-              det: {{blueprint: SimDetectorExternal, with: {{prefix: "{one.prefix}"}}}}
-              det2: {{blueprint: SimDetectorExternal, with: {{prefix: "{two.prefix}"}}}}
-            """
-        )
+    return fly_beamline(
+        RE,
+        tmp_path_factory.mktemp("gated"),
+        sim_pmac.prefix,
+        (sim_pmac.motor(1), sim_pmac.motor(2)),
+        f"""\
+        det: {{blueprint: SimDetectorExternal, with: {{prefix: "{one.prefix}"}}}}
+        det2: {{blueprint: SimDetectorExternal, with: {{prefix: "{two.prefix}"}}}}
+        """,
     )
-    beamline = load_beamline(path)
-    RE(ensure_connected(*beamline))
-    return beamline
-
-
-def snake(bl: Any) -> Any:
-    return Fly(0.02 @ (Line(bl.y, 0, 1, 4) * ~Line(bl.x, 0, 2, 50)))
 
 
 def test_a_detector_that_is_the_trigger_is_prepared_twice_and_flown_once(
