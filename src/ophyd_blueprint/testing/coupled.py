@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING
 
+from .lifecycle import Started
 from .panda_ioc import PandablocksIoc
 from .sim_beamline import ENCODER_SCALE
 from .sim_ioc import SimBeamlineIoc
@@ -51,7 +51,7 @@ def wiring(prefix: str) -> list[tuple[str, object]]:
     return [(prefix + name, value) for name, value in puts]
 
 
-class CoupledBeamline:
+class CoupledBeamline(Started):
     """The simulated beamline (PMAC, detector, PandA) and pandablocks-ioc.
 
     `prefix` is the simulation's (its PMAC is ``<prefix>PMAC:``), `panda_prefix`
@@ -118,15 +118,3 @@ class CoupledBeamline:
         return f"{self.sim.log_tail(lines)}\n--- pandablocks-ioc ---\n" + (
             self.ioc.log_tail(lines)
         )
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

@@ -17,12 +17,11 @@ import contextlib
 import subprocess
 import threading
 import time
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
+from .lifecycle import Started
 from .output import copy_output, end_process, log_tail
 
 __all__ = ["ServerProcess", "running_servers"]
@@ -41,7 +40,7 @@ def running_servers() -> tuple[ServerProcess, ...]:
     return tuple(_running)
 
 
-class ServerProcess(ABC):
+class ServerProcess(Started):
     """One server subprocess with its log; subclasses say how it starts."""
 
     error: type[Exception] = RuntimeError
@@ -159,18 +158,6 @@ class ServerProcess(ABC):
     def log_tail(self, lines: int = 40) -> str:
         """The last `lines` lines the server printed."""
         return log_tail(self.log_path, lines)
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     @abstractmethod
     def start(self, timeout: float = 30.0) -> None:

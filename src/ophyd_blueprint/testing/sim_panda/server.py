@@ -17,8 +17,8 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
-from types import TracebackType
 
+from ..lifecycle import Started
 from .blocks import BLOCKS, CLOCK_HZ
 from .capture import CaptureRun
 from .engine import EdgeWatcher, EncoderPosition, Engine, constant_position
@@ -56,7 +56,7 @@ class CapturedRun:
     reason: str | None = None
 
 
-class SimPandA:
+class SimPandA(Started):
     """A simulated PandA serving on ``host`` (127.0.0.x) once started."""
 
     def __init__(
@@ -125,18 +125,6 @@ class SimPandA:
                     f"the simulated PandA did not stop within {timeout} s"
                 )
             self._thread = None
-
-    def __enter__(self) -> SimPandA:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def __repr__(self) -> str:
         return f"SimPandA(host={self.host!r})"
