@@ -110,3 +110,34 @@ def test_diff_reports_drift_when_the_frozen_file_is_out_of_date(
     assert result.returncode == 1, result.stdout + result.stderr
     assert "total" in result.stdout
     assert "acquire_time" in result.stdout
+
+
+FLY_FROM_A_CLIENT = """
+from bluesky.run_engine import RunEngine
+from ophyd_blueprint.demo.fly import run_fly
+
+run = run_fly(RunEngine(context_managers=[]), print, grid=(2, 40))
+print("events", run.events)
+"""
+
+
+def test_the_served_fly_beamline_connects_and_flies_from_another_process(
+    demo_env: dict[str, str], tmp_path: Path
+):
+    """`demo --serve` serves demo_fly.yaml's coupled beamline too: a client
+    with the exported environment connects to it and flies a snake."""
+    beamline = ROOT / "beamlines" / "demo_fly.yaml"
+    connect = run(f"blueprint connect {beamline}", demo_env, tmp_path)
+    assert connect.returncode == 0, connect.stdout + connect.stderr
+    for device in ("pmac", "x", "y", "det", "panda"):
+        assert device in connect.stdout
+    fly = subprocess.run(
+        [sys.executable, "-c", FLY_FROM_A_CLIENT],
+        env=demo_env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert fly.returncode == 0, fly.stdout + fly.stderr
+    assert "events 80" in fly.stdout

@@ -36,6 +36,7 @@ __all__ = [
     "FLY_GRID",
     "FlyRun",
     "fly_servers",
+    "fly_servers_if_possible",
     "missing_panda_ioc",
     "run_fly",
 ]
@@ -99,9 +100,32 @@ def fly_servers(out: Callable[[str], None]) -> Generator[CoupledBeamline, None, 
             )
             out(f"pandablocks-ioc up ({PANDA_PREFIX}); log: {servers.ioc.log_path}")
             _wire(servers.panda)
+            # pandablocks-ioc writes only into a directory that exists
+            fly_data_dir().mkdir(parents=True, exist_ok=True)
             yield servers
     finally:
         shutil.rmtree(logs, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def fly_servers_if_possible(
+    out: Callable[[str], None],
+) -> Generator[CoupledBeamline | None, None, None]:
+    """`fly_servers`, or None (and why, to `out`) without pandablocks-ioc."""
+    why = missing_panda_ioc()
+    if why is not None:
+        out(f"{why}; {FLY_BEAMLINE.name} is not served")
+        yield None
+        return
+    with fly_servers(out) as servers:
+        yield servers
+
+
+def fly_data_dir() -> Path:
+    """Where ``demo_fly.yaml`` has its files written."""
+    data_dir = load_beamline(FLY_BEAMLINE).model.defaults.data_dir
+    assert data_dir is not None, f"{FLY_BEAMLINE} names no data_dir"
+    return Path(data_dir)
 
 
 def _wire(prefix: str) -> None:
@@ -124,9 +148,6 @@ def run_fly(
     """
     out(f"loading {FLY_BEAMLINE} ...")
     bl = load_beamline(FLY_BEAMLINE)
-    data_dir = bl.model.defaults.data_dir
-    assert data_dir is not None, f"{FLY_BEAMLINE} names no data_dir"
-    Path(data_dir).mkdir(parents=True, exist_ok=True)  # pandablocks-ioc needs it
     report: ConnectionReport = asyncio.run_coroutine_threadsafe(
         bl.connect(), engine.loop
     ).result(timeout=60)

@@ -22,7 +22,14 @@ from ophyd_blueprint.beamline import ConnectionReport, load_beamline
 from ophyd_blueprint.blueprint.shipped import SHIPPED_BEAMLINES
 from ophyd_blueprint.transports.ca import close_all_channels
 
-from .fly import FLY_GRID, fly_servers, missing_panda_ioc, run_fly
+from .fly import (
+    FLY_BEAMLINE,
+    FLY_GRID,
+    fly_servers,
+    fly_servers_if_possible,
+    missing_panda_ioc,
+    run_fly,
+)
 from .fly_map import read_fly_map
 from .plot import (
     MATPLOTLIB_MISSING,
@@ -242,15 +249,21 @@ def _requested(
 def serve_demo(out: Callable[[str], None] = _say, tango_port: int = TANGO_PORT) -> None:
     """Run the demo servers for other clients until SIGINT or SIGTERM.
 
-    Status goes to `out`; stdout gets the ``export`` lines that point a
-    shell's CA and PVA clients at the demo IOC (and ``DEMO_TANGO_PORT``),
-    then ``# ready``. Stdin is not read: the servers run on in the
-    background (``&``, nohup, CI) until they are told to stop.
+    They are those of ``demo.yaml`` and, with pandablocks-ioc installed, the
+    coupled beamline of ``demo_fly.yaml``. Status goes to `out`; stdout gets
+    the ``export`` lines that point a shell's CA and PVA clients at them (and
+    ``DEMO_TANGO_PORT``), then ``# ready``. Stdin is not read: the servers
+    run on in the background (``&``, nohup, CI) until they are told to stop.
     """
-    with demo_servers(out, tango_port) as servers:
+    with (
+        demo_servers(out, tango_port) as servers,
+        fly_servers_if_possible(out) as fly,
+    ):
         for name, value in sorted(servers.client_env().items()):
             print(f"export {name}={shlex.quote(value)}")
         print("# ready", flush=True)
+        if fly is not None:
+            out(f"{FLY_BEAMLINE.name} connects to them too (fly scans)")
         out("serving; stop with Ctrl-C or SIGTERM (kill)")
         signum = wait_for_stop_signal()
         out(f"{signal.Signals(signum).name}: stopping the servers")
