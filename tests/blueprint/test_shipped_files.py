@@ -6,6 +6,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from ruamel.yaml import YAML
 
 from ophyd_blueprint.blueprint import schema_texts, stale_schemas, validate_files
 from ophyd_blueprint.blueprint.yaml_reader import read_yaml
@@ -41,3 +42,15 @@ def test_shipped_file_names_its_schema_and_matches_it(path: Path) -> None:
 def test_shipped_files_pass_every_check() -> None:
     problems = validate_files(SHIPPED, logic_roles=logic_roles())
     assert [str(problem) for problem in problems] == []
+
+
+def test_the_docs_list_every_shipped_blueprint() -> None:
+    """docs/index.md's "Shipped blueprints" names each one a user can ask for."""
+    index = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
+    section = index.split("## Shipped blueprints", 1)[1].split("\n## ", 1)[0]
+    shipped = {
+        str(YAML(typ="safe").load(path.read_text(encoding="utf-8"))["blueprint"])
+        for path in ROOT.glob("devices/**/*.yaml")
+    }
+    missing = sorted(name for name in shipped if f"`{name}`" not in section)
+    assert missing == [], f"docs/index.md does not list {missing}"
