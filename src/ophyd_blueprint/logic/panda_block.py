@@ -61,7 +61,7 @@ class BlockSwitch:
         except TimeoutError:
             _log.debug(
                 "%s: not seen running %g s after it was enabled; expected to run "
-                "%g s, it ran between two polls",
+                "%g s, it is taken to have run between two polls",
                 self.name,
                 unseen,
                 runs_for,
