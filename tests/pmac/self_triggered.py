@@ -106,9 +106,13 @@ class SelfTriggered:
         return AsyncStatus(self._stop(), name=self.name)
 
     async def _stop(self) -> None:
+        await self._stop_firing()
+        await self.detector.stop()
+
+    async def _stop_firing(self) -> None:
+        """Cancel the edges still to come and wait until they have stopped."""
         firing, self._firing = self._firing, None
         if firing is not None:
             firing.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await firing
-        await self.detector.stop()

@@ -4,8 +4,6 @@ kicked off after the other detectors and before the motion; and paused."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -114,11 +112,7 @@ class OneMoreEdgeForItself(SelfTriggered):
     (which writes that frame): the other detector never gets it."""
 
     async def _stop(self) -> None:
-        firing, self._firing = self._firing, None
-        if firing is not None:
-            firing.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await firing
+        await self._stop_firing()
         await self.edge_given()
         written = self.detector.hdf.num_captured
         # every edge given so far written, then one edge more, to itself
