@@ -23,6 +23,7 @@ from typing import Any
 from bluesky.run_engine import RunEngine
 
 from ophyd_blueprint.beamline import ConnectionReport, load_beamline
+from ophyd_blueprint.blueprint import load_beamline_model
 from ophyd_blueprint.blueprint.shipped import SHIPPED_BEAMLINES
 from ophyd_blueprint.plans import fly_scan
 from ophyd_blueprint.testing.coupled import CoupledBeamline, wiring
@@ -123,7 +124,7 @@ def fly_servers_if_possible(
 
 def fly_data_dir() -> Path:
     """Where ``demo_fly.yaml`` has its files written."""
-    data_dir = load_beamline(FLY_BEAMLINE).model.defaults.data_dir
+    data_dir = load_beamline_model(FLY_BEAMLINE).defaults.data_dir
     assert data_dir is not None, f"{FLY_BEAMLINE} names no data_dir"
     return Path(data_dir)
 
