@@ -12,7 +12,8 @@ import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import IO
+
+from ophyd_blueprint.process_log import copy_output, end_process, log_tail
 
 __all__ = ["ServiceProcess"]
 
@@ -113,17 +114,13 @@ class ServiceProcess:
         _reaper.watch(self._proc.pid)  # the leader of its own session
         assert self._proc.stdout is not None
         self._reader = threading.Thread(
-            target=self._copy, args=(self._proc.stdout,), name=self.name, daemon=True
+            target=copy_output,
+            args=(self._proc.stdout, self.log_path),
+            kwargs={"echo": self._echo},
+            name=self.name,
+            daemon=True,
         )
         self._reader.start()
-
-    def _copy(self, stream: IO[bytes]) -> None:
-        with self.log_path.open("ab") as log:
-            for line in iter(stream.readline, b""):
-                log.write(line)
-                log.flush()
-                if self._echo is not None:
-                    self._echo(line.decode(errors="replace").rstrip())
 
     @property
     def pid(self) -> int:
@@ -144,13 +141,7 @@ class ServiceProcess:
         proc = self._proc
         if proc is None:
             return
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout)
+        end_process(proc, timeout)
         # the session's other processes (children it did not end) go with it
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGKILL)
@@ -168,8 +159,4 @@ class ServiceProcess:
         reader = self._reader
         if reader is not None and not self.running:
             reader.join(5.0)
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except OSError:
-            return "(no output)"
-        return "\n".join(text.splitlines()[-lines:]) or "(no output)"
+        return log_tail(self.log_path, lines)

@@ -21,8 +21,9 @@ from abc import abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from ophyd_blueprint.process_log import copy_output, end_process, log_tail
+
 from .lifecycle import Started
-from .output import copy_output, end_process, log_tail
 
 __all__ = ["ServerProcess", "running_servers"]
 
