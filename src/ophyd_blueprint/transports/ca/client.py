@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, cast
 
@@ -36,6 +37,7 @@ __all__ = [
     "caput",
     "channel_type",
     "purge_channel_caches",
+    "share_pyepics_context",
 ]
 
 DBF_STRING = 0
@@ -86,6 +88,37 @@ _FAST_INFO = _get_channel is not None and all(
 )
 
 
+_context_settled = False
+"""Whether the first connect has looked for pyepics' CA context."""
+
+
+def share_pyepics_context() -> None:
+    """Let aioca take pyepics' CA context, if pyepics has made one and aioca
+    has none yet: one context for ophyd (sync) and ophyd-blueprint.
+
+    bluesky's RunEngine imports ophyd, and ophyd's pyepics layer makes a CA
+    context in the thread that imports it. Devices connect in the
+    RunEngine's thread, where aioca would make a second one: every IOC then
+    has two TCP circuits to the process, and a thread that has used both
+    gets aioca's warning ("There is already a CA context for this thread")
+    and loses pyepics' context. Attached in this thread before aioca's first
+    call, pyepics' context is the one aioca adopts (and pyepics, which made
+    it, destroys it at exit, after aioca has closed its channels). Tried
+    once, at the first connect of the process; pyepics not loaded, not
+    started, or without preemptive callbacks (aioca needs them) is left so.
+    """
+    global _context_settled
+    _context_settled = True
+    epics_ca: Any = sys.modules.get("epics.ca")
+    aioca_context = getattr(getattr(_catools, "_Context", None), "_ca_context", None)
+    if epics_ca is None or aioca_context is not None:
+        return
+    initial = getattr(epics_ca, "initial_context", None)
+    preemptive = getattr(epics_ca, "PREEMPTIVE_CALLBACK", False)  # as aioca's
+    if initial is not None and preemptive and not epics_ca.current_context():
+        epics_ca.attach_context(initial)
+
+
 async def channel_type(pv: str) -> tuple[int, int]:
     """Connect ``pv`` (no timeout: the caller bounds it); its DBF type and count.
 
@@ -94,6 +127,8 @@ async def channel_type(pv: str) -> tuple[int, int]:
     two. aioca's channel cache is used directly where this aioca has it,
     else `cainfo`.
     """
+    if not _context_settled:
+        share_pyepics_context()
     if not _FAST_INFO:
         info = await cainfo(pv, timeout=None)
         return info.datatype, info.count
