@@ -2,7 +2,7 @@
 
 Run with the venv's python: ``.venv/bin/python bench/introspect_compare.py``.
 It starts its own IOC (a generated db: a root PVI linking 5 devices of 200
-signals each), then times, median of several warm runs:
+signals each), then times, median of 15 warm runs of each taken in turn:
 
 - ``introspect()``: the PVI structures only, turned into blueprints whose
   signals take their PVs' types at connect (live-typed);
@@ -38,7 +38,7 @@ from ophyd_blueprint.testing.ioc import EpicsIoc
 
 DEVICES = 5
 SIGNALS_PER_DEVICE = 200
-RUNS = 7
+ROUNDS = 15
 
 
 def generated_db() -> str:
@@ -109,9 +109,16 @@ async def theirs(root: str) -> float:
     return elapsed
 
 
-def median_of(run: Any) -> float:
-    run()  # warm: channels are made once per context
-    return statistics.median(run() for _ in range(RUNS))
+def medians(runs: dict[str, Any]) -> dict[str, float]:
+    """The median time of each run, the runs taken in turn round after round
+    (so that a slower minute of the machine weighs on all of them alike)."""
+    for run in runs.values():
+        run()  # warm: channels are made once per context
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(ROUNDS):
+        for name, run in runs.items():
+            times[name].append(run())
+    return {name: statistics.median(found) for name, found in times.items()}
 
 
 def main() -> None:
@@ -123,16 +130,23 @@ def main() -> None:
             ctxt = Context("pva", nt=False)
             loop = asyncio.new_event_loop()
             try:
-                live = median_of(lambda: loop.run_until_complete(ours(root, False)))
-                typed = median_of(lambda: loop.run_until_complete(ours(root, True)))
-                ophyd_async = median_of(lambda: loop.run_until_complete(theirs(root)))
+                t = medians(
+                    {
+                        "live": lambda: loop.run_until_complete(ours(root, False)),
+                        "typed": lambda: loop.run_until_complete(ours(root, True)),
+                        "ophyd_async": lambda: loop.run_until_complete(theirs(root)),
+                        "structures": lambda: raw_fetch(ctxt, root, False),
+                        "dicts": lambda: raw_fetch(ctxt, root, False, as_dicts=True),
+                        "pairs": lambda: raw_fetch(ctxt, root, False, as_pairs=True),
+                        "with_signals": lambda: raw_fetch(ctxt, root, True),
+                    }
+                )
             finally:
                 loop.close()
-            structures = median_of(lambda: raw_fetch(ctxt, root, False))
-            dicts = median_of(lambda: raw_fetch(ctxt, root, False, as_dicts=True))
-            pairs = median_of(lambda: raw_fetch(ctxt, root, False, as_pairs=True))
-            with_signals = median_of(lambda: raw_fetch(ctxt, root, True))
-            ctxt.close()
+                ctxt.close()
+    live, typed, ophyd_async = t["live"], t["typed"], t["ophyd_async"]
+    structures, dicts, pairs = t["structures"], t["dicts"], t["pairs"]
+    with_signals = t["with_signals"]
     signals = DEVICES * SIGNALS_PER_DEVICE
     what = f"introspect {signals} signals in {DEVICES} devices"
     print("| benchmark | ophyd-blueprint | raw p4p (same fetches) | ratio |")
