@@ -137,7 +137,7 @@ def share_pyepics_context() -> None:
 def _pyepics() -> Any:
     """pyepics' ``epics.ca``, if it is started or, once imported, would load
     aioca's libca; else None (a second libca in the process would share
-    nothing, and two libCom break CA searches).
+    nothing; tried, it left aioca's CA searches unanswered).
 
     As ophyd does, ``epicscorelibs.path.pyepics`` is imported first: it points
     pyepics at epicscorelibs' libca (unless ``PYEPICS_LIBCA`` says otherwise).
