@@ -38,7 +38,7 @@ def test_ophyd_and_ours_read_one_pv_over_one_circuit(epics_ioc: EpicsIoc, first:
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     assert lines, done.stdout[-3000:] + done.stderr[-3000:]
     found = json.loads(lines[-1])
-    assert found["warnings"] == []
+    assert [w for w in found["warnings"] if "CA context" in w] == []
     assert found["circuits"] == 1
     assert len(found["events"]) == 2
     for data in found["events"]:
