@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -30,6 +32,7 @@ from pandablocks.responses import (
 )
 from pandablocks.utils import table_to_words
 
+from ophyd_blueprint.testing.panda_ioc import PandaIoc
 from ophyd_blueprint.testing.sim_panda import SimPandA
 
 TIMEOUT = 10.0
@@ -335,3 +338,42 @@ async def test_outputs_are_watched_and_instances_get_their_own_address(
     assert edges == [("TTLOUT2.VAL", True)]
     with SimPandA() as other:
         assert other.host != sim.host
+
+
+async def test_its_own_failure_is_answered_err_and_the_client_stays_connected(
+    sim: SimPandA, client: AsyncioClient
+) -> None:
+    """A real PandA does not hang up on a client; a simulation that did left
+    pandablocks-ioc unable to arm or disarm for the rest of a test session."""
+    broken = True
+
+    def position(number: int, seconds: float) -> float:
+        if broken:
+            return float("nan")  # round() of it raises in the engine
+        return 1000.0 * number
+
+    sim.set_encoder_position(position)
+    with pytest.raises(CommandError, match="the simulated PandA failed"):
+        await client.send(Get("INENC1.VAL"), timeout=TIMEOUT)
+    assert any("cannot convert float NaN" in error for error in sim.errors)
+
+    broken = False
+    value = await client.send(Get("INENC1.VAL"), timeout=TIMEOUT)
+    assert int(value) == 1000, "the same connection answers once the fault is gone"
+
+
+def test_a_panda_iocs_log_tail_shows_the_simulations_own_failures(
+    tmp_path: Path,
+) -> None:
+    """What a failing test's report shows of a PandA (pandablocks-ioc's log)
+    names the simulation's failure too, which happens in the test process."""
+    ioc = PandaIoc(log_dir=tmp_path)
+    with ioc.panda:  # the simulation alone: its clock steps read the encoders
+        ioc.panda.set_encoder_position(lambda number, seconds: float("nan"))
+        deadline = time.monotonic() + TIMEOUT
+        while not ioc.panda.errors and time.monotonic() < deadline:
+            time.sleep(0.01)
+        tail = ioc.log_tail()
+    assert "--- the simulated PandA's own failures ---" in tail
+    assert "during a clock step" in tail
+    assert "ValueError: cannot convert float NaN to integer" in tail

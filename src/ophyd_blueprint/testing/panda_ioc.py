@@ -128,3 +128,11 @@ class PandaIoc(PandablocksIoc):
         """Stop the IOC, then the simulation."""
         super().stop(timeout)
         self.panda.stop()
+
+    def log_tail(self, lines: int = 40) -> str:
+        """The IOC's last lines, and the simulation's latest failures if any."""
+        tail = super().log_tail(lines)
+        if not self.panda.errors:
+            return tail
+        heading = "--- the simulated PandA's own failures ---"
+        return "\n".join([tail, heading, *self.panda.errors[-3:]])

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import threading
 import time
+import traceback
 from dataclasses import dataclass, field
 
 from ..lifecycle import Started
@@ -84,6 +86,10 @@ class SimPandA(Started):
         self._stopping: asyncio.Event | None = None
         self._ready = threading.Event()
         self._failure: BaseException | None = None
+        self.errors: list[str] = []
+        """Tracebacks of the simulation's own failures (a bug, or an encoder
+        function that raised): each answered ``ERR`` or skipped a step,
+        without dropping a client; `PandaIoc` shows them in its log tail."""
 
     # -- public -------------------------------------------------------------
 
@@ -183,8 +189,23 @@ class SimPandA(Started):
 
     async def _ticking(self) -> None:
         while True:
-            self._sync()
+            try:
+                self._sync()
+            except Exception as error:  # said, and the clock goes on
+                self._failed("a clock step", error)
             await asyncio.sleep(self.tick if self.engine.sampling() else _IDLE_TICK)
+
+    def _failed(self, during: str, error: Exception) -> str:
+        """Keep (and print, once per kind) a failure of the simulation itself;
+        the ``ERR`` line a command that met it is answered with."""
+        text = "".join(traceback.format_exception(error)).rstrip()
+        last = text.splitlines()[-1]
+        first = not any(known.endswith(last) for known in self.errors)
+        self.errors.append(f"during {during}:\n{text}")
+        del self.errors[:-20]  # the latest are the ones that explain
+        if first:
+            print(f"simulated PandA, during {during}:\n{text}", file=sys.stderr)
+        return f"ERR the simulated PandA failed: {error!r}"
 
     def _sync(self) -> None:
         self.engine.advance(round(self.seconds() * CLOCK_HZ))
@@ -198,9 +219,13 @@ class SimPandA(Started):
         session = ControlSession(self)
         try:
             while line := await reader.readline():
-                if not session.collecting:
-                    self._sync()
-                answer = session.line(line.decode().rstrip("\r\n"))
+                text = line.decode(errors="replace").rstrip("\r\n")
+                try:
+                    if not session.collecting:
+                        self._sync()
+                    answer = session.line(text)
+                except Exception as error:  # a real PandA would not hang up
+                    answer = [self._failed(f"command {text!r}", error)]
                 if answer:
                     writer.write(("\n".join(answer) + "\n").encode())
                     await writer.drain()
