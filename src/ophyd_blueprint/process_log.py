@@ -37,13 +37,37 @@ def copy_output(
                 echo(line.decode(errors="replace").rstrip())
 
 
+_FIRST_ERROR_LINES = 25
+"""How much of the first error before the tail a log tail shows."""
+
+
 def log_tail(log_path: Path, lines: int = 40) -> str:
-    """The last `lines` lines of the log, or ``(no output)``."""
+    """The last `lines` lines of the log, or ``(no output)``.
+
+    A server that fails often goes on printing the same complaint; the first
+    error is the one that explains. If the log has a traceback or an
+    ``ERROR`` line before its tail, up to 25 lines from it come first.
+    """
     try:
         text = log_path.read_text(errors="replace")
     except OSError:
         return "(no output)"
-    return "\n".join(text.splitlines()[-lines:]) or "(no output)"
+    every = text.splitlines()
+    start = max(len(every) - lines, 0)
+    tail = "\n".join(every[start:]) or "(no output)"
+    first = next(
+        (
+            number
+            for number, line in enumerate(every[:start])
+            if line.startswith("Traceback") or "ERROR" in line
+        ),
+        None,
+    )
+    if first is None:
+        return tail
+    head = every[first : min(first + _FIRST_ERROR_LINES, start)]
+    heading = f"--- its first error (line {first + 1}) ---"
+    return "\n".join([heading, *head, "--- its last lines ---", tail])
 
 
 def end_process(proc: subprocess.Popen[bytes], timeout: float) -> None:

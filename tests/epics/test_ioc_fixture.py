@@ -3,10 +3,12 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from ophyd_blueprint.testing.ioc import EpicsIoc, IocError
+from ophyd_blueprint.testing.server_process import ServerProcess
 
 
 def _caget(pv: str) -> str:
@@ -93,3 +95,31 @@ def test_a_server_is_running_from_its_start_to_its_kill_or_stop(tmp_path):
         ioc.start()
         assert ioc in running_servers()
     assert ioc not in running_servers()
+
+
+class _Complaining(ServerProcess):
+    """A server that fails at once, then repeats itself until it exits."""
+
+    def start(self, timeout: float = 30.0) -> None:
+        script = (
+            "import sys\n"
+            "print('Traceback (most recent call last):')\n"
+            "print('ValueError: the first cause')\n"
+            "for n in range(100): print('still cannot arm', n)\n"
+            "sys.exit(1)\n"
+        )
+        self.launch([sys.executable, "-c", script], timeout, ready_lines=("never",))
+
+
+def test_a_failed_servers_error_shows_its_first_error_and_its_last_lines(
+    tmp_path: Path,
+):
+    """A failing server repeats its complaint; the first error explains."""
+    server = _Complaining("complaining server", tmp_path / "server.log")
+    with pytest.raises(RuntimeError, match="exited with code 1") as info:
+        server.start()
+    message = str(info.value)
+    assert "--- its first error (line 1) ---" in message
+    assert "ValueError: the first cause" in message
+    assert "still cannot arm 99" in message
+    assert "still cannot arm 40" not in message, "neither the first error nor the end"
