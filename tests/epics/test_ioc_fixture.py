@@ -1,5 +1,6 @@
 """The IOC fixture: serves the records on loopback, restarts on the same ports."""
 
+import json
 import os
 import subprocess
 import sys
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ophyd_blueprint.testing.ioc import EpicsIoc, IocError
+from ophyd_blueprint.testing.ioc import EpicsIoc, IocError, configure_client_env
 from ophyd_blueprint.testing.server_process import ServerProcess
 
 
@@ -123,3 +124,24 @@ def test_a_failed_servers_error_shows_its_first_error_and_its_last_lines(
     assert "ValueError: the first cause" in message
     assert "still cannot arm 99" in message
     assert "still cannot arm 40" not in message, "neither the first error nor the end"
+
+
+def test_another_process_cannot_reserve_this_ones_ports():
+    """xdist workers each reserve 32 slots from the free ports; a port free in
+    both when each looked would have been reserved by both, and one worker's
+    IOC then held the other's port ("stayed in use" after a kill)."""
+    env = configure_client_env()
+    ours = [int(a.rpartition(":")[2]) for a in env["EPICS_CA_ADDR_LIST"].split()]
+    code = (
+        "import json, sys\n"
+        "from ophyd_blueprint.testing.ioc import _claim\n"
+        "print(json.dumps([_claim(int(p)) for p in sys.argv[1:]]))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, *map(str, ours)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert json.loads(out.stdout) == [False] * len(ours)

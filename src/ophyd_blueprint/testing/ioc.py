@@ -40,16 +40,18 @@ failing test while an IOC runs.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import secrets
 import socket
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import IO, Literal
 
 from .output import temporary_folder
 from .server_process import ServerProcess
@@ -109,13 +111,62 @@ def _port_free(port: int) -> bool:
     return _bindable(port, socket.SOCK_STREAM) and _bindable(port, socket.SOCK_DGRAM)
 
 
+_CLAIMS = Path(tempfile.gettempdir()) / "ophyd-blueprint-ports"
+"""Where each process claims the ports it reserves: a file per port, locked."""
+_claimed: list[IO[bytes]] = []
+"""The locked files of this process's ports, open (so locked) until it exits."""
+
+
+def _claim(port: int) -> bool:
+    """Whether this process now holds `port` against every other process that
+    reserves ports here (xdist workers, a demo, a user's tests).
+
+    A free port is only free for now: another process could reserve it too,
+    and its IOC would then hold our IOC's port (seen as "stayed in use" after
+    a kill). The lock goes with the process, however it ends.
+    """
+    try:
+        _CLAIMS.mkdir(exist_ok=True)
+        claim = (_CLAIMS / f"{port}.lock").open("ab")
+    except OSError:
+        return True  # nowhere to claim it: as free as the bind test says
+    try:
+        fcntl.flock(claim, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        claim.close()
+        return False
+    _claimed.append(claim)
+    return True
+
+
+def _holders(port: int) -> str:
+    """Which processes have a socket on `port` (for an error message)."""
+    try:
+        import psutil
+    except ImportError:
+        return "a process (install psutil to see which)"
+    found: list[str] = []
+    try:
+        connections = psutil.net_connections("inet")
+    except (psutil.Error, OSError) as error:
+        return f"a process ({error})"
+    for connection in connections:
+        if connection.laddr and connection.laddr.port == port:
+            try:
+                name = " ".join(psutil.Process(connection.pid).cmdline()[:4])
+            except (psutil.Error, TypeError, ValueError):
+                name = "?"
+            found.append(f"pid {connection.pid} ({name}, {connection.status})")
+    return ", ".join(found) or "no process psutil can see (TIME_WAIT?)"
+
+
 def _free_ports(count: int) -> list[int]:
     found: list[int] = []
     for _ in range(count * 50):
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
             sock.bind((LOOPBACK, 0))
             port = int(sock.getsockname()[1])
-        if port not in found and _port_free(port):
+        if port not in found and _port_free(port) and _claim(port):
             found.append(port)
             if len(found) == count:
                 return found
@@ -348,7 +399,11 @@ class EpicsIoc(SlotServer):
         wanted = (ports.ca_server, ports.pva_server, ports.pva_broadcast)
         while not all(_port_free(p) for p in wanted):
             if time.monotonic() > deadline:
-                raise IocError(f"ports {wanted} of IOC {self.prefix} stayed in use")
+                held = [p for p in wanted if not _port_free(p)]
+                raise IocError(
+                    f"ports {wanted} of IOC {self.prefix} stayed in use: "
+                    + "; ".join(f"{p} by {_holders(p)}" for p in held)
+                )
             time.sleep(0.02)
 
     def __repr__(self) -> str:
