@@ -2,6 +2,7 @@
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from ophyd_blueprint.testing.ioc import EpicsIoc, IocError, configure_client_env
+from ophyd_blueprint.testing.ports import claim_ports
 from ophyd_blueprint.testing.server_process import ServerProcess
+from ophyd_blueprint.testing.tango_server import free_port
 
 
 def _caget(pv: str) -> str:
@@ -134,7 +137,7 @@ def test_another_process_cannot_reserve_this_ones_ports():
     ours = [int(a.rpartition(":")[2]) for a in env["EPICS_CA_ADDR_LIST"].split()]
     code = (
         "import json, sys\n"
-        "from ophyd_blueprint.testing.ioc import _claim\n"
+        "from ophyd_blueprint.testing.ports import _claim\n"
         "print(json.dumps([_claim(int(p)) for p in sys.argv[1:]]))\n"
     )
     out = subprocess.run(
@@ -145,3 +148,30 @@ def test_another_process_cannot_reserve_this_ones_ports():
         check=True,
     )
     assert json.loads(out.stdout) == [False] * len(ours)
+
+
+def test_server_ports_are_never_ones_the_kernel_hands_out():
+    """CI: while an IOC was killed for a restart, a Tango server bound to port
+    0 got the IOC's CA port from the kernel, and the IOC could not come back.
+    Test servers' ports now lie outside the kernel's ephemeral range, which is
+    where port 0 binds and outgoing connections get theirs."""
+    low, high = map(
+        int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+    )
+    env = configure_client_env()
+    ioc_ports = [
+        int(address.rpartition(":")[2])
+        for key in ("EPICS_CA_ADDR_LIST", "EPICS_PVA_ADDR_LIST")
+        for address in env[key].split()
+    ]
+    ioc_ports += [int(env["EPICS_CA_REPEATER_PORT"]), int(env["EPICS_PVA_SERVER_PORT"])]
+    others = [free_port(), *claim_ports(20)]
+    kernel = []
+    for _ in range(50):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind(("127.0.0.1", 0))
+            kernel.append(sock.getsockname()[1])
+    assert all(low <= port <= high for port in kernel), "the range read is the kernel's"
+    outside = [p for p in ioc_ports + others if not low <= p <= high]
+    assert outside == ioc_ports + others
+    assert len(set(ioc_ports + others)) == len(ioc_ports + others)

@@ -40,20 +40,18 @@ failing test while an IOC runs.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import secrets
-import socket
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Literal
+from typing import Literal
 
 from .output import temporary_folder
+from .ports import LOOPBACK, claim_ports, holders, port_free
 from .server_process import ServerProcess
 
 __all__ = [
@@ -70,7 +68,6 @@ __all__ = [
     "reserve_ports",
 ]
 
-LOOPBACK = "127.0.0.1"
 READY_LINE = "iocRun: All initialization complete"
 RECORDS_DB = Path(__file__).parent / "db" / "records.db"
 """The shared test records (ai/ao, longs, int64, enums, strings, waveforms...)."""
@@ -96,88 +93,14 @@ class IocPorts:
     pva_broadcast: int
 
 
-def _bindable(port: int, kind: socket.SocketKind) -> bool:
-    with socket.socket(socket.AF_INET, kind) as sock:
-        if kind == socket.SOCK_STREAM:  # as servers do: TIME_WAIT does not block
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((LOOPBACK, port))
-        except OSError:
-            return False
-    return True
-
-
-def _port_free(port: int) -> bool:
-    return _bindable(port, socket.SOCK_STREAM) and _bindable(port, socket.SOCK_DGRAM)
-
-
-_CLAIMS = Path(tempfile.gettempdir()) / "ophyd-blueprint-ports"
-"""Where each process claims the ports it reserves: a file per port, locked."""
-_claimed: list[IO[bytes]] = []
-"""The locked files of this process's ports, open (so locked) until it exits."""
-
-
-def _claim(port: int) -> bool:
-    """Whether this process now holds `port` against every other process that
-    reserves ports here (xdist workers, a demo, a user's tests).
-
-    A free port is only free for now: another process could reserve it too,
-    and its IOC would then hold our IOC's port (seen as "stayed in use" after
-    a kill). The lock goes with the process, however it ends.
-    """
-    try:
-        _CLAIMS.mkdir(exist_ok=True)
-        claim = (_CLAIMS / f"{port}.lock").open("ab")
-    except OSError:
-        return True  # nowhere to claim it: as free as the bind test says
-    try:
-        fcntl.flock(claim, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        claim.close()
-        return False
-    _claimed.append(claim)
-    return True
-
-
-def _holders(port: int) -> str:
-    """Which processes have a socket on `port` (for an error message)."""
-    try:
-        import psutil
-    except ImportError:
-        return "a process (install psutil to see which)"
-    found: list[str] = []
-    try:
-        connections = psutil.net_connections("inet")
-    except (psutil.Error, OSError) as error:
-        return f"a process ({error})"
-    for connection in connections:
-        if connection.laddr and connection.laddr.port == port:
-            try:
-                name = " ".join(psutil.Process(connection.pid).cmdline()[:4])
-            except (psutil.Error, TypeError, ValueError):
-                name = "?"
-            found.append(f"pid {connection.pid} ({name}, {connection.status})")
-    return ", ".join(found) or "no process psutil can see (TIME_WAIT?)"
-
-
-def _free_ports(count: int) -> list[int]:
-    found: list[int] = []
-    for _ in range(count * 50):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            sock.bind((LOOPBACK, 0))
-            port = int(sock.getsockname()[1])
-        if port not in found and _port_free(port) and _claim(port):
-            found.append(port)
-            if len(found) == count:
-                return found
-    raise IocError(f"found only {len(found)} of {count} free loopback ports")
-
-
 class _Network:
     """The ports reserved for this process's IOCs, and which are in use."""
 
     def __init__(self) -> None:
-        ports = _free_ports(3 * _SLOTS + 1)
+        try:
+            ports = claim_ports(3 * _SLOTS + 1)
+        except OSError as error:
+            raise IocError(str(error)) from None
         self.repeater = ports[-1]
         self.slots = [IocPorts(*ports[3 * i : 3 * i + 3]) for i in range(_SLOTS)]
         self.holders: dict[int, str] = {}
@@ -397,12 +320,12 @@ class EpicsIoc(SlotServer):
     def _wait_ports_free(self, ports: IocPorts, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         wanted = (ports.ca_server, ports.pva_server, ports.pva_broadcast)
-        while not all(_port_free(p) for p in wanted):
+        while not all(port_free(p) for p in wanted):
             if time.monotonic() > deadline:
-                held = [p for p in wanted if not _port_free(p)]
+                held = [p for p in wanted if not port_free(p)]
                 raise IocError(
                     f"ports {wanted} of IOC {self.prefix} stayed in use: "
-                    + "; ".join(f"{p} by {_holders(p)}" for p in held)
+                    + "; ".join(f"{p} by {holders(p)}" for p in held)
                 )
             time.sleep(0.02)
 

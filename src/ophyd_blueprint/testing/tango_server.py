@@ -21,16 +21,15 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import socket
 import sys
 from typing import Any
 
 from .output import announce, temporary_folder
+from .ports import LOOPBACK, claim_port
 from .server_process import ServerProcess
 
 __all__ = ["DEVICES", "LOOPBACK", "TangoServer", "TangoServerError"]
 
-LOOPBACK = "127.0.0.1"
 DEVICES = {
     "types": "test/types/1",
     "motor": "test/motor/1",
@@ -46,10 +45,10 @@ class TangoServerError(RuntimeError):
 
 
 def free_port() -> int:
-    """A TCP port free on 127.0.0.1 now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((LOOPBACK, 0))
-        return int(sock.getsockname()[1])
+    """A port free on 127.0.0.1, this process's until it exits, and one the
+    kernel does not hand out by itself (`ports.claim_port`): a restarted
+    server finds it still free."""
+    return claim_port()
 
 
 class TangoServer(ServerProcess):

@@ -8,15 +8,14 @@ own temporary catalog, file and tabular storage, and waits until it answers.
 from __future__ import annotations
 
 import secrets
-import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
 
-from .ioc import LOOPBACK
 from .output import temporary_folder
+from .ports import LOOPBACK, claim_port
 from .server_process import ServerProcess
 
 __all__ = ["TiledServer", "TiledServerError"]
@@ -24,12 +23,6 @@ __all__ = ["TiledServer", "TiledServerError"]
 
 class TiledServerError(RuntimeError):
     """The Tiled server did not start; the message has its output."""
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((LOOPBACK, 0))
-        return int(sock.getsockname()[1])
 
 
 class TiledServer(ServerProcess):
@@ -52,7 +45,7 @@ class TiledServer(ServerProcess):
 
     def start(self, timeout: float = 60.0) -> None:
         """Start the server and wait until it answers (bounded by `timeout`)."""
-        self.port = _free_port()
+        self.port = claim_port()
         argv = [
             sys.executable,
             "-m",
