@@ -19,12 +19,19 @@ from ophyd_blueprint.testing.coupled import CoupledBeamline, wiring
 from ophyd_blueprint.testing.fixtures import (
     coupled_beamline,
     pytest_runtest_makereport,
+    pytest_runtest_setup,
 )
 from ophyd_blueprint.testing.ioc import configure_client_env
 
 configure_client_env()
 
-__all__ = ["RE", "bl", "coupled_beamline", "pytest_runtest_makereport"]
+__all__ = [
+    "RE",
+    "bl",
+    "coupled_beamline",
+    "pytest_runtest_makereport",
+    "pytest_runtest_setup",
+]
 
 DEVICES = Path(__file__).parents[2] / "devices"
 TIMEOUT = 10.0

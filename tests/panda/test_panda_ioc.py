@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
+import pytest
 from p4p.client.asyncio import Context
 
+from ophyd_blueprint.testing.fixtures import pytest_runtest_setup
 from ophyd_blueprint.testing.panda_ioc import PandaIoc
 
 TIMEOUT = 10.0
@@ -54,3 +57,31 @@ async def test_arming_through_the_ioc_makes_pcap_active(panda_ioc: PandaIoc) -> 
         await _put(ctx, panda_ioc.pv("PCAP:ARM"), 0)
         await _wait_for(ctx, panda_ioc.pv("PCAP:ACTIVE"), 0)
     assert panda_ioc.panda.runs[-1].reason == "Disarmed"
+
+
+async def test_an_ioc_that_gave_its_panda_up_is_restarted_before_the_next_test(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """pandablocks-ioc gives its PandA up for good when a ``*CHANGES?`` goes
+    unanswered for 1 s (CI: a test holding the GIL 2 s starved the simulated
+    PandA, a thread of the test process, and later PandA tests could not
+    arm). The setup hook restarts such an IOC, saying so, and it arms again."""
+    with PandaIoc(log_dir=tmp_path) as ioc:  # its own: the session's stays well
+        assert not ioc.lost_panda()
+        with ioc.panda.silent():
+            async with asyncio.timeout(TIMEOUT):
+                while not ioc.lost_panda():
+                    await asyncio.sleep(0.05)
+        ports, first = ioc.ports, ioc.pid
+        with pytest.warns(pytest.PytestWarning, match="had given its PandA up"):
+            await asyncio.to_thread(pytest_runtest_setup, request.node)
+        assert ioc.pid != first, "restarted"
+        assert ioc.ports == ports
+        assert not ioc.lost_panda()
+        assert not await asyncio.to_thread(ioc.revive), "nothing to revive"
+        with Context("pva") as ctx:
+            await _put(ctx, ioc.pv("PCAP:ARM"), 1)
+            await _wait_for(ctx, ioc.pv("PCAP:ACTIVE"), 1)
+            await _put(ctx, ioc.pv("PCAP:ARM"), 0)
+            await _wait_for(ctx, ioc.pv("PCAP:ACTIVE"), 0)
+        assert ioc.panda.runs[-1].reason == "Disarmed"

@@ -8,6 +8,7 @@ Use them from a ``conftest.py``::
         panda_ioc,  # the real pandablocks-ioc on a simulated PandA
         coupled_beamline,  # PMAC, detector and PandA on one clock
         pytest_runtest_makereport,  # attaches the servers' output to failing tests
+        pytest_runtest_setup,  # restarts a pandablocks-ioc that gave its PandA up
         tango_server,
     )
 
@@ -29,7 +30,7 @@ import pytest_asyncio
 
 from .coupled import CoupledBeamline
 from .ioc import EpicsIoc
-from .panda_ioc import PandaIoc
+from .panda_ioc import PandablocksIoc, PandaIoc
 from .server_process import running_servers
 from .tango_server import TangoServer
 
@@ -39,6 +40,7 @@ __all__ = [
     "epics_ioc_qsrv1",
     "panda_ioc",
     "pytest_runtest_makereport",
+    "pytest_runtest_setup",
     "tango_server",
 ]
 
@@ -127,6 +129,35 @@ def pytest_runtest_makereport(
         for server in running_servers():
             report.sections.append((f"{server.what} output", server.log_tail()))
     return report
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Before each test (and its fixtures), restart any pandablocks-ioc of
+    the session that has given its PandA up, with a warning saying so.
+
+    pandablocks-ioc gives a PandA up for good when one ``*CHANGES?`` goes
+    unanswered for 1 s. The simulated PandA of `panda_ioc` is a thread of
+    the test process, so a test that holds the GIL that long (a large numpy
+    or HDF5 call) leaves every later PandA test of the session unable to put,
+    arm or disarm. A test during which it happens still fails, with the
+    stall in the IOC's log tail.
+    """
+    for server in running_servers():
+        if isinstance(server, PandablocksIoc) and server.revive():
+            item.warn(
+                pytest.PytestWarning(
+                    f"{server.what} had given its PandA up (a *CHANGES? "
+                    "unanswered for 1 s): restarted before this test" + _stalls(server)
+                )
+            )
+
+
+def _stalls(server: PandablocksIoc) -> str:
+    if not isinstance(server, PandaIoc) or not server.panda.stalls:
+        return ""
+    t, late = server.panda.stalls[-1]
+    return f"; the simulated PandA's thread was last held up {late:.2f} s at {t:.1f} s"
 
 
 @pytest.fixture(scope="session")

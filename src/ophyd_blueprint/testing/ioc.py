@@ -214,6 +214,30 @@ class SlotServer(ServerProcess):
             "EPICS_PVA_BROADCAST_PORT": str(self.ports.pva_broadcast),
         }
 
+    def kill(self, timeout: float = 10.0) -> None:
+        """SIGKILL it, as a crash would, and wait until its ports can be
+        bound again (a `start` then serves on them)."""
+        super().kill(timeout)
+        if self.ports is not None:
+            self._wait_ports_free(self.ports, timeout)
+
+    def restart(self, timeout: float = 30.0) -> None:
+        """`kill` then `start` on the same ports (and prefix)."""
+        self.kill()
+        self.start(timeout)
+
+    def _wait_ports_free(self, ports: IocPorts, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        wanted = (ports.ca_server, ports.pva_server, ports.pva_broadcast)
+        while not all(port_free(p) for p in wanted):
+            if time.monotonic() > deadline:
+                held = [p for p in wanted if not port_free(p)]
+                raise IocError(
+                    f"ports {wanted} of {self.what} stayed in use: "
+                    + "; ".join(f"{p} by {holders(p)}" for p in held)
+                )
+            time.sleep(0.02)
+
     def stop(self, timeout: float | None = None) -> None:
         """Stop it (see `ServerProcess.stop`) and give its slot back."""
         super().stop(timeout)
@@ -301,33 +325,10 @@ class EpicsIoc(SlotServer):
     def _ready_marker(self) -> str:
         return f"ophyd-blueprint: IOC {self.prefix} ready"
 
-    def kill(self, timeout: float = 10.0) -> None:
-        """SIGKILL the IOC and wait until its ports can be bound again."""
-        super().kill(timeout)
-        if self.ports is not None:
-            self._wait_ports_free(self.ports, timeout)
-
-    def restart(self, timeout: float = 30.0) -> None:
-        """`kill` then `start` on the same ports and prefix."""
-        self.kill()
-        self.start(timeout)
-
     def stop(self, timeout: float | None = None) -> None:
         """Close the IOC's stdin (it exits), kill it if it lingers, and give
         its ports back."""
         super().stop(timeout)
-
-    def _wait_ports_free(self, ports: IocPorts, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        wanted = (ports.ca_server, ports.pva_server, ports.pva_broadcast)
-        while not all(port_free(p) for p in wanted):
-            if time.monotonic() > deadline:
-                held = [p for p in wanted if not port_free(p)]
-                raise IocError(
-                    f"ports {wanted} of IOC {self.prefix} stayed in use: "
-                    + "; ".join(f"{p} by {holders(p)}" for p in held)
-                )
-            time.sleep(0.02)
 
     def __repr__(self) -> str:
         return f"EpicsIoc({self.flavour!r}, prefix={self.prefix!r}, ports={self.ports})"

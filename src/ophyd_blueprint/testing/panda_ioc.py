@@ -28,6 +28,10 @@ PANDA_IOC_ENV = "OPHYD_BLUEPRINT_PANDA_IOC"
 """Names the ``pandablocks-ioc`` executable to run, instead of ``.venv-panda``'s."""
 
 _VENV_IOC = Path(".venv-panda") / "bin" / "pandablocks-ioc"
+_GAVE_UP = b"PandA did not respond to GetChanges"
+"""What pandablocks-ioc prints when it gives its PandA up for good: a
+``*CHANGES?`` unanswered for 1 s (ten of its 0.1 s poll periods, fixed in
+its code) and it stops polling; every put, arm and disarm fails after."""
 
 
 def panda_ioc_executable() -> Path:
@@ -66,6 +70,8 @@ class PandablocksIoc(SlotServer):
         log_path = workdir / f"{self.prefix.rstrip(':')}.log"
         super().__init__(f"pandablocks-ioc {self.prefix}", log_path)
         self._workdir = workdir
+        self._scanned = 0
+        """How far its log has been searched for `_GAVE_UP` (this run's part)."""
 
     def pv(self, name: str) -> str:
         """``ioc.pv("SEQ1:TABLE")`` -> ``PANDA12-ab01cd:SEQ1:TABLE``."""
@@ -86,6 +92,7 @@ class PandablocksIoc(SlotServer):
             return
         executable = panda_ioc_executable()
         self.take_slot()
+        self._scanned = self.log_path.stat().st_size if self.log_path.exists() else 0
         # Its Python console runs this once iocInit has returned: it serves.
         self.launch(
             [str(executable), "softioc", self.host, self.prefix.rstrip(":")],
@@ -98,6 +105,33 @@ class PandablocksIoc(SlotServer):
 
     def _marker(self) -> str:
         return f"ophyd-blueprint: pandablocks-ioc {self.prefix} ready"
+
+    def lost_panda(self) -> bool:
+        """Whether the running IOC has given its PandA up: pandablocks-ioc
+        does when one ``*CHANGES?`` goes unanswered for 1 s, and does not
+        connect again. A simulated PandA in a thread misses that second when
+        another thread of its process holds the GIL that long."""
+        if not self.running:
+            return False
+        try:
+            with self.log_path.open("rb") as log:
+                log.seek(self._scanned)
+                unread = log.read()
+        except OSError:
+            return False
+        if _GAVE_UP in unread:
+            return True
+        # a line being written may hold the first part of the words
+        self._scanned += max(0, len(unread) - len(_GAVE_UP))
+        return False
+
+    def revive(self, timeout: float = 90.0) -> bool:
+        """Restart the IOC (same prefix and ports) if it has given its PandA
+        up (`lost_panda`); whether it had. Its clients reconnect."""
+        if not self.lost_panda():
+            return False
+        self.restart(timeout)
+        return True
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(prefix={self.prefix!r}, host={self.host!r})"
@@ -120,7 +154,8 @@ class PandaIoc(PandablocksIoc):
         """Start the simulation, then the IOC, and wait until the IOC serves."""
         if self.running:
             return
-        self.panda.start()
+        if not self.panda.running:
+            self.panda.start()
         self.host = self.panda.host
         super().start(timeout)
 
@@ -132,7 +167,11 @@ class PandaIoc(PandablocksIoc):
     def log_tail(self, lines: int = 40) -> str:
         """The IOC's last lines, and the simulation's latest failures if any."""
         tail = super().log_tail(lines)
-        if not self.panda.errors:
-            return tail
-        heading = "--- the simulated PandA's own failures ---"
-        return "\n".join([tail, heading, *self.panda.errors[-3:]])
+        if self.panda.errors:
+            heading = "--- the simulated PandA's own failures ---"
+            tail = "\n".join([tail, heading, *self.panda.errors[-3:]])
+        if self.panda.stalls:
+            heading = "--- when the simulated PandA's thread was held up ---"
+            stalls = [f"at {t:.1f} s for {d:.2f} s" for t, d in self.panda.stalls]
+            tail = "\n".join([tail, heading, *stalls[-5:]])
+        return tail

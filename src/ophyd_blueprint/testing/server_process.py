@@ -61,6 +61,11 @@ class ServerProcess(Started):
     def running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
 
+    @property
+    def pid(self) -> int | None:
+        """The process id of its current run, while it runs."""
+        return self._proc.pid if self.running and self._proc is not None else None
+
     def launch(
         self,
         argv: Sequence[str],

@@ -18,6 +18,8 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Generator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ..lifecycle import Started
@@ -36,6 +38,9 @@ _ADDRESSES = 250
 _IDLE_TICK = 0.01
 """Seconds between steps while no block waits on a position (a command steps
 at once; a timer due meanwhile is stepped to at its own time)."""
+_STALL = 0.25
+"""A clock step this much later than asked for is a stall, and kept: the
+server thread was held up (another thread of the process held the GIL)."""
 
 
 class SimPandAError(RuntimeError):
@@ -90,6 +95,11 @@ class SimPandA(Started):
         """Tracebacks of the simulation's own failures (a bug, or an encoder
         function that raised): each answered ``ERR`` or skipped a step,
         without dropping a client; `PandaIoc` shows them in its log tail."""
+        self.stalls: list[tuple[float, float]] = []
+        """(seconds, lasted) of the latest times the server thread was held
+        up for more than a quarter of a second: it answered nothing meanwhile
+        (pandablocks-ioc gives a PandA up after 1 s without an answer)."""
+        self._answering: asyncio.Event | None = None
 
     # -- public -------------------------------------------------------------
 
@@ -100,6 +110,25 @@ class SimPandA(Started):
     def set_encoder_position(self, encoder_position: EncoderPosition) -> None:
         """Drive the encoders from now on by `encoder_position(n, seconds)`."""
         self.engine.encoder_position = encoder_position
+
+    @property
+    def running(self) -> bool:
+        """Whether its server thread serves."""
+        return self._thread is not None and self._thread.is_alive()
+
+    @contextmanager
+    def silent(self) -> Generator[None]:
+        """Leave control commands unanswered meanwhile, then answer them: a
+        PandA whose server is held up (the clock and data port go on)."""
+        loop, answering = self._loop, self._answering
+        if loop is None or answering is None:
+            raise SimPandAError("start the simulated PandA first")
+        loop.call_soon_threadsafe(answering.clear)
+        try:
+            yield
+        finally:
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(answering.set)
 
     def seconds(self) -> float:
         """Simulated time: seconds since the server started."""
@@ -147,6 +176,8 @@ class SimPandA(Started):
     async def _serve(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._stopping = asyncio.Event()
+        self._answering = asyncio.Event()
+        self._answering.set()
         servers = await self._bind()
         self._origin = time.monotonic()
         self._ready.set()
@@ -193,7 +224,13 @@ class SimPandA(Started):
                 self._sync()
             except Exception as error:  # said, and the clock goes on
                 self._failed("a clock step", error)
-            await asyncio.sleep(self.tick if self.engine.sampling() else _IDLE_TICK)
+            pause = self.tick if self.engine.sampling() else _IDLE_TICK
+            asked = time.monotonic()
+            await asyncio.sleep(pause)
+            late = time.monotonic() - asked - pause
+            if late > _STALL:
+                self.stalls.append((self.seconds(), late))
+                del self.stalls[:-20]
 
     def _failed(self, during: str, error: Exception) -> str:
         """Keep (and print, once per kind) a failure of the simulation itself;
@@ -219,6 +256,8 @@ class SimPandA(Started):
         session = ControlSession(self)
         try:
             while line := await reader.readline():
+                if self._answering is not None:  # unless `silent`
+                    await self._answering.wait()
                 text = line.decode(errors="replace").rstrip("\r\n")
                 try:
                     if not session.collecting:
