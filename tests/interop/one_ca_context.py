@@ -1,11 +1,14 @@
 """Run by test_ca_context.py in a process of its own (CA contexts are per
 process): ophyd (sync) and ophyd-blueprint read one PV in one RunEngine.
 
-Arguments: the PV and the IOC's CA server port. A RunEngine is made first
-(it imports ophyd, whose pyepics makes a CA context in this thread), ours
-connect in the RunEngine's thread, both read in one run, and then this
-thread reads through ours too. Prints one JSON line: the TCP circuits this
-process has to the IOC, the warnings raised, and what each side read.
+Arguments: the PV, the IOC's CA server port, and which side starts CA:
+``ophyd`` (a RunEngine is made first: it imports ophyd, whose pyepics makes
+a CA context in this thread) or ``ours`` (ours connect first, in this
+thread's own loop, and the RunEngine comes after). Then ours connect in the
+RunEngine's thread, both read in one run, and this thread reads through ours
+too. Prints one JSON line: the TCP circuits this process has to the IOC, the
+warnings raised, and what each side read; the process must then exit
+cleanly (pyepics and aioca each close CA at exit).
 """
 
 from __future__ import annotations
@@ -26,10 +29,12 @@ from ophyd_blueprint import signal_rw
 from ophyd_blueprint.plans import ensure_connected
 
 
-def main(pv: str, port: int) -> None:
+def main(pv: str, port: int, first: str) -> None:
     caught: list[str] = []
     warnings.showwarning = lambda message, *_: caught.append(str(message))
     warnings.simplefilter("always")
+    if first == "ours":
+        asyncio.run(signal_rw(float, f"ca://{pv}").connect(timeout=5))
     ours = signal_rw(float, f"ca://{pv}", name="ours")
     RE = RunEngine(context_managers=[])
     import ophyd
@@ -71,4 +76,4 @@ def main(pv: str, port: int) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]))
+    main(sys.argv[1], int(sys.argv[2]), sys.argv[3])

@@ -8,12 +8,17 @@ aioca functions themselves.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
+import importlib.util
+import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, cast
 
 aioca: Any = importlib.import_module("aioca")
+_log = logging.getLogger(__name__)
 
 __all__ = [
     "DBF_CHAR",
@@ -89,34 +94,68 @@ _FAST_INFO = _get_channel is not None and all(
 
 
 _context_settled = False
-"""Whether the first connect has looked for pyepics' CA context."""
+"""Whether the first connect has settled which CA context aioca takes."""
 
 
 def share_pyepics_context() -> None:
-    """Let aioca take pyepics' CA context, if pyepics has made one and aioca
-    has none yet: one context for ophyd (sync) and ophyd-blueprint.
+    """Have aioca and pyepics share one CA context, pyepics' (if it is
+    installed): called at the first connect of the process, before aioca
+    has made a context of its own.
 
-    bluesky's RunEngine imports ophyd, and ophyd's pyepics layer makes a CA
-    context in the thread that imports it. Devices connect in the
-    RunEngine's thread, where aioca would make a second one: every IOC then
-    has two TCP circuits to the process, and a thread that has used both
-    gets aioca's warning ("There is already a CA context for this thread")
-    and loses pyepics' context. Attached in this thread before aioca's first
-    call, pyepics' context is the one aioca adopts (and pyepics, which made
-    it, destroys it at exit, after aioca has closed its channels). Tried
-    once, at the first connect of the process; pyepics not loaded, not
-    started, or without preemptive callbacks (aioca needs them) is left so.
+    bluesky's RunEngine imports ophyd, and ophyd's pyepics makes a CA
+    context in the thread that imports it; devices connect in the
+    RunEngine's thread, where aioca would make a second. Every IOC then had
+    two TCP circuits to the process, and a thread that used both got aioca's
+    warning ("There is already a CA context for this thread") and lost
+    pyepics' context. The other order was worse: pyepics, started in a
+    thread where aioca's context is attached, takes that context as its own
+    and destroys it at exit before aioca has closed its channels, and the
+    interpreter crashes on the way out.
+
+    So pyepics is started here if it has not been (in this thread: the
+    context is made here) or its context is attached here; aioca adopts it
+    and leaves its destruction to pyepics, whose exit handler now runs after
+    aioca's. pyepics without preemptive callbacks (aioca needs them), or
+    that cannot start, is left alone and aioca makes its own context.
     """
     global _context_settled
     _context_settled = True
+    if getattr(getattr(_catools, "_Context", None), "_ca_context", None):
+        return  # aioca has its context already (used before, directly)
+    try:
+        epics_ca = _pyepics()
+        if epics_ca is None or not getattr(epics_ca, "PREEMPTIVE_CALLBACK", False):
+            return
+        # starts pyepics here, or attaches its context if this thread has none
+        current = epics_ca.current_context()
+        if not current or current == epics_ca.initial_context:
+            epics_ca.use_initial_context()
+    except Exception as error:  # pyepics' own trouble must not stop a connect
+        _log.warning("CA: not sharing pyepics' context (%s)", error)
+
+
+def _pyepics() -> Any:
+    """pyepics' ``epics.ca``, if it is started or, once imported, would load
+    aioca's libca; else None (a second libca in the process would share
+    nothing; tried, it left aioca's CA searches unanswered).
+
+    As ophyd does, ``epicscorelibs.path.pyepics`` is imported first: it points
+    pyepics at epicscorelibs' libca (unless ``PYEPICS_LIBCA`` says otherwise).
+    """
     epics_ca: Any = sys.modules.get("epics.ca")
-    aioca_context = getattr(getattr(_catools, "_Context", None), "_ca_context", None)
-    if epics_ca is None or aioca_context is not None:
-        return
-    initial = getattr(epics_ca, "initial_context", None)
-    preemptive = getattr(epics_ca, "PREEMPTIVE_CALLBACK", False)  # as aioca's
-    if initial is not None and preemptive and not epics_ca.current_context():
-        epics_ca.attach_context(initial)
+    if epics_ca is None:
+        if importlib.util.find_spec("epics") is None:
+            return None  # no pyepics: aioca's context is the only one
+        with contextlib.suppress(ImportError):
+            importlib.import_module("epicscorelibs.path.pyepics")
+        epics_ca = importlib.import_module("epics.ca")
+    if getattr(epics_ca, "libca", None) is not None:
+        return epics_ca  # started: its context is attached, if it is aioca's lib
+    ours = getattr(getattr(_cadef, "libca", None), "_name", None)
+    theirs = epics_ca.find_libca()
+    if ours is None or os.path.realpath(theirs) != os.path.realpath(ours):
+        return None
+    return epics_ca
 
 
 async def channel_type(pv: str) -> tuple[int, int]:
