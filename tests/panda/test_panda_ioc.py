@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
 from p4p.client.asyncio import Context
 
+from ophyd_blueprint import load_beamline
+from ophyd_blueprint.logic.detector_parts import DetectorError
+from ophyd_blueprint.logic.panda_capture import PcapArming
 from ophyd_blueprint.testing.fixtures import pytest_runtest_setup
 from ophyd_blueprint.testing.panda_ioc import PandaIoc
 
 TIMEOUT = 10.0
+DATA = Path(__file__).with_name("data")
 
 
 async def _get(ctx: Context, pv: str) -> Any:
@@ -72,6 +77,10 @@ async def test_an_ioc_that_gave_its_panda_up_is_restarted_before_the_next_test(
             async with asyncio.timeout(TIMEOUT):
                 while not ioc.lost_panda():
                     await asyncio.sleep(0.05)
+        # what a user of the device is told meanwhile: arming cannot work
+        arming = await _pcap_arming(ioc, tmp_path)
+        with pytest.raises(DetectorError, match="MAJOR alarm: the IOC may have lost"):
+            await arming.arm()
         ports, first = ioc.ports, ioc.pid
         with pytest.warns(pytest.PytestWarning, match="had given its PandA up"):
             await asyncio.to_thread(pytest_runtest_setup, request.node)
@@ -85,3 +94,33 @@ async def test_an_ioc_that_gave_its_panda_up_is_restarted_before_the_next_test(
             await _put(ctx, ioc.pv("PCAP:ARM"), 0)
             await _wait_for(ctx, ioc.pv("PCAP:ACTIVE"), 0)
         assert ioc.panda.runs[-1].reason == "Disarmed"
+
+
+async def _pcap_arming(ioc: PandaIoc, folder: Path) -> PcapArming:
+    """The hand-written PCAP blueprint on `ioc`, arming with a 1 s timeout."""
+    path = folder / "panda.yaml"
+    path.write_text(
+        textwrap.dedent(
+            f"""\
+            beamline: lost
+            blueprints: [{DATA}]
+            defaults: {{protocol: pva, timeout: {TIMEOUT}}}
+            devices:
+              panda:
+                blueprint: PandaCaptureByHand
+                with: {{prefix: "{ioc.prefix}"}}
+                logic:
+                  - use: panda.PcapArming
+                    bind: {{arm: arm, active: active}}
+                    with: {{timeout: 1.0}}
+            """
+        )
+    )
+    panda = load_beamline(path).panda
+    await panda.connect(timeout=TIMEOUT)
+    [arming] = [
+        logic
+        for logic in panda.logic
+        if isinstance(logic, PcapArming) and logic.config.get("timeout") == 1.0
+    ]
+    return arming

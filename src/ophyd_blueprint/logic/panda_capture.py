@@ -18,6 +18,7 @@ once; its 10 Hz poll must see PCAP active (a capture shorter than about
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, cast
 
 from ophyd_blueprint.core import (
@@ -38,6 +39,7 @@ __all__ = ["PcapArming", "PcapTriggering"]
 RW = READABLE & WRITABLE
 STR = frozenset({"str"})
 _ARMS = 3
+_SEVERITIES = {1: "MINOR", 2: "MAJOR", 3: "INVALID"}
 _FPGA_TICK = 8e-9
 
 
@@ -132,8 +134,26 @@ class PcapArming(Arming):
             raise DetectorError(
                 f"{self.device.name}: PCAP did not {'arm' if active else 'disarm'} "
                 f"within {timeout:g} s ({self._active().source} stayed "
-                f"{int(not active)})"
+                f"{int(not active)}{await self._alarm()})"
             ) from None
+
+    async def _alarm(self) -> str:
+        """PCAP:ACTIVE's alarm, said after a wait that ran out: pandablocks-ioc
+        puts every record in MAJOR alarm when it has given its PandA up (one
+        poll unanswered for 1 s), and puts, arms and disarms fail after."""
+        try:
+            async with asyncio.timeout(self._timeout):
+                reading = await self._active().get_reading()
+        except Exception:  # a hint must not hide the timeout
+            return ""
+        severity = int(reading.get("alarm_severity", 0))
+        if severity <= 0:
+            return ""
+        return (
+            f", in {_SEVERITIES.get(severity, str(severity))} alarm: the IOC may "
+            "have lost its connection to the PandA (pandablocks-ioc gives it up "
+            "after one poll unanswered for 1 s, until it is restarted)"
+        )
 
     async def disarm(self) -> None:
         """Disarm PCAP; if it was capturing, wait until the IOC has had the

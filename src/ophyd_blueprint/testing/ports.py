@@ -61,8 +61,10 @@ def _candidates() -> list[int]:
 
 def _bindable(port: int, kind: socket.SocketKind) -> bool:
     with socket.socket(socket.AF_INET, kind) as sock:
-        if kind == socket.SOCK_STREAM:  # as servers do: TIME_WAIT does not block
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # as the servers bind: TCP in TIME_WAIT does not block them, and a UDP
+        # port is shared (PVA clients of this process listen for beacons on
+        # the PVA broadcast port of the first slot, beside its IOC)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((LOOPBACK, port))
         except OSError:
