@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ophyd_blueprint.testing.ioc import EpicsIoc, IocError, configure_client_env
-from ophyd_blueprint.testing.ports import claim_ports
+from ophyd_blueprint.testing.ports import claim_ports, port_free
 from ophyd_blueprint.testing.server_process import ServerProcess
 from ophyd_blueprint.testing.tango_server import free_port
 
@@ -175,3 +175,22 @@ def test_server_ports_are_never_ones_the_kernel_hands_out():
     outside = [p for p in ioc_ports + others if not low <= p <= high]
     assert outside == ioc_ports + others
     assert len(set(ioc_ports + others)) == len(ioc_ports + others)
+
+
+def test_a_port_shared_as_servers_share_it_is_free_and_a_listened_one_is_not():
+    """A PVA client of the test process listens for beacons on the first
+    slot's broadcast port, with SO_REUSEADDR as the IOC binds it: that port
+    is free for the IOC (else the IOC on slot 0 could never be restarted).
+    A TCP port something listens on is not."""
+    shared, listened = claim_ports(2)
+    with (
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as beacons,
+        socket.socket(socket.AF_INET, socket.SOCK_STREAM) as server,
+    ):
+        beacons.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        beacons.bind(("127.0.0.1", shared))
+        server.bind(("127.0.0.1", listened))
+        server.listen()
+        assert port_free(shared)
+        assert not port_free(listened)
+    assert port_free(listened)

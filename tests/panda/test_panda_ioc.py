@@ -55,13 +55,19 @@ async def test_a_put_through_the_ioc_reaches_the_panda(panda_ioc: PandaIoc) -> N
                 await asyncio.sleep(0.05)
 
 
-async def test_arming_through_the_ioc_makes_pcap_active(panda_ioc: PandaIoc) -> None:
+async def _arm_and_disarm(ioc: PandaIoc) -> None:
+    """PCAP armed and disarmed through the IOC's records, and a capture run
+    that the simulated PandA ended for the disarm."""
     with Context("pva") as ctx:
-        await _put(ctx, panda_ioc.pv("PCAP:ARM"), 1)
-        await _wait_for(ctx, panda_ioc.pv("PCAP:ACTIVE"), 1)
-        await _put(ctx, panda_ioc.pv("PCAP:ARM"), 0)
-        await _wait_for(ctx, panda_ioc.pv("PCAP:ACTIVE"), 0)
-    assert panda_ioc.panda.runs[-1].reason == "Disarmed"
+        await _put(ctx, ioc.pv("PCAP:ARM"), 1)
+        await _wait_for(ctx, ioc.pv("PCAP:ACTIVE"), 1)
+        await _put(ctx, ioc.pv("PCAP:ARM"), 0)
+        await _wait_for(ctx, ioc.pv("PCAP:ACTIVE"), 0)
+    assert ioc.panda.runs[-1].reason == "Disarmed"
+
+
+async def test_arming_through_the_ioc_makes_pcap_active(panda_ioc: PandaIoc) -> None:
+    await _arm_and_disarm(panda_ioc)
 
 
 async def test_an_ioc_that_gave_its_panda_up_is_restarted_before_the_next_test(
@@ -88,12 +94,7 @@ async def test_an_ioc_that_gave_its_panda_up_is_restarted_before_the_next_test(
         assert ioc.ports == ports
         assert not ioc.lost_panda()
         assert not await asyncio.to_thread(ioc.revive), "nothing to revive"
-        with Context("pva") as ctx:
-            await _put(ctx, ioc.pv("PCAP:ARM"), 1)
-            await _wait_for(ctx, ioc.pv("PCAP:ACTIVE"), 1)
-            await _put(ctx, ioc.pv("PCAP:ARM"), 0)
-            await _wait_for(ctx, ioc.pv("PCAP:ACTIVE"), 0)
-        assert ioc.panda.runs[-1].reason == "Disarmed"
+        await _arm_and_disarm(ioc)
 
 
 async def _pcap_arming(ioc: PandaIoc, folder: Path) -> PcapArming:

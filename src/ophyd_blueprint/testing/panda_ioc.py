@@ -165,7 +165,8 @@ class PandaIoc(PandablocksIoc):
         self.panda.stop()
 
     def log_tail(self, lines: int = 40) -> str:
-        """The IOC's last lines, and the simulation's latest failures if any."""
+        """The IOC's last lines, then the simulation's latest failures and
+        the times its thread was held up, if any."""
         tail = super().log_tail(lines)
         if self.panda.errors:
             heading = "--- the simulated PandA's own failures ---"
