@@ -43,3 +43,32 @@ def test_ophyd_and_ours_read_one_pv_over_one_circuit(epics_ioc: EpicsIoc, first:
     assert len(found["events"]) == 2
     for data in found["events"]:
         assert data["theirs"] == data["ours"] == found["main_thread"]
+
+
+def test_without_bluesky_or_ophyd_imported_a_ca_connect_leaves_pyepics_alone(
+    epics_ioc: EpicsIoc,
+):
+    """pyepics is imported only where a RunEngine may come: a script of
+    ophyd-blueprint signals alone does not pay its import (0.1-0.35 s)."""
+    code = (
+        "import asyncio, sys\n"
+        "from ophyd_blueprint import signal_rw\n"
+        "async def main():\n"
+        "    sig = signal_rw(float, 'ca://' + sys.argv[1])\n"
+        "    await sig.connect(timeout=10)\n"
+        "    return await sig.get_value()\n"
+        "value = asyncio.run(main())\n"
+        "print(sorted(m for m in ('bluesky', 'ophyd', 'epics') if m in sys.modules))\n"
+        "print(value)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, epics_ioc.pv("AO.HOPR")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    imported, value = done.stdout.splitlines()[-2:]
+    assert imported == "[]"
+    float(value)  # it read the PV

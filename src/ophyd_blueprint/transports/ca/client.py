@@ -94,6 +94,8 @@ _FAST_INFO = _get_channel is not None and all(
 
 
 _context_settled = False
+_RUN_ENGINE_MODULES = frozenset({"bluesky", "ophyd"})
+"""Imported, they say a RunEngine (which imports ophyd, so pyepics) may come."""
 """Whether the first connect has settled which CA context aioca takes."""
 
 
@@ -116,7 +118,9 @@ def share_pyepics_context() -> None:
     context is made here) or its context is attached here; aioca adopts it
     and leaves its destruction to pyepics, whose exit handler now runs after
     aioca's. pyepics without preemptive callbacks (aioca needs them), or
-    that cannot start, is left alone and aioca makes its own context.
+    that cannot start, is left alone and aioca makes its own context. A
+    process that has imported neither bluesky nor ophyd is not made to
+    import pyepics (0.1-0.35 s): no RunEngine is on its way.
     """
     global _context_settled
     _context_settled = True
@@ -144,6 +148,8 @@ def _pyepics() -> Any:
     """
     epics_ca: Any = sys.modules.get("epics.ca")
     if epics_ca is None:
+        if not _RUN_ENGINE_MODULES & sys.modules.keys():
+            return None  # no RunEngine coming: pyepics is not worth its import
         if importlib.util.find_spec("epics") is None:
             return None  # no pyepics: aioca's context is the only one
         with contextlib.suppress(ImportError):
