@@ -377,3 +377,21 @@ def test_a_panda_iocs_log_tail_shows_the_simulations_own_failures(
     assert "--- the simulated PandA's own failures ---" in tail
     assert "during a clock step" in tail
     assert "ValueError: cannot convert float NaN to integer" in tail
+
+
+def test_a_thread_holding_the_gil_shows_as_a_stall_of_the_simulation() -> None:
+    """The simulated PandA is a thread: when another holds the GIL (a long C
+    call), it answers nothing, and pandablocks-ioc gives it up after 1 s.
+    Such a stall is kept, for the IOC's log tail to say why."""
+    with SimPandA() as panda:
+        start = time.perf_counter()
+        sum(range(1_000_000))  # a C loop: the GIL is not let go inside it
+        count = int(1_000_000 * 0.6 / (time.perf_counter() - start))
+        before = len(panda.stalls)  # a loaded machine may have stalled it already
+        sum(range(count))  # about 0.6 s, holding the GIL
+        deadline = time.monotonic() + TIMEOUT
+        while len(panda.stalls) == before and time.monotonic() < deadline:
+            time.sleep(0.01)
+        held = [late for _, late in panda.stalls[before:]]
+    assert held, "no stall kept"
+    assert max(held) > 0.25

@@ -219,18 +219,19 @@ class SimPandA(Started):
         )
 
     async def _ticking(self) -> None:
+        previous = time.monotonic()
         while True:
             try:
                 self._sync()
             except Exception as error:  # said, and the clock goes on
                 self._failed("a clock step", error)
             pause = self.tick if self.engine.sampling() else _IDLE_TICK
-            asked = time.monotonic()
             await asyncio.sleep(pause)
-            late = time.monotonic() - asked - pause
-            if late > _STALL:
+            now = time.monotonic()  # a step and a pause later, or held up
+            if (late := now - previous - pause) > _STALL:
                 self.stalls.append((self.seconds(), late))
                 del self.stalls[:-20]
+            previous = now
 
     def _failed(self, during: str, error: Exception) -> str:
         """Keep (and print, once per kind) a failure of the simulation itself;
