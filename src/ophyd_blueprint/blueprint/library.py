@@ -53,6 +53,7 @@ class BlueprintLibrary(Mapping[str, Blueprint]):
         self._files: dict[str, tuple[Path, int, int]] = {}
         self._twice: dict[str, list[Problem]] = {}
         self.renders: dict[RenderKey, Blueprint] = {}
+        self._loaded: dict[str, tuple[tuple[int, int, int, int], Blueprint]] = {}
         first = yaml_files(search_paths)
         for path in first:
             if path.is_file():
@@ -133,7 +134,19 @@ class BlueprintLibrary(Mapping[str, Blueprint]):
         )
 
     def __getitem__(self, name: str) -> Blueprint:
-        return load_blueprint(self._files[name][0])
+        # a tree asks for a name per device: the loader's cache would read and
+        # hash the file each time, so a file whose stat is unchanged (ctime
+        # too, which no one can set back) is not read again
+        path = self._files[name][0]
+        try:
+            info = path.stat()
+            stamp = (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+        except OSError:
+            return load_blueprint(path)  # says what is wrong with the file
+        found = self._loaded.get(name)
+        if found is None or found[0] != stamp:
+            found = self._loaded[name] = (stamp, load_blueprint(path))
+        return found[1]
 
     def __contains__(self, name: object) -> bool:
         """Whether a file defines ``name``; loads nothing, so it cannot fail."""
