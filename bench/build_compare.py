@@ -174,10 +174,13 @@ def build_figures(rows: list[tuple[str, str, str]]) -> None:
 def connect_figures(rows: list[tuple[str, str, str]]) -> list[str]:
     """Connect the demo beamline on the demo servers under cProfile."""
     from ophyd_blueprint.demo.run import DEMO_BEAMLINE, DEMO_DB, TANGO_PORT
+    from ophyd_blueprint.demo.servers import CAMERA_PREFIX
     from ophyd_blueprint.testing.ioc import EpicsIoc
+    from ophyd_blueprint.testing.sim_ioc import SimDetectorIoc
     from ophyd_blueprint.testing.tango_server import TangoServer
 
     ioc = EpicsIoc([DEMO_DB], prefix="DEMO:")
+    camera = SimDetectorIoc(prefix=CAMERA_PREFIX)  # the beamline's camera
     tango = TangoServer(port=TANGO_PORT)
     profile = cProfile.Profile()
 
@@ -185,7 +188,9 @@ def connect_figures(rows: list[tuple[str, str, str]]) -> list[str]:
         # servers stop inside this loop, so the CA client's disconnect
         # callbacks still find it open
         await asyncio.gather(
-            asyncio.to_thread(ioc.start), asyncio.to_thread(tango.start)
+            asyncio.to_thread(ioc.start),
+            asyncio.to_thread(camera.start),
+            asyncio.to_thread(tango.start),
         )
         try:
             bl = load_beamline(DEMO_BEAMLINE)
@@ -197,7 +202,9 @@ def connect_figures(rows: list[tuple[str, str, str]]) -> list[str]:
             profile.disable()
         finally:
             await asyncio.gather(
-                asyncio.to_thread(ioc.stop), asyncio.to_thread(tango.stop)
+                asyncio.to_thread(ioc.stop),
+                asyncio.to_thread(camera.stop),
+                asyncio.to_thread(tango.stop),
             )
         return report, wall, used
 
