@@ -94,9 +94,9 @@ _FAST_INFO = _get_channel is not None and all(
 
 
 _context_settled = False
+"""Whether the first connect has settled which CA context aioca takes."""
 _RUN_ENGINE_MODULES = frozenset({"bluesky", "ophyd"})
 """Imported, they say a RunEngine (which imports ophyd, so pyepics) may come."""
-"""Whether the first connect has settled which CA context aioca takes."""
 
 
 def share_pyepics_context() -> None:
