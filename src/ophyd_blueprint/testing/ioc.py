@@ -221,11 +221,6 @@ class SlotServer(ServerProcess):
         if self.ports is not None:
             self._wait_ports_free(self.ports, timeout)
 
-    def restart(self, timeout: float = 30.0) -> None:
-        """`kill` then `start` on the same ports (and prefix)."""
-        self.kill()
-        self.start(timeout)
-
     def _wait_ports_free(self, ports: IocPorts, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         wanted = (ports.ca_server, ports.pva_server, ports.pva_broadcast)

@@ -152,6 +152,12 @@ class ServerProcess(Started):
         self._forget()
         self._join_reader(timeout)
 
+    def restart(self, timeout: float = 30.0) -> None:
+        """`kill` then `start` again (on the same ports, for servers that
+        keep theirs), as clients see a crashed server come back."""
+        self.kill()
+        self.start(timeout)
+
     def _forget(self) -> None:
         if self in _running:
             _running.remove(self)

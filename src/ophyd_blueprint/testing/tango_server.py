@@ -78,11 +78,6 @@ class TangoServer(ServerProcess):
             console="",  # it serves until its stdin closes
         )
 
-    def restart(self, timeout: float = 30.0) -> None:
-        """Kill the server and start it again on the same port."""
-        self.kill()
-        self.start(timeout)
-
     def output(self) -> str:
         """Everything the server printed so far."""
         return self.log_tail(lines=10_000)
