@@ -53,9 +53,6 @@ class ADTriggering(Triggering):
         order=(("image_mode", "num_images"), ("acquire_time", "acquire_period"))
     )
 
-    def _rw(self, name: str) -> SignalRW[Any]:
-        return cast(SignalRW[Any], self.bound[name])
-
     @property
     def readout_time(self) -> float:
         return float(self.config.get("readout_time", 0.0))
@@ -136,10 +133,6 @@ class ADArming(Arming):
     @property
     def _acquire(self) -> SignalRW[bool]:
         return cast(SignalRW[bool], self.bound["acquire"])
-
-    @property
-    def _timeout(self) -> float:
-        return float(self.config.get("timeout", 10.0))
 
     async def arm(self) -> AsyncStatus:
         acquire = self._acquire

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
-from ophyd_blueprint.core import AsyncStatus, Device, Signal, SignalW, SignalX
+from ophyd_blueprint.core import (
+    AsyncStatus,
+    Device,
+    Signal,
+    SignalR,
+    SignalRW,
+    SignalW,
+    SignalX,
+)
 from ophyd_blueprint.roles import RoleSpec
 
 __all__ = ["Logic", "SettingsRules", "fire", "role"]
@@ -93,6 +101,19 @@ class Logic:
 
         Called after the device connected with ``mock=True``.
         """
+
+    def _r(self, name: str) -> SignalR[Any]:
+        """The signal bound to role `name`, whose access makes it readable."""
+        return cast(SignalR[Any], self.bound[name])
+
+    def _rw(self, name: str) -> SignalRW[Any]:
+        """The signal bound to role `name`, whose access makes it writable."""
+        return cast(SignalRW[Any], self.bound[name])
+
+    @property
+    def _timeout(self) -> float:
+        """Seconds to wait for the server to answer: ``with: timeout``, else 10."""
+        return float(self.config.get("timeout", 10.0))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.device.name!r})"

@@ -11,11 +11,12 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from ophyd_blueprint.core import AsyncStatus, SignalR, TriggerInfo, wait_for_value
 
 from .base import Logic
+from .run_files import RunFiles
 
 if TYPE_CHECKING:
     from bluesky.protocols import StreamAsset
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Arming",
     "DetectorError",
+    "RunFileWriter",
     "Triggering",
     "Writer",
     "counting_from_zero",
@@ -128,3 +130,40 @@ class Writer(Logic, ABC):
     @abstractmethod
     def where(self) -> dict[str, Any]:
         """Facts for errors: the file, the directory, the records."""
+
+
+class RunFileWriter(Writer, ABC):
+    """A writer whose server writes the files: it keeps the run's files in
+    order (`RunFiles`) and reads the current file's frame count from its
+    ``num_captured`` role."""
+
+    directory_role: ClassVar[str]
+    """The role the data directory is written to, named in errors."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._files = RunFiles()
+
+    @property
+    def frames_written(self) -> SignalR[int]:
+        return cast(SignalR[int], self.bound["num_captured"])
+
+    @property
+    def frames_before(self) -> int:
+        return self._files.frames_before
+
+    def where(self) -> dict[str, Any]:
+        return {
+            "file": str(last.path) if (last := self._files.last) else None,
+            self.directory_role: self.bound[self.directory_role].source,
+            "frames_written": self.frames_written.source,
+        }
+
+    async def open(self, name: str, data_dir: Path) -> None:
+        self._files.clear()
+        await self._start_file(name, data_dir, 0)
+
+    @abstractmethod
+    async def _start_file(self, name: str, data_dir: Path, first: int) -> None:
+        """Point the server at a new file in `data_dir`, the run's frames from
+        `first` on, start capturing, and add the file to ``self._files``."""

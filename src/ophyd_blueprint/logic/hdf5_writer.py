@@ -24,11 +24,16 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from ophyd_blueprint.core import AsyncStatus, SignalR, SignalRW, wait_for_value
+from ophyd_blueprint.core import AsyncStatus, SignalR, wait_for_value
 
 from .base import READABLE, WRITABLE, SettingsRules, role
-from .detector_parts import DetectorError, Writer, counting_from_zero, retrieved
-from .run_files import Dataset, RunFiles
+from .detector_parts import (
+    DetectorError,
+    RunFileWriter,
+    counting_from_zero,
+    retrieved,
+)
+from .run_files import Dataset
 
 if TYPE_CHECKING:
     from bluesky.protocols import StreamAsset
@@ -57,7 +62,7 @@ NUMPY_OF_DATA_TYPE = {
 }
 
 
-class HDF5Writer(Writer):
+class HDF5Writer(RunFileWriter):
     """Writes frames with an NDFileHDF5 plugin, in Stream mode, one file per run.
 
     ``with:`` `dataset` (default ``/entry/data/data``), `create_directory`
@@ -87,49 +92,20 @@ class HDF5Writer(Writer):
     )
     params = {"dataset": str, "create_directory": int, "timeout": float}
     settings = SettingsRules(never=frozenset({"capture"}))
+    directory_role = "file_path"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._files = RunFiles()
         self._capture: AsyncStatus | None = None
         self._chunk: tuple[int, ...] = ()
-
-    def _rw(self, name: str) -> SignalRW[Any]:
-        return cast(SignalRW[Any], self.bound[name])
-
-    def _r(self, name: str) -> SignalR[Any]:
-        return cast(SignalR[Any], self.bound[name])
-
-    @property
-    def _timeout(self) -> float:
-        return float(self.config.get("timeout", 10.0))
 
     @property
     def dataset(self) -> str:
         return str(self.config.get("dataset", DATASET))
 
     @property
-    def frames_written(self) -> SignalR[int]:
-        return cast(SignalR[int], self.bound["num_captured"])
-
-    @property
     def is_open(self) -> bool:
         return self._capture is not None
-
-    @property
-    def frames_before(self) -> int:
-        return self._files.frames_before
-
-    def where(self) -> dict[str, Any]:
-        return {
-            "file": str(last.path) if (last := self._files.last) else None,
-            "file_path": self.bound["file_path"].source,
-            "frames_written": self.frames_written.source,
-        }
-
-    async def open(self, name: str, data_dir: Path) -> None:
-        self._files.clear()
-        await self._start_file(name, data_dir, 0)
 
     async def resume(self, name: str, data_dir: Path, first: int) -> None:
         """The file takes the frames from `first` on, unless it has some of

@@ -81,15 +81,11 @@ class PcapArming(Arming):
     )
     params = {"timeout": float, "header_timeout": float}
 
-    @property
-    def _timeout(self) -> float:
-        return float(self.config.get("timeout", 10.0))
-
     def _arm(self) -> SignalRW[Any]:
-        return cast(SignalRW[Any], self.bound["arm"])
+        return self._rw("arm")
 
     def _active(self) -> SignalR[Any]:
-        return cast(SignalR[Any], self.bound["active"])
+        return self._r("active")
 
     async def _set_arm(self, on: bool) -> None:
         arm = self._arm()

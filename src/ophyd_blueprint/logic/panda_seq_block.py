@@ -81,11 +81,8 @@ class SeqBlockSource(TriggerSource, ABC):
             self.device.name,
             self.bound["enable"],
             self.bound["active"],
-            float(self.config.get("timeout", 10.0)),
+            self._timeout,
         )
-
-    def _rw(self, name: str) -> SignalRW[Any]:
-        return cast(SignalRW[Any], self.bound[name])
 
     async def load(
         self,

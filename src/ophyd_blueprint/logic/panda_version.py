@@ -9,9 +9,8 @@ version record (``SYSTEM:IOC_VERSION``), names the version instead.
 from __future__ import annotations
 
 import re
-from typing import Any, cast
 
-from ophyd_blueprint.core import NotConnectedError, SignalR
+from ophyd_blueprint.core import NotConnectedError
 
 from .base import READABLE, Logic, role
 
@@ -31,7 +30,7 @@ class IocVersion(Logic):
     params = {"minimum": str}
 
     async def found(self) -> None:
-        signal = cast(SignalR[Any], self.bound["version"])
+        signal = self._r("version")
         version = str(await signal.get_value())
         minimum = str(self.config.get("minimum", "0.11"))
         if _version(version) < _version(minimum):

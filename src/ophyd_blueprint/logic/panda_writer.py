@@ -21,14 +21,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-from ophyd_blueprint.core import SignalR, SignalRW, observe_value, wait_for_value
+from ophyd_blueprint.core import observe_value, wait_for_value
 
 from .base import READABLE, WRITABLE, SettingsRules, role
-from .detector_parts import DetectorError, Writer, counting_from_zero
+from .detector_parts import DetectorError, RunFileWriter, counting_from_zero
 from .flags import FLAG_DTYPES, flag, is_on
-from .run_files import Dataset, RunFiles
+from .run_files import Dataset
 
 if TYPE_CHECKING:
     from bluesky.protocols import StreamAsset
@@ -44,7 +44,7 @@ CHUNK = (1024,)
 """The chunk shape reported for every dataset (one value per frame)."""
 
 
-class PandaHDF5Writer(Writer):
+class PandaHDF5Writer(RunFileWriter):
     """The DATA block of pandablocks-ioc, one file per run and arm.
 
     ``with:`` `timeout` (seconds for the IOC to answer, default 10),
@@ -70,46 +70,20 @@ class PandaHDF5Writer(Writer):
     )
     params = {"timeout": float, "create_directory": int}
     settings = SettingsRules(never=frozenset({"capture"}))
+    directory_role = "hdf_directory"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._files = RunFiles()
         self._capturing = False
         self._datasets: list[str] | None = None
-
-    def _rw(self, name: str) -> SignalRW[Any]:
-        return cast(SignalRW[Any], self.bound[name])
-
-    def _r(self, name: str) -> SignalR[Any]:
-        return cast(SignalR[Any], self.bound[name])
-
-    @property
-    def _timeout(self) -> float:
-        return float(self.config.get("timeout", 10.0))
-
-    @property
-    def frames_written(self) -> SignalR[int]:
-        return cast(SignalR[int], self.bound["num_captured"])
 
     @property
     def is_open(self) -> bool:
         return self._capturing
 
-    @property
-    def frames_before(self) -> int:
-        return self._files.frames_before
-
-    def where(self) -> dict[str, Any]:
-        return {
-            "file": str(last.path) if (last := self._files.last) else None,
-            "hdf_directory": self.bound["hdf_directory"].source,
-            "frames_written": self.frames_written.source,
-        }
-
     async def open(self, name: str, data_dir: Path) -> None:
-        self._files.clear()
         self._datasets = None
-        await self._start_file(name, data_dir, 0)
+        await super().open(name, data_dir)
 
     async def resume(self, name: str, data_dir: Path, first: int) -> None:
         """Close the file (PCAP armed again would not be written to it) and
@@ -119,10 +93,10 @@ class PandaHDF5Writer(Writer):
         if not self._capturing or last is None:
             return
         await self.close()
-        count = int(await self._r("num_captured").get_value())
+        count = int(await self.frames_written.get_value())
         last.frames = max(0, min(count, first - last.first))
         await self._start_file(name, data_dir, last.first + last.frames)
-        await counting_from_zero(name, self._r("num_captured"), self._timeout)
+        await counting_from_zero(name, self.frames_written, self._timeout)
 
     async def _start_file(self, name: str, data_dir: Path, first: int) -> None:
         if not data_dir.is_absolute():

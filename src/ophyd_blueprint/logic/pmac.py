@@ -126,12 +126,6 @@ class PmacTrajectory(Logic):
 
     # -- signals and children -------------------------------------------------
 
-    def _rw(self, name: str) -> SignalRW[Any]:
-        return cast(SignalRW[Any], self.bound[name])
-
-    def _r(self, name: str) -> SignalR[Any]:
-        return cast(SignalR[Any], self.bound[name])
-
     def _x(self, name: str) -> SignalX:
         return cast(SignalX, self.bound[name])
 
@@ -154,10 +148,6 @@ class PmacTrajectory(Logic):
     def _demand(self, letter: str) -> SignalRW[float]:
         motor = self._vector("demands", "cs.motors")[CS_LETTERS.index(letter) + 1]
         return cast(SignalRW[float], motor.child("direct_demand"))
-
-    @property
-    def _timeout(self) -> float:
-        return float(self.config.get("timeout", 10.0))
 
     # -- prepare -------------------------------------------------------------
 
