@@ -20,7 +20,8 @@ import pytest
 from bluesky_queueserver_api import BPlan
 
 from ophyd_blueprint.serve import RedisError, RedisServer
-from ophyd_blueprint.serve.ports import claim_port
+from ophyd_blueprint.serve.ports import pick_ports
+from ophyd_blueprint.testing.ports import claim_port
 
 from .conftest import Served, blueprint, wait_gone
 from .helpers import OPEN_TIMEOUT, close, connection_report, reopen, run_queue
@@ -104,6 +105,30 @@ def test_a_shipped_beamline_is_served_by_name_and_an_unknown_name_says_so():
     assert "did you mean 'demo'" in unknown.stderr
 
 
+def test_one_port_given_to_two_services_is_a_clear_message(tmp_path: Path):
+    path = small_beamline(tmp_path / "small.yaml", ghost_mock=True)
+    (port,) = pick_ports([("any", 0)])
+
+    result = blueprint(
+        "serve", str(path), "--port", str(port), "--redis-port", str(port)
+    )
+
+    assert result.returncode == 1
+    assert (
+        f"cannot serve: Redis (--redis-port): port {port} on 127.0.0.1 is asked "
+        "for by RE Manager control (--port) too" in result.stdout
+    )
+
+
+def test_services_left_to_choose_get_distinct_free_ports():
+    picked = pick_ports([(f"service {n}", 0) for n in range(20)])
+
+    assert len(set(picked)) == 20
+    for port in picked:  # free again once chosen: the services bind them
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", port))
+
+
 @pytest.mark.parametrize(
     ("option", "service"),
     [("--port", "RE Manager control"), ("--redis-port", "Redis")],
@@ -130,7 +155,7 @@ def test_a_port_already_taken_is_a_clear_message(
 def test_a_redis_that_cannot_start_is_a_clear_error_with_its_own_words(
     tmp_path: Path,
 ):
-    first = RedisServer(claim_port("redis"), tmp_path)
+    first = RedisServer(claim_port(), tmp_path)
     first.start()
     try:
         second = RedisServer(first.port, tmp_path / "second")

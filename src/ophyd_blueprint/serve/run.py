@@ -21,7 +21,7 @@ from ophyd_blueprint.beamline import load_beamline
 
 from .manager import ManagerError, ManagerFiles, ReManager
 from .namespace import NameClashError, beamline_namespace
-from .ports import PortTakenError, claim_port
+from .ports import PortTakenError, pick_ports
 from .queueserver_files import (
     write_existing_plans_and_devices,
     write_user_group_permissions,
@@ -64,10 +64,12 @@ def serve(
     if one cannot start. Progress goes to `out`, the manager's output to `echo`.
     The beamline's errors are raised as `load_beamline` raises them."""
     try:
-        ports = (
-            claim_port("RE Manager control (--port)", options.port),
-            claim_port("RE Manager info (--info-port)", options.info_port),
-            claim_port("Redis (--redis-port)", options.redis_port),
+        control, info, redis_port = pick_ports(
+            [
+                ("RE Manager control (--port)", options.port),
+                ("RE Manager info (--info-port)", options.info_port),
+                ("Redis (--redis-port)", options.redis_port),
+            ]
         )
     except PortTakenError as error:
         out(f"cannot serve: {error}")
@@ -88,7 +90,7 @@ def serve(
             workdir, beamline, options.tiled, namespace, loaded.devices
         )
         out(f"queueserver files in {workdir}")
-        return _run(files, ports, tiled, stop, out, echo)
+        return _run(files, (control, info, redis_port), tiled, stop, out, echo)
     finally:
         if options.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
