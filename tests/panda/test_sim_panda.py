@@ -393,5 +393,7 @@ def test_a_thread_holding_the_gil_shows_as_a_stall_of_the_simulation() -> None:
         while len(panda.stalls) == before and time.monotonic() < deadline:
             time.sleep(0.01)
         held = [late for _, late in panda.stalls[before:]]
+        said = panda.held_up(1)
     assert held, "no stall kept"
     assert max(held) > 0.25
+    assert said == [f"at {panda.stalls[-1][0]:.1f} s for {panda.stalls[-1][1]:.2f} s"]

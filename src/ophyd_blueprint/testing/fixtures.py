@@ -156,8 +156,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 def _stalls(server: PandablocksIoc) -> str:
     if not isinstance(server, PandaIoc) or not server.panda.stalls:
         return ""
-    t, late = server.panda.stalls[-1]
-    return f"; the simulated PandA's thread was last held up {late:.2f} s at {t:.1f} s"
+    (last,) = server.panda.held_up(1)
+    return f"; the simulated PandA's thread was last held up {last}"
 
 
 @pytest.fixture(scope="session")

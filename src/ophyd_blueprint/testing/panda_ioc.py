@@ -173,6 +173,5 @@ class PandaIoc(PandablocksIoc):
             tail = "\n".join([tail, heading, *self.panda.errors[-3:]])
         if self.panda.stalls:
             heading = "--- when the simulated PandA's thread was held up ---"
-            stalls = [f"at {t:.1f} s for {d:.2f} s" for t, d in self.panda.stalls]
-            tail = "\n".join([tail, heading, *stalls[-5:]])
+            tail = "\n".join([tail, heading, *self.panda.held_up(5)])
         return tail

@@ -103,6 +103,10 @@ class SimPandA(Started):
 
     # -- public -------------------------------------------------------------
 
+    def held_up(self, last: int) -> list[str]:
+        """The `last` latest `stalls`, each as ``at T s for D s``."""
+        return [f"at {t:.1f} s for {d:.2f} s" for t, d in self.stalls[-last:]]
+
     def watch(self, watcher: EdgeWatcher) -> None:
         """Call `watcher(name, level, seconds)` on every edge (server thread)."""
         self.engine.watchers.append(watcher)
