@@ -143,6 +143,32 @@ def test_scalars_follow_yaml_1_2_core() -> None:
     }
 
 
+def test_quoted_tagged_and_empty_scalars_and_integer_keys() -> None:
+    data, positions = parse_yaml(
+        'a: "12"\nb: !!str 12\nc: !!int "7"\nd:\ne: \'\'\n3: three\n'
+        "f: !!float 2\ng: !!bool true\nh: !!null ''\n!!str 4: four\n",
+        "f.yaml",
+    )
+    assert data == {
+        "a": "12",
+        "b": "12",
+        "c": 7,
+        "d": None,
+        "e": "",
+        3: "three",
+        "f": 2.0,
+        "g": True,
+        "h": None,
+        "4": "four",
+    }
+    assert positions.values[("b",)] == (2, 4)
+    assert positions.keys[(3,)] == (6, 1)
+
+
+def test_a_string_deeper_than_the_bound_is_refused_too() -> None:
+    assert "nesting is deeper than 100 levels" in only("[" * 101 + "a" + "]" * 101)
+
+
 def test_undecodable_bytes_are_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "bad.yaml"
     path.write_bytes(b"a: 1\nb: caf\xe9\n")
