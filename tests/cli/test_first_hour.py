@@ -87,3 +87,24 @@ def test_connect_finds_blueprints_in_the_folders_given_with_b(
     capsys.readouterr()
     assert main(["connect", str(beamline), "--mock", "-b", str(tmp_path)]) == 0
     assert "x: connected" in capsys.readouterr().out
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly():
+    """``blueprint schema | head -1``: the pipe closes before the output is
+    written; the command stops with no traceback and no ignored exception."""
+    import subprocess
+    import sys
+
+    cli = "import sys; from ophyd_blueprint.cli.main import main; sys.exit(main())"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", cli, "schema"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    assert proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before anything is written
+    error = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 1
+    assert "BrokenPipeError" not in error, error
+    assert "Traceback" not in error, error

@@ -98,3 +98,22 @@ async def test_introspect_types_pvi_signals_and_diff_says_live_ones_match_any(
     report = json.loads(capsys.readouterr().out)
     assert report["live_typed"] == []
     assert report["changed"] == {"gain": {"dtype": {"frozen": "int", "live": "float"}}}
+
+
+async def test_introspect_into_a_folder_keeps_a_file_it_did_not_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = Path(__file__).parent / "data" / "shutter.pvi.device.yaml"
+    folder = tmp_path / "devices"
+    assert await _run(["introspect", str(data), "-o", f"{folder}/"]) == 0
+    (root,) = folder.iterdir()
+    root.write_text(f"blueprint: {root.stem}\nsignals: {{}}\n")
+    capsys.readouterr()
+
+    assert await _run(["introspect", str(data), "-o", str(folder)]) == 2
+    said = capsys.readouterr().err
+    assert f"nothing written: would replace {root}, not written by introspect" in said
+    assert said.rstrip().endswith("(--force)")
+    assert root.read_text() == f"blueprint: {root.stem}\nsignals: {{}}\n"
+    assert await _run(["introspect", str(data), "-o", str(folder), "--force"]) == 0
+    assert root.read_text().startswith("# ")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -42,11 +43,16 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument(
         "-o",
         "--output",
-        type=Path,
         default=None,
         metavar="FILE",
-        help="where to write the blueprint (default: print it, and its "
-        "sub-device blueprints, on stdout)",
+        help="where to write the blueprint: a .yaml file, or a folder (existing, "
+        "or written with a trailing /) to write <Name>.yaml in (default: print "
+        "it, and its sub-device blueprints, on stdout)",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace files that introspect did not write (refused otherwise)",
     )
     parser.add_argument("--name", help="blueprint name (default: from the URI)")
     add_live_source_options(
@@ -73,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
     """Introspect, write, check; print what was written and any notes."""
     from ophyd_blueprint.introspect import (
         PVI_FILE_SUFFIX,
+        FreezeError,
         IntrospectionError,
         freeze,
         introspect,
@@ -99,7 +106,15 @@ def run(args: argparse.Namespace) -> int:
             print("\n---\n".join(path.read_text() for path in files), end="")
         notes, report = found.notes, sys.stderr
     else:
-        files = freeze(found, args.output)
+        output = Path(args.output)
+        if args.output.endswith(("/", os.sep)):
+            output.mkdir(parents=True, exist_ok=True)  # a folder, as written
+        try:
+            files = freeze(found, output, force=args.force)
+        except FreezeError as error:
+            hint = " (--force)" if error.files else ""
+            print(f"blueprint introspect: {error}{hint}", file=sys.stderr)
+            return 2
         problems = check_files(list(files))
         for path in files:
             print(f"wrote {path}")

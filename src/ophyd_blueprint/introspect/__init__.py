@@ -10,7 +10,7 @@ from .blueprints import Introspected, blueprint_name, to_blueprints
 from .discovery import default_name, introspect
 from .drift import Drift, SignalFacts, drift, signal_facts
 from .errors import IntrospectionError
-from .freeze import FrozenFiles, find_schema, freeze, to_yaml
+from .freeze import FreezeError, FrozenFiles, find_schema, freeze, to_yaml
 from .pvi_file import PVI_FILE_SUFFIX, read_pvi_file
 from .tree import FoundDevice, FoundSignal, snake_case
 
@@ -19,6 +19,7 @@ __all__ = [
     "Drift",
     "FoundDevice",
     "FoundSignal",
+    "FreezeError",
     "FrozenFiles",
     "Introspected",
     "IntrospectionError",

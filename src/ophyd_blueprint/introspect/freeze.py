@@ -1,10 +1,12 @@
 """Freeze introspected blueprints to YAML files that validate and build.
 
-The root goes to the file asked for; each other blueprint (sub-devices) to
-``<Name>.yaml`` beside it, where the library finds it. Every file starts
-with the editor's schema line (when the repository's
-``schemas/blueprint.schema.json`` is found above the output or the package)
-and a comment saying where and when it was introspected.
+The root goes to the file asked for (``<Name>.yaml`` in it, for a folder);
+each other blueprint (sub-devices) to ``<Name>.yaml`` beside it, where the
+library finds it. Every file starts with the editor's schema line (when the
+repository's ``schemas/blueprint.schema.json`` is found above the output or
+the package) and a comment saying where and when it was introspected. A
+file that lacks that comment was written by someone else: it is not
+overwritten unless asked (nothing is written then).
 """
 
 from __future__ import annotations
@@ -24,9 +26,20 @@ from ophyd_blueprint.blueprint import Blueprint
 
 from .blueprints import Introspected
 
-__all__ = ["FrozenFiles", "find_schema", "freeze", "to_yaml"]
+__all__ = ["FreezeError", "FrozenFiles", "find_schema", "freeze", "to_yaml"]
 
 _SCHEMA = Path("schemas") / "blueprint.schema.json"
+_STAMP = "# Introspected from "
+_SUFFIXES = (".yaml", ".yml")
+
+
+class FreezeError(Exception):
+    """Blueprints that cannot be written where asked; nothing was written."""
+
+    def __init__(self, message: str, files: list[Path]) -> None:
+        super().__init__(message)
+        self.files = files
+        """The files in the way (empty when the path itself is wrong)."""
 
 
 class FrozenFiles(list[Path]):
@@ -95,11 +108,58 @@ def to_yaml(blueprint: Blueprint, header: list[str]) -> str:
     return "".join(f"# {line}\n" for line in header) + stream.getvalue()
 
 
+def _introspected(path: Path) -> bool:
+    """Whether `path` is a file this module wrote (its stamp in the header)."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as text:
+            return any(text.readline().startswith(_STAMP) for _ in range(2))
+    except OSError:
+        return False
+
+
+def _targets(introspected: Introspected, path: Path, force: bool) -> list[Path]:
+    """Where each blueprint goes, root first; FreezeError if that cannot be."""
+    target = path / f"{introspected.root.name}.yaml" if path.is_dir() else path
+    if target.suffix not in _SUFFIXES:
+        raise FreezeError(
+            f"{path}: expected a .yaml file for the blueprint (the library reads "
+            f"*.yaml) or an existing folder to write {introspected.root.name}.yaml "
+            "in",
+            [],
+        )
+    targets = [target] + [
+        target.parent / f"{name}.yaml"
+        for name in introspected.blueprints
+        if name != introspected.root.name
+    ]
+    taken = [t for t in targets if t.exists() and (t.is_dir() or not _introspected(t))]
+    if taken and not force:
+        names = ", ".join(str(t) for t in taken)
+        raise FreezeError(
+            f"nothing written: would replace {names}, not written by introspect "
+            f"(no '{_STAMP.strip()}' line at the top); move "
+            f"{'it' if len(taken) == 1 else 'them'}, choose another output, or "
+            "force it",
+            taken,
+        )
+    return targets
+
+
 def freeze(
-    introspected: Introspected, path: str | Path, *, when: datetime | None = None
+    introspected: Introspected,
+    path: str | Path,
+    *,
+    when: datetime | None = None,
+    force: bool = False,
 ) -> FrozenFiles:
-    """Write the root to `path` and the other blueprints beside it."""
-    target = Path(path)
+    """Write the root to `path` (a ``.yaml`` file, or a folder to write
+    ``<Name>.yaml`` in) and the other blueprints beside it.
+
+    FreezeError, before anything is written, if `path` is neither, or if a
+    file would be replaced that introspect did not write (unless `force`).
+    """
+    targets = _targets(introspected, Path(path), force)
+    target = targets[0]
     target.parent.mkdir(parents=True, exist_ok=True)
     schema = find_schema(target.parent)
     moment = (when or datetime.now().astimezone()).isoformat(timespec="seconds")
@@ -113,11 +173,9 @@ def freeze(
     else:
         relative = os.path.relpath(schema, target.parent.resolve())
         header.insert(0, f"yaml-language-server: $schema={Path(relative).as_posix()}")
-    written = [target]
     target.write_text(to_yaml(introspected.root, header))
-    for name, blueprint in introspected.blueprints.items():
-        if name != introspected.root.name:
-            sibling = target.parent / f"{name}.yaml"
-            sibling.write_text(to_yaml(blueprint, header))
-            written.append(sibling)
-    return FrozenFiles(written, notes)
+    root = introspected.root.name
+    siblings = [b for n, b in introspected.blueprints.items() if n != root]
+    for sibling, blueprint in zip(targets[1:], siblings, strict=True):
+        sibling.write_text(to_yaml(blueprint, header))
+    return FrozenFiles(targets, notes)
