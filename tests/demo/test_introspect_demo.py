@@ -4,6 +4,7 @@ import os
 import queue
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -110,6 +111,19 @@ def test_diff_reports_drift_when_the_frozen_file_is_out_of_date(
     assert result.returncode == 1, result.stdout + result.stderr
     assert "total" in result.stdout
     assert "acquire_time" in result.stdout
+
+
+def test_the_exports_list_only_the_servers_that_run(demo_env: dict[str, str]):
+    """Each CA address exported is a server listening there (not every port
+    slot the serving process could have used): a client's searches go to
+    the demo's servers only."""
+    addresses = demo_env["EPICS_CA_ADDR_LIST"].split()
+    assert len(addresses) >= 4  # IOC, camera, coupled beamline, pandablocks-ioc
+    for address in addresses:
+        host, _, port = address.partition(":")
+        with socket.create_connection((host, int(port)), timeout=5):
+            pass  # a CA server accepts circuits on its server port
+    assert len(demo_env["EPICS_PVA_ADDR_LIST"].split()) == len(addresses)
 
 
 FLY_FROM_A_CLIENT = """

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
-from ophyd_blueprint.testing.ioc import LOOPBACK, EpicsIoc, configure_client_env
+from ophyd_blueprint.testing.ioc import LOOPBACK, EpicsIoc, served_client_env
 from ophyd_blueprint.testing.sim_ioc import SimDetectorIoc, SimIoc
 from ophyd_blueprint.testing.tango_server import (
     TangoServer,
@@ -58,7 +58,7 @@ class DemoServers:
 
     def client_env(self) -> dict[str, str]:
         """What a shell needs to reach them: CA/PVA addresses, the Tango port."""
-        return {**configure_client_env(), "DEMO_TANGO_PORT": str(self.tango.port)}
+        return {**served_client_env(), "DEMO_TANGO_PORT": str(self.tango.port)}
 
 
 @contextlib.contextmanager

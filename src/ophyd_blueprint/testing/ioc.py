@@ -66,6 +66,7 @@ __all__ = [
     "configure_client_env",
     "release_ports",
     "reserve_ports",
+    "served_client_env",
 ]
 
 READY_LINE = "iocRun: All initialization complete"
@@ -123,12 +124,17 @@ class _Network:
         with self.lock:
             self.holders.pop(self.slots.index(ports), None)
 
-    def client_env(self) -> dict[str, str]:
+    def held(self) -> list[IocPorts]:
+        """The slots whose servers hold them now."""
+        with self.lock:
+            return [self.slots[i] for i in sorted(self.holders)]
+
+    def client_env(self, slots: list[IocPorts] | None = None) -> dict[str, str]:
+        """The variables that point clients at `slots` (default: all)."""
         first = self.slots[0]
+        slots = self.slots if slots is None else slots
         return {
-            "EPICS_CA_ADDR_LIST": " ".join(
-                f"{LOOPBACK}:{s.ca_server}" for s in self.slots
-            ),
+            "EPICS_CA_ADDR_LIST": " ".join(f"{LOOPBACK}:{s.ca_server}" for s in slots),
             "EPICS_CA_AUTO_ADDR_LIST": "NO",
             "EPICS_CA_SERVER_PORT": str(first.ca_server),
             "EPICS_CA_REPEATER_PORT": str(self.repeater),
@@ -137,7 +143,7 @@ class _Network:
             "EPICS_CAS_AUTO_BEACON_ADDR_LIST": "NO",
             "EPICS_CAS_BEACON_ADDR_LIST": LOOPBACK,
             "EPICS_PVA_ADDR_LIST": " ".join(
-                f"{LOOPBACK}:{s.pva_broadcast}" for s in self.slots
+                f"{LOOPBACK}:{s.pva_broadcast}" for s in slots
             ),
             "EPICS_PVA_AUTO_ADDR_LIST": "NO",
             "EPICS_PVA_SERVER_PORT": str(first.pva_server),
@@ -167,6 +173,15 @@ def configure_client_env() -> dict[str, str]:
     env = _the_network().client_env()
     os.environ.update(env)
     return env
+
+
+def served_client_env() -> dict[str, str]:
+    """What a client in another process needs to reach the servers this
+    process runs now: `configure_client_env`'s variables, the address lists
+    cut to the slots in use (``blueprint demo --serve`` prints them)."""
+    configure_client_env()
+    network = _the_network()
+    return network.client_env(network.held())
 
 
 def reserve_ports(holder: str = "a server of reserve_ports") -> IocPorts:
