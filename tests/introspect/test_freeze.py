@@ -42,10 +42,10 @@ def test_a_folder_gets_the_root_as_name_yaml_and_its_sub_devices_beside(
 def test_a_path_neither_yaml_nor_a_folder_is_refused_and_nothing_is_written(
     tmp_path: Path,
 ) -> None:
-    with pytest.raises(FreezeError, match=r"devices: expected a \.yaml file") as caught:
-        freeze(stage(), tmp_path / "devices")
-
-    assert caught.value.files == []
+    for wrong in ("devices", "stage.yml"):
+        with pytest.raises(FreezeError, match=rf"{wrong}: expected a \.yaml file") as e:
+            freeze(stage(), tmp_path / wrong)
+        assert e.value.files == []
     assert list(tmp_path.iterdir()) == []
 
 

@@ -112,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             files = freeze(found, output, force=args.force)
         except FreezeError as error:
-            hint = " (--force)" if error.files else ""
+            hint = " (--force)" if error.files else " (a new folder: end it with /)"
             print(f"blueprint introspect: {error}{hint}", file=sys.stderr)
             return 2
         problems = check_files(list(files))

@@ -30,7 +30,6 @@ __all__ = ["FreezeError", "FrozenFiles", "find_schema", "freeze", "to_yaml"]
 
 _SCHEMA = Path("schemas") / "blueprint.schema.json"
 _STAMP = "# Introspected from "
-_SUFFIXES = (".yaml", ".yml")
 
 
 class FreezeError(Exception):
@@ -120,7 +119,7 @@ def _introspected(path: Path) -> bool:
 def _targets(introspected: Introspected, path: Path, force: bool) -> list[Path]:
     """Where each blueprint goes, root first; FreezeError if that cannot be."""
     target = path / f"{introspected.root.name}.yaml" if path.is_dir() else path
-    if target.suffix not in _SUFFIXES:
+    if target.suffix != ".yaml":
         raise FreezeError(
             f"{path}: expected a .yaml file for the blueprint (the library reads "
             f"*.yaml) or an existing folder to write {introspected.root.name}.yaml "
