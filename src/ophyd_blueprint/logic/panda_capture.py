@@ -25,7 +25,6 @@ from ophyd_blueprint.core import (
     AsyncStatus,
     Signal,
     SignalR,
-    SignalRW,
     TriggerInfo,
     wait_for_value,
 )
@@ -81,14 +80,8 @@ class PcapArming(Arming):
     )
     params = {"timeout": float, "header_timeout": float}
 
-    def _arm(self) -> SignalRW[Any]:
-        return self._rw("arm")
-
-    def _active(self) -> SignalR[Any]:
-        return self._r("active")
-
     async def _set_arm(self, on: bool) -> None:
-        arm = self._arm()
+        arm = self._rw("arm")
         await arm.set(flag(arm, on), timeout=self._timeout)
 
     async def arm(self) -> AsyncStatus:
@@ -123,13 +116,13 @@ class PcapArming(Arming):
 
     async def _wait_active(self, active: bool, timeout: float | None) -> None:
         """Until PCAP is (not) `active`; None waits for as long as it takes."""
-        signal = self._active()
+        signal = self._r("active")
         try:
             await wait_for_value(signal, lambda v: is_on(signal, v) == active, timeout)
         except TimeoutError:
             raise DetectorError(
                 f"{self.device.name}: PCAP did not {'arm' if active else 'disarm'} "
-                f"within {timeout:g} s ({self._active().source} stayed "
+                f"within {timeout:g} s ({signal.source} stayed "
                 f"{int(not active)}{await self._alarm()})"
             ) from None
 
@@ -139,7 +132,7 @@ class PcapArming(Arming):
         poll unanswered for 1 s), and puts, arms and disarms fail after."""
         try:
             async with asyncio.timeout(self._timeout):
-                reading = await self._active().get_reading()
+                reading = await self._r("active").get_reading()
         except Exception:  # a hint must not hide the timeout
             return ""
         severity = int(reading.get("alarm_severity", 0))
@@ -155,7 +148,7 @@ class PcapArming(Arming):
         """Disarm PCAP; if it was capturing, wait until the IOC has had the
         capture's end (``DATA:STATUS`` says "Finished capture"), so the frames
         it counts are all it will get (a paused scan resumes from them)."""
-        was_active = is_on(self._active(), await self._active().get_value())
+        was_active = is_on(self._r("active"), await self._r("active").get_value())
         await self._set_arm(False)
         await self._wait_active(False, self._timeout)
         status = self.bound.get("data_status")
@@ -175,7 +168,7 @@ class PcapArming(Arming):
             ) from None
 
     async def state(self) -> str:
-        active = is_on(self._active(), await self._active().get_value())
+        active = is_on(self._r("active"), await self._r("active").get_value())
         text = f"PCAP {'active' if active else 'not active'}"
         status = self.bound.get("data_status")
         if status is not None:
