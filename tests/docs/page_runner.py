@@ -61,7 +61,7 @@ def main(argv: list[str]) -> int:
         background = Background()
         try:
             for block in blocks_of(text):
-                run_block(block, workdir, env, background)
+                run_block(block, workdir, env, background, page.name)
                 print(f"{name}:{block.line}: {block.language} ok", flush=True)
         except BlockFailed as failure:
             print(f"{name}:{block.line}: {block.language} block: {failure}")
@@ -151,15 +151,18 @@ def _status(text: str) -> None:
     print(f"  servers: {text}", flush=True)
 
 
-def run_block(block: Block, workdir: Path, env: dict[str, str], bg: Background) -> None:
-    """Do with `block` what the rules say; BlockFailed if it does not work."""
+def run_block(
+    block: Block, workdir: Path, env: dict[str, str], bg: Background, page: str
+) -> None:
+    """Do with `block` (of the page named `page`) what the rules say;
+    BlockFailed if it does not work."""
     if block.language in OUTPUT_ONLY:
         return
     run_by = [a.split("=", 1)[1] for a in block.attributes if a.startswith("run-by=")]
     if run_by:  # needs servers the harness has not (a PandA): a test runs it
         test = ROOT / run_by[0]
-        if not test.is_file() or "README.md" not in test.read_text():
-            raise BlockFailed(f"run-by={run_by[0]}: no such test reading the page")
+        if not test.is_file() or page not in test.read_text():
+            raise BlockFailed(f"run-by={run_by[0]}: no such test reading {page}")
         return
     if block.language in WRITTEN_OR_PARSED:
         write_or_parse(block, workdir)

@@ -21,7 +21,7 @@ from ophyd_blueprint.blueprint import (
     load_beamline_model,
     validate_files,
 )
-from ophyd_blueprint.builder import build_device
+from ophyd_blueprint.builder import FILES_FROM, build_device
 from ophyd_blueprint.core import Device, NotConnectedError, Signal
 from ophyd_blueprint.core.transport import registered_schemes
 from ophyd_blueprint.introspect import blueprint_name
@@ -190,9 +190,11 @@ def load_beamline(
     if problems:
         raise BlueprintError(problems)
     protocol = model.defaults.protocol
-    logic_defaults = (
-        {} if model.defaults.data_dir is None else {"data_dir": model.defaults.data_dir}
-    )
+    logic_defaults: dict[str, Scalar] = {
+        FILES_FROM: str(Path(model.origin.file).parent)
+    }
+    if model.defaults.data_dir is not None:
+        logic_defaults["data_dir"] = model.defaults.data_dir
     devices: dict[str, Device] = {}
     mocked: set[str] = set()
     for name, entry in model.devices.items():

@@ -1,9 +1,17 @@
 """The generic builder: blueprint models become typed asyncio devices."""
 
 from .datatypes import enum_class, signal_datatype
-from .device import BlueprintDevice, BuildError, Discover, build_device, device_class
+from .device import (
+    FILES_FROM,
+    BlueprintDevice,
+    BuildError,
+    Discover,
+    build_device,
+    device_class,
+)
 
 __all__ = [
+    "FILES_FROM",
     "BlueprintDevice",
     "BuildError",
     "Discover",

@@ -8,7 +8,9 @@ classes whose methods become the device's own.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import Any, ClassVar, cast
 
 from ophyd_blueprint.blueprint import (
@@ -42,6 +44,7 @@ from .datatypes import signal_datatype
 from .trigger import TriggerWithValue
 
 __all__ = [
+    "FILES_FROM",
     "BlueprintDevice",
     "BuildError",
     "Discover",
@@ -49,6 +52,12 @@ __all__ = [
     "build_device",
     "device_class",
 ]
+
+FILES_FROM = "files_from"
+"""The `build_device` ``logic_defaults`` key naming the folder that a logic's
+`Path` parameters, given as relative paths, are taken from. A beamline gives
+its own folder, so ``with: {table: tables/pulses.yaml}`` is found beside it
+whatever the working directory of the session that loads it."""
 
 Discover = Callable[[Child, str], Device]
 """Makes the device of a ``pvi:``/``tango:`` child (rendered), given the protocol.
@@ -302,7 +311,9 @@ def build_device(
     is imported. `discover` makes ``pvi:``/``tango:`` children (without it
     they are a BuildError). `logic_defaults` (e.g. a beamline's ``data_dir``)
     go to every logic, here and in children, that takes a parameter of that
-    name and is not given one in its ``with``. Raises BlueprintError (every
+    name and is not given one in its ``with``; with `FILES_FROM`, the folder
+    a relative path given to a `Path` parameter is taken from (a beamline's
+    own; else the working directory). Raises BlueprintError (every
     problem, with file and line) or BuildError.
     """
     rendered = render_blueprint(blueprint, params, library=library, protocol=protocol)
@@ -429,4 +440,10 @@ def _attach_logic(
     cls = get_logic(entry.use)
     bound = {role: _resolve(device, path) for role, path in entry.bind.items()}
     given = {k: v for k, v in defaults.items() if k in cls.params}
-    return cls(device, bound, {**given, **entry.with_})
+    params: dict[str, Any] = {**given, **entry.with_}
+    base = Path(str(defaults.get(FILES_FROM, "")))
+    for name, kind in cls.params.items():
+        value = params.get(name)
+        if kind is Path and isinstance(value, str) and value:
+            params[name] = Path(os.path.normpath(base / Path(value).expanduser()))
+    return cls(device, bound, params)

@@ -74,7 +74,9 @@ class Logic:
     roles: ClassVar[tuple[RoleSpec, ...]] = ()
     exposes: ClassVar[tuple[str, ...]] = ()
     params: ClassVar[Mapping[str, type]] = {}
-    """Parameters the logic accepts in ``with`` (name -> type)."""
+    """Parameters the logic accepts in ``with`` (name -> type). A `Path`
+    parameter given as a relative path in a beamline (or a blueprint it
+    uses) is taken from the beamline file's folder."""
     settings: ClassVar[SettingsRules] = SettingsRules()
     """Roles whose settings are restored in order, and roles never restored."""
 

@@ -45,12 +45,13 @@ def load_seq_table(path: Path) -> SeqTable:
 class PandaSeqTable(SeqBlockSource):
     """Runs a static sequencer table.
 
-    ``with:`` `table` (a YAML file of rows), `repeats` (default 1), `tick`
+    ``with:`` `table` (a YAML file of rows; a relative path is found beside
+    the YAML file that gives it), `repeats` (default 1), `tick`
     (seconds, default 1e-6), `timeout` (seconds the table may run beyond its
     rows' own time, default 10).
     """
 
-    params = {"table": str, "repeats": int, "tick": float, "timeout": float}
+    params = {"table": Path, "repeats": int, "tick": float, "timeout": float}
 
     def accepts(self, value: object) -> int:
         if isinstance(value, SeqTableInfo | SeqTable):

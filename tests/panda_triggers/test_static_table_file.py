@@ -1,0 +1,85 @@
+"""A static table named in a beamline is read from beside the beamline file."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scanspec.specs import Fly, Line
+
+from ophyd_blueprint import load_beamline
+from ophyd_blueprint.logic.panda.seq_table import SeqTableError
+from ophyd_blueprint.logic.panda_seq_table import PandaSeqTable
+
+DATA = Path(__file__).parent / "data"
+
+
+def beamline(folder: Path, table: str) -> Path:
+    """A beamline in `folder` whose PandA SEQ2 runs the table file `table`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "bl.yaml"
+    path.write_text(
+        textwrap.dedent(
+            f"""\
+            beamline: static
+            blueprints: [{DATA}]
+            devices:
+              static:
+                blueprint: PandaStaticTable
+                with: {{prefix: "BL05:PANDA:", table: "{table}"}}
+            """
+        )
+    )
+    return path
+
+
+def the_logic(device: Any) -> PandaSeqTable:
+    [logic] = [lg for lg in device.logic if isinstance(lg, PandaSeqTable)]
+    return logic
+
+
+async def test_a_relative_table_path_is_read_beside_the_beamline_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = beamline(tmp_path / "beamlines", "tables/pulses.yaml")
+    (tmp_path / "beamlines" / "tables").mkdir()
+    (tmp_path / "beamlines" / "tables" / "pulses.yaml").write_text(
+        "- {repeats: 3, time1: 5000, outa1: true, time2: 5000}\n"
+    )
+    elsewhere = tmp_path / "session"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # a session started somewhere else
+    bl = load_beamline(path, mock=True)
+    await bl.connect()
+    static: Any = bl.static
+
+    await static.prepare(Fly(0.01 @ Line("t", 0, 1, 3)))
+
+    assert the_logic(static).config["table"] == path.parent / "tables/pulses.yaml"
+    table = await static.table.get_value()
+    assert list(table.repeats) == [3]
+    assert list(table.time1) == [5000]
+
+
+async def test_a_missing_table_file_is_named_whole_at_prepare(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = beamline(tmp_path / "beamlines", "../tables/none.yaml")
+    monkeypatch.chdir(tmp_path)
+    bl = load_beamline(path, mock=True)
+    await bl.connect()
+    static: Any = bl.static
+
+    with pytest.raises(SeqTableError, match=str(tmp_path / "tables" / "none.yaml")):
+        await static.prepare(Fly(0.01 @ Line("t", 0, 1, 3)))
+
+
+async def test_an_absolute_table_path_is_kept(tmp_path: Path) -> None:
+    table = tmp_path / "pulses.yaml"
+    table.write_text("- {repeats: 2, time1: 10, outa1: true, time2: 10}\n")
+    bl = load_beamline(beamline(tmp_path / "beamlines", str(table)), mock=True)
+    await bl.connect()
+
+    assert the_logic(bl.static).config["table"] == table
