@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
-__all__ = ["LogicRoles", "RoleSpec"]
+__all__ = ["LogicParams", "LogicRoles", "RoleSpec"]
 
 
 @dataclass(frozen=True)
@@ -29,3 +30,17 @@ class RoleSpec:
 
 LogicRoles = Mapping[str, Sequence[RoleSpec]]
 """Logic name (``motion.Motor``) -> its roles."""
+
+
+@runtime_checkable
+class LogicParams(Protocol):
+    """A `LogicRoles` that also knows each class's ``with:`` parameters.
+
+    The registry's mapping is one: checks given it also check the keys and
+    types of every logic entry's ``with``.
+    """
+
+    def params_of(self, name: str) -> Mapping[str, type]:
+        """Logic `name`'s parameters: name -> ``str``, ``int``, ``float``,
+        ``bool`` or ``pathlib.Path`` (a file, written as a string)."""
+        ...

@@ -6,7 +6,7 @@ import pytest
 
 from ophyd_blueprint import BlueprintError, load_blueprint
 from ophyd_blueprint.blueprint import BlueprintLibrary
-from ophyd_blueprint.builder import build_device
+from ophyd_blueprint.builder import BuildError, build_device
 
 DEVICES = Path(__file__).parents[2] / "devices"
 
@@ -42,3 +42,48 @@ def test_a_param_the_shipped_detector_does_not_use_is_refused():
             library=library,
             mock=True,
         )
+
+
+def test_a_templated_logic_parameter_of_the_wrong_type_is_refused_at_build(
+    tmp_path: Path,
+):
+    path = tmp_path / "axis.yaml"
+    path.write_text(
+        "blueprint: Axis\n"
+        "params:\n"
+        "  margin: {type: float, default: 5.0}\n"
+        "  tolerance: {type: str, default: small}\n"
+        "signals:\n"
+        "  setpoint: {source: 'soft://sp', dtype: float, access: rw}\n"
+        "  readback: {source: 'soft://rbv', dtype: float}\n"
+        "logic:\n"
+        "  - use: motion.Motor\n"
+        "    bind: {setpoint: setpoint, readback: readback}\n"
+        "    with: {timeout_margin: '{{margin}}', tolerance: '{{tolerance}}'}\n"
+    )
+    blueprint = load_blueprint(path)  # templates pass validation: unrendered
+
+    with pytest.raises(
+        BuildError,
+        match=rf"{path}:11:\d+: motion.Motor's 'tolerance' is a number; got 'small'",
+    ):
+        build_device(blueprint, {}, library={}, mock=True)
+
+
+def test_a_templated_logic_parameter_of_its_type_is_built(tmp_path: Path):
+    path = tmp_path / "axis.yaml"
+    path.write_text(
+        "blueprint: Axis\n"
+        "params:\n"
+        "  margin: {type: float, default: 5.0}\n"
+        "signals:\n"
+        "  setpoint: {source: 'soft://sp', dtype: float, access: rw}\n"
+        "  readback: {source: 'soft://rbv', dtype: float}\n"
+        "logic:\n"
+        "  - use: motion.Motor\n"
+        "    bind: {setpoint: setpoint, readback: readback}\n"
+        "    with: {timeout_margin: '{{margin}}'}\n"
+    )
+    device = build_device(load_blueprint(path), {"margin": 2}, library={}, mock=True)
+
+    assert device.logic[0].config["timeout_margin"] == 2

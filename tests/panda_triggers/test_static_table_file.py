@@ -10,7 +10,7 @@ import pytest
 from scanspec.specs import Fly, Line
 
 from ophyd_blueprint import load_beamline
-from ophyd_blueprint.logic.panda.seq_table import SeqTableError
+from ophyd_blueprint.builder import BuildError
 from ophyd_blueprint.logic.panda_seq_table import PandaSeqTable
 
 DATA = Path(__file__).parent / "data"
@@ -63,17 +63,19 @@ async def test_a_relative_table_path_is_read_beside_the_beamline_file(
     assert list(table.time1) == [5000]
 
 
-async def test_a_missing_table_file_is_named_whole_at_prepare(
+def test_a_missing_table_file_is_refused_at_load_naming_where_it_was_looked_for(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = beamline(tmp_path / "beamlines", "../tables/none.yaml")
-    monkeypatch.chdir(tmp_path)
-    bl = load_beamline(path, mock=True)
-    await bl.connect()
-    static: Any = bl.static
+    monkeypatch.chdir(tmp_path / "beamlines")  # where a cwd-relative path would be
 
-    with pytest.raises(SeqTableError, match=str(tmp_path / "tables" / "none.yaml")):
-        await static.prepare(Fly(0.01 @ Line("t", 0, 1, 3)))
+    with pytest.raises(BuildError) as raised:
+        load_beamline(path, mock=True)
+
+    assert str(raised.value) == (
+        f"{DATA / 'panda_static.yaml'}:26:19: trigger.PandaSeqTable's 'table': "
+        f"no such file {tmp_path / 'tables' / 'none.yaml'}"
+    )
 
 
 async def test_an_absolute_table_path_is_kept(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ sources (`render_blueprint`) and export JSON Schemas.
 """
 
 from .beamline_checks import beamline_library, check_beamline
-from .checks import check_blueprint
+from .checks import check_blueprint, param_mismatch
 from .extends import resolve_extends
 from .library import BlueprintLibrary, yaml_files
 from .loader import (
@@ -89,6 +89,7 @@ __all__ = [
     "load_blueprint",
     "load_document",
     "named_file",
+    "param_mismatch",
     "parse_document",
     "qualify",
     "render_blueprint",

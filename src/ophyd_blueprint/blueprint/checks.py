@@ -17,7 +17,7 @@ from .naming import pascal_case
 from .positions import Origin
 from .problems import BlueprintError, Problem, did_you_mean
 from .rendering import bind_params, has_type, scheme_of, vector_indices
-from .roles import LogicRoles, RoleSpec
+from .roles import LogicParams, LogicRoles, RoleSpec
 from .schemes import KnownSchemes
 from .templating import TemplateProblem, template_names
 from .vocabulary import (
@@ -373,7 +373,55 @@ def check_logic(
         if spec.required and spec.name not in entry.bind:
             message = f"{entry.use} needs role {spec.name!r} bound"
             problems.append(origin.problem(message, "bind"))
+    if isinstance(logic_roles, LogicParams):
+        problems += _check_params(entry, logic_roles.params_of(entry.use))
     return problems
+
+
+_KINDS: dict[str, tuple[tuple[type, ...], str]] = {
+    "str": ((str,), "a string (quote a number: '0.11')"),
+    "Path": ((str,), "a file path (a string)"),
+    "int": ((int,), "an integer"),
+    "float": ((int, float), "a number"),
+    "bool": ((bool,), "true or false"),
+}
+
+
+def _check_params(entry: LogicEntry, params: Mapping[str, type]) -> list[Problem]:
+    """A ``with`` key the class does not take, or a value not of its type
+    (a templated value is checked by the builder, once rendered)."""
+    problems: list[Problem] = []
+    for name, value in entry.with_.items():
+        kind = params.get(name)
+        if kind is None:
+            taken = ", ".join(sorted(params)) or "none"
+            problems.append(
+                entry.origin.problem(
+                    f"{entry.use} takes no parameter {name!r}; it takes: {taken}",
+                    "with",
+                    name,
+                    suggestion=did_you_mean(name, params),
+                    key=True,
+                )
+            )
+            continue
+        if isinstance(value, str) and "{{" in value:
+            continue
+        wrong = param_mismatch(entry.use, name, kind, value)
+        if wrong is not None:
+            problems.append(entry.origin.problem(wrong, "with", name))
+    return problems
+
+
+def param_mismatch(use: str, name: str, kind: type, value: object) -> str | None:
+    """What is wrong with `value` for parameter `name` (of type `kind`) of
+    logic `use`, or None if it fits."""
+    accepted, what = _KINDS.get(kind.__name__, ((kind,), kind.__name__))
+    if isinstance(value, accepted) and (
+        not isinstance(value, bool) or bool in accepted
+    ):
+        return None
+    return f"{use}'s {name!r} is {what}; got {value!r}"
 
 
 def _check_binding(

@@ -17,6 +17,7 @@ from ophyd_blueprint.blueprint import (
     Blueprint,
     Child,
     Scalar,
+    param_mismatch,
     render_blueprint,
     resolve_extends,
 )
@@ -444,6 +445,17 @@ def _attach_logic(
     base = Path(str(defaults.get(FILES_FROM, "")))
     for name, kind in cls.params.items():
         value = params.get(name)
-        if kind is Path and isinstance(value, str) and value:
-            params[name] = Path(os.path.normpath(base / Path(value).expanduser()))
+        if value is None:
+            continue
+        wrong = param_mismatch(entry.use, name, kind, value)
+        if wrong is not None:  # a templated value, rendered
+            raise BuildError(f"{entry.origin.at('with', name)}: {wrong}")
+        if kind is Path and value:
+            path = Path(os.path.normpath(base / Path(str(value)).expanduser()))
+            if not path.is_file():
+                raise BuildError(
+                    f"{entry.origin.at('with', name)}: {entry.use}'s {name!r}: "
+                    f"no such file {path}"
+                )
+            params[name] = path
     return cls(device, bound, params)

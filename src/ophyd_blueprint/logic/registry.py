@@ -80,3 +80,6 @@ class _RegisteredRoles(Mapping[str, Sequence[RoleSpec]]):
 
     def __len__(self) -> int:
         return len(self._names)
+
+    def params_of(self, name: str) -> Mapping[str, type]:
+        return get_logic(name).params
