@@ -45,8 +45,8 @@ def load_seq_table(path: Path) -> SeqTable:
 class PandaSeqTable(SeqBlockSource):
     """Runs a static sequencer table.
 
-    ``with:`` `table` (a YAML file of rows; a relative path is found beside
-    the YAML file that gives it), `repeats` (default 1), `tick`
+    ``with:`` `table` (a YAML file of rows; a relative path is taken from
+    the beamline file's folder), `repeats` (default 1), `tick`
     (seconds, default 1e-6), `timeout` (seconds the table may run beyond its
     rows' own time, default 10).
     """
