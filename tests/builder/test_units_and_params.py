@@ -44,22 +44,31 @@ def test_a_param_the_shipped_detector_does_not_use_is_refused():
         )
 
 
-def test_a_templated_logic_parameter_of_the_wrong_type_is_refused_at_build(
-    tmp_path: Path,
-):
+def axis(tmp_path: Path, params: str, with_: str) -> Path:
+    """A blueprint of soft signals moved by ``motion.Motor``, its logic
+    given `with_` and the blueprint `params` (YAML lines)."""
     path = tmp_path / "axis.yaml"
     path.write_text(
-        "blueprint: Axis\n"
-        "params:\n"
-        "  margin: {type: float, default: 5.0}\n"
-        "  tolerance: {type: str, default: small}\n"
+        f"blueprint: Axis\nparams:\n{params}"
         "signals:\n"
         "  setpoint: {source: 'soft://sp', dtype: float, access: rw}\n"
         "  readback: {source: 'soft://rbv', dtype: float}\n"
         "logic:\n"
         "  - use: motion.Motor\n"
         "    bind: {setpoint: setpoint, readback: readback}\n"
-        "    with: {timeout_margin: '{{margin}}', tolerance: '{{tolerance}}'}\n"
+        f"    with: {with_}\n"
+    )
+    return path
+
+
+def test_a_templated_logic_parameter_of_the_wrong_type_is_refused_at_build(
+    tmp_path: Path,
+):
+    path = axis(
+        tmp_path,
+        "  margin: {type: float, default: 5.0}\n"
+        "  tolerance: {type: str, default: small}\n",
+        "{timeout_margin: '{{margin}}', tolerance: '{{tolerance}}'}",
     )
     blueprint = load_blueprint(path)  # templates pass validation: unrendered
 
@@ -71,18 +80,10 @@ def test_a_templated_logic_parameter_of_the_wrong_type_is_refused_at_build(
 
 
 def test_a_templated_logic_parameter_of_its_type_is_built(tmp_path: Path):
-    path = tmp_path / "axis.yaml"
-    path.write_text(
-        "blueprint: Axis\n"
-        "params:\n"
-        "  margin: {type: float, default: 5.0}\n"
-        "signals:\n"
-        "  setpoint: {source: 'soft://sp', dtype: float, access: rw}\n"
-        "  readback: {source: 'soft://rbv', dtype: float}\n"
-        "logic:\n"
-        "  - use: motion.Motor\n"
-        "    bind: {setpoint: setpoint, readback: readback}\n"
-        "    with: {timeout_margin: '{{margin}}'}\n"
+    path = axis(
+        tmp_path,
+        "  margin: {type: float, default: 5.0}\n",
+        "{timeout_margin: '{{margin}}'}",
     )
     device = build_device(load_blueprint(path), {"margin": 2}, library={}, mock=True)
 
