@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-__all__ = ["LogicParams", "LogicRoles", "RoleSpec"]
+__all__ = ["LogicInfo", "LogicRoles", "RoleSpec"]
 
 
 @dataclass(frozen=True)
@@ -33,14 +33,20 @@ LogicRoles = Mapping[str, Sequence[RoleSpec]]
 
 
 @runtime_checkable
-class LogicParams(Protocol):
-    """A `LogicRoles` that also knows each class's ``with:`` parameters.
+class LogicInfo(Protocol):
+    """A `LogicRoles` that also knows each class's ``with:`` parameters and
+    what it does.
 
     The registry's mapping is one: checks given it also check the keys and
-    types of every logic entry's ``with``.
+    types of every logic entry's ``with``, and schemas made with it describe
+    each class's roles and parameters for editors.
     """
 
     def params_of(self, name: str) -> Mapping[str, type]:
         """Logic `name`'s parameters: name -> ``str``, ``int``, ``float``,
         ``bool`` or ``pathlib.Path`` (a file, written as a string)."""
+        ...
+
+    def doc_of(self, name: str) -> str:
+        """What logic `name` does: the first paragraph of its class's doc."""
         ...

@@ -9,6 +9,7 @@ import pytest
 
 from ophyd_blueprint.blueprint import schema_texts, stale_schemas
 from ophyd_blueprint.cli.main import main
+from ophyd_blueprint.logic import logic_roles
 
 GOOD = "blueprint: Good\nsignals:\n  x: {source: X, dtype: int}\n"
 BAD = "blueprint: Bad\nsignals:\n  x: {source: X, dtype: floatt}\n"
@@ -162,7 +163,7 @@ def test_schema_o_writes_every_schema(
         f"wrote {tmp_path / 'out' / 'beamline.schema.json'}\n"
         f"wrote {tmp_path / 'out' / 'settings.schema.json'}\n"
     )
-    assert stale_schemas(tmp_path / "out") == []
+    assert stale_schemas(tmp_path / "out", logic_roles()) == []
 
 
 @pytest.mark.parametrize("kind", ["blueprint", "beamline"])
@@ -175,7 +176,7 @@ def test_schema_without_options_prints_a_schema_and_writes_nothing(
     monkeypatch.chdir(tmp_path)
     argv = ["schema"] if kind == "blueprint" else ["schema", kind]
     assert main(argv) == 0
-    assert capsys.readouterr().out == schema_texts()[f"{kind}.schema.json"]
+    assert capsys.readouterr().out == schema_texts(logic_roles())[f"{kind}.schema.json"]
     assert list(tmp_path.iterdir()) == []
 
 

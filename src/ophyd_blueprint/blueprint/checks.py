@@ -17,7 +17,7 @@ from .naming import pascal_case
 from .positions import Origin
 from .problems import BlueprintError, Problem, did_you_mean
 from .rendering import bind_params, has_type, scheme_of, vector_indices
-from .roles import LogicParams, LogicRoles, RoleSpec
+from .roles import LogicInfo, LogicRoles, RoleSpec
 from .schemes import KnownSchemes
 from .templating import TemplateProblem, template_names
 from .vocabulary import (
@@ -373,7 +373,7 @@ def check_logic(
         if spec.required and spec.name not in entry.bind:
             message = f"{entry.use} needs role {spec.name!r} bound"
             problems.append(origin.problem(message, "bind"))
-    if isinstance(logic_roles, LogicParams):
+    if isinstance(logic_roles, LogicInfo):
         problems += _check_params(entry, logic_roles.params_of(entry.use))
     return problems
 

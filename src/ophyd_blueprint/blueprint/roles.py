@@ -5,6 +5,6 @@
 validation takes the roles as input.
 """
 
-from ophyd_blueprint.roles import LogicParams, LogicRoles, RoleSpec
+from ophyd_blueprint.roles import LogicInfo, LogicRoles, RoleSpec
 
-__all__ = ["LogicParams", "LogicRoles", "RoleSpec"]
+__all__ = ["LogicInfo", "LogicRoles", "RoleSpec"]

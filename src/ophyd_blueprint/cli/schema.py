@@ -20,8 +20,10 @@ def register(subparsers: Subparsers) -> None:
         help="print, write or check the JSON Schemas of blueprint, beamline and "
         "settings files",
         description="With no option, print the JSON Schema of KIND files to "
-        "stdout (nothing is written). With -o DIR, write blueprint.schema.json, "
-        "beamline.schema.json and settings.schema.json into DIR (the shipped "
+        "stdout (nothing is written): a logic entry's roles and parameters are "
+        "those of the logic classes installed. With -o DIR, write "
+        "blueprint.schema.json, beamline.schema.json and settings.schema.json "
+        "into DIR (the shipped "
         "ones: -o schemas). "
         "With --check DIR, exit 1 if those in DIR differ from the models.",
     )
@@ -50,6 +52,9 @@ def register(subparsers: Subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print, write or check the schemas; return the exit code."""
     from ophyd_blueprint.blueprint import schema_texts, stale_schemas, write_schemas
+    from ophyd_blueprint.logic import logic_roles
+
+    logic = logic_roles()  # the registered classes' roles and parameters
 
     write: Path | None = args.write
     check: Path | None = args.check
@@ -58,13 +63,13 @@ def run(args: argparse.Namespace) -> int:
         print("blueprint schema: KIND is only for printing", file=sys.stderr)
         return 2
     if write is not None:
-        for path in write_schemas(write):
+        for path in write_schemas(write, logic):
             print(f"wrote {path}")
         return 0
     if check is not None:
-        stale = stale_schemas(check)
+        stale = stale_schemas(check, logic)
         for path in stale:
             print(f"{path} is stale; run: blueprint schema -o {check}")
         return 1 if stale else 0
-    sys.stdout.write(schema_texts()[f"{kind or 'blueprint'}.schema.json"])
+    sys.stdout.write(schema_texts(logic)[f"{kind or 'blueprint'}.schema.json"])
     return 0

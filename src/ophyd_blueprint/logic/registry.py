@@ -7,6 +7,7 @@ only when a blueprint names it.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator, Mapping, Sequence
 from importlib.metadata import entry_points
 
@@ -83,3 +84,7 @@ class _RegisteredRoles(Mapping[str, Sequence[RoleSpec]]):
 
     def params_of(self, name: str) -> Mapping[str, type]:
         return get_logic(name).params
+
+    def doc_of(self, name: str) -> str:
+        doc = inspect.getdoc(get_logic(name)) or ""
+        return " ".join(doc.split("\n\n", 1)[0].split())
