@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from .models import Beamline, Blueprint
 from .roles import LogicInfo, LogicRoles
+from .schema_reference import TEMPLATE_PATTERN
 from .settings_file import SETTINGS_SCHEMA, SettingsFile
 
 __all__ = ["SCHEMA_FILES", "schema_texts", "stale_schemas", "write_schemas"]
@@ -24,7 +25,7 @@ SCHEMA_FILES: dict[str, type[BaseModel]] = {
 }
 """File name -> model, as YAML files name them in their first line."""
 
-_TEMPLATE = {"type": "string", "pattern": r"\{\{"}
+_TEMPLATE = {"type": "string", "pattern": TEMPLATE_PATTERN}
 """A templated value: its type is known once rendered."""
 _PARAM_TYPES: dict[str, list[dict[str, Any]]] = {
     "str": [{"type": "string"}],
@@ -88,6 +89,10 @@ def _describe_logic(defs: dict[str, Any], logic: LogicRoles) -> None:
             }
         )
     entry["allOf"] = cases
+    entry["description"] += (
+        " The roles and parameters of each registered class are below, named "
+        "after it (`motion.Motor`: MotionMotorBind, MotionMotorWith)."
+    )
 
 
 def _roles(name: str, logic: LogicRoles) -> dict[str, Any]:

@@ -11,9 +11,11 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
-__all__ = ["schema_markdown"]
+__all__ = ["TEMPLATE_PATTERN", "schema_markdown"]
 
 Schema = Mapping[str, Any]
+TEMPLATE_PATTERN = r"\{\{"
+"""The pattern of a string the schema takes as a template (typed once rendered)."""
 
 
 def schema_markdown(schema: Schema, title: str) -> str:
@@ -65,6 +67,8 @@ def _type(spec: Any) -> str:
         return f"map of {_inner(values)}" if values else "map"
     words = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
     text = words.get(str(kind), str(kind))
+    if spec.get("pattern") == TEMPLATE_PATTERN:
+        return "a template (`{{name}}`)"
     if "pattern" in spec:
         text += f" matching `{spec['pattern']}`"
     return text
