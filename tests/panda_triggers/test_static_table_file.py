@@ -85,3 +85,54 @@ async def test_an_absolute_table_path_is_kept(tmp_path: Path) -> None:
     await bl.connect()
 
     assert the_logic(bl.static).config["table"] == table
+
+
+async def test_a_beamline_loaded_by_a_relative_path_still_finds_it_after_a_chdir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    beamline(tmp_path / "beamlines", "pulses.yaml")
+    (tmp_path / "beamlines" / "pulses.yaml").write_text(
+        "- {repeats: 2, time1: 10, outa1: true, time2: 10}\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    bl = load_beamline("beamlines/bl.yaml", mock=True)
+    monkeypatch.chdir(tmp_path / "beamlines")  # the session moves on
+    await bl.connect()
+    static: Any = bl.static
+
+    await static.prepare(Fly(0.01 @ Line("t", 0, 1, 2)))
+
+    assert the_logic(static).config["table"] == tmp_path / "beamlines" / "pulses.yaml"
+    assert list((await static.table.get_value()).repeats) == [2]
+
+
+def test_a_missing_table_for_a_discovered_panda_stops_the_load_not_the_connect(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bl.yaml"
+    path.write_text(
+        textwrap.dedent(
+            """\
+            beamline: discovered
+            devices:
+              panda:
+                blueprint: PandA
+                with: {prefix: "BL05:PANDA:"}
+                logic:
+                  - use: trigger.PandaSeqTable
+                    bind: {table: seq.2.table, enable: seq.2.enable,
+                           active: seq.2.active, repeats: seq.2.repeats,
+                           prescale: seq.2.prescale,
+                           prescale_units: seq.2.prescale_units}
+                    with: {table: none.yaml}
+            """
+        )
+    )
+
+    with pytest.raises(BuildError) as raised:
+        load_beamline(path)  # nothing serves BL05:PANDA: and nothing is asked
+
+    assert str(raised.value) == (
+        f"{path}:12:23: trigger.PandaSeqTable's 'table': "
+        f"no such file {tmp_path / 'none.yaml'}"
+    )

@@ -191,7 +191,8 @@ def load_beamline(
         raise BlueprintError(problems)
     protocol = model.defaults.protocol
     logic_defaults: dict[str, Scalar] = {
-        FILES_FROM: str(Path(model.origin.file).parent)
+        # absolute: a pvi: device binds its logic at connect, maybe after a chdir
+        FILES_FROM: str(Path(model.origin.file).absolute().parent)
     }
     if model.defaults.data_dir is not None:
         logic_defaults["data_dir"] = model.defaults.data_dir

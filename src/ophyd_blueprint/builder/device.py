@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, cast
 
 from ophyd_blueprint.blueprint import (
     Blueprint,
     Child,
+    LogicEntry,
     Scalar,
     param_mismatch,
     render_blueprint,
@@ -118,18 +119,21 @@ class DiscoveredBlueprintDevice(BlueprintDevice):
     (a bind path the PVI does not have is a connect failure naming it)."""
 
     _structure: Device
-    _logic_defaults: Mapping[str, Scalar]
+    _logic_params: Sequence[dict[str, Any]]
     _rendered: Blueprint
     _adopted: bool = False
 
     def found_at(
-        self, structure: Device, rendered: Blueprint, defaults: Mapping[str, Scalar]
+        self,
+        structure: Device,
+        rendered: Blueprint,
+        params: Sequence[dict[str, Any]],
     ) -> None:
-        """Discover through `structure`; bind `rendered`'s logic (with
-        `defaults`) once it is found."""
+        """Discover through `structure`; bind `rendered`'s logic (each entry
+        with its checked `params`) once it is found."""
         self._structure = structure
         self._rendered = rendered
-        self._logic_defaults = defaults
+        self._logic_params = params
         self.logic = []
 
     async def _connect_self(self, mock: bool, timeout: float) -> None:
@@ -162,7 +166,7 @@ class DiscoveredBlueprintDevice(BlueprintDevice):
         naming the entry's file and line, the path, and the PVI."""
         blueprint = self._rendered
         try:
-            return _attach_logic(self, blueprint, index, self._logic_defaults)
+            return _attach_logic(self, blueprint, index, self._logic_params[index])
         except (AttributeError, KeyError, BuildError) as error:
             entry = blueprint.logic[index]
             reason = str(error).strip("'\"")
@@ -348,12 +352,15 @@ def build_device(
         device.add_readables(parts, ReadCategory.HINTED)
         device.add_readables(parts, ReadCategory.CONFIG)
     Device.__init__(device, name)
+    # parameters are checked now, also for logic bound only once a ``pvi:``
+    # structure is found: a missing file is a load error, not a connect one
+    given = [_logic_params(entry, logic_defaults or {}) for entry in rendered.logic]
     if isinstance(device, DiscoveredBlueprintDevice):
         structure = _discover_structure(rendered, protocol, discover)
-        device.found_at(structure, rendered, logic_defaults or {})
+        device.found_at(structure, rendered, given)
         return device
     device.logic = [
-        _attach_logic(device, rendered, index, logic_defaults or {})
+        _attach_logic(device, rendered, index, given[index])
         for index in range(len(rendered.logic))
     ]
     return device
@@ -435,11 +442,19 @@ def _attach_logic(
     device: BlueprintDevice,
     blueprint: Blueprint,
     index: int,
-    defaults: Mapping[str, Scalar],
+    params: dict[str, Any],
 ) -> Logic:
     entry = blueprint.logic[index]
-    cls = get_logic(entry.use)
     bound = {role: _resolve(device, path) for role, path in entry.bind.items()}
+    return get_logic(entry.use)(device, bound, params)
+
+
+def _logic_params(entry: LogicEntry, defaults: Mapping[str, Scalar]) -> dict[str, Any]:
+    """What logic `entry` is given: its ``with`` over the `defaults` its class
+    takes, each checked against the class's `params` (a templated value is
+    known only now, rendered), a `Path` made absolute and found (BuildError,
+    at the entry's line, if not)."""
+    cls = get_logic(entry.use)
     given = {k: v for k, v in defaults.items() if k in cls.params}
     params: dict[str, Any] = {**given, **entry.with_}
     base = Path(str(defaults.get(FILES_FROM, "")))
@@ -458,4 +473,4 @@ def _attach_logic(
                     f"no such file {path}"
                 )
             params[name] = path
-    return cls(device, bound, params)
+    return params
