@@ -139,3 +139,16 @@ def test_a_signal_is_a_leaf_and_refuses_children():
     assert sig.name == "renamed"
     with pytest.raises(TypeError, match="renamed is a signal: no children"):
         sig.add_child("x", soft_signal_rw(float))
+
+
+def test_a_child_that_is_not_there_is_named_with_the_nearest_one():
+    device = Device(name="seq")
+    device.add_child("table", soft_signal_rw(float))
+    device.add_child("enable", soft_signal_rw(float))
+    with pytest.raises(AttributeError) as info:
+        device.child("tabel")
+    assert str(info.value) == (
+        "seq has no child 'tabel' (did you mean 'table'?); children: table, enable"
+    )
+    with pytest.raises(AttributeError, match=r"no child 'zzz'; children: "):
+        device.child("zzz")

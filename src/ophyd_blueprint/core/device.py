@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import difflib
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -95,8 +96,10 @@ class Device:
         try:
             return children[name]
         except KeyError:
+            close = difflib.get_close_matches(name, list(children), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise AttributeError(
-                f"{self.name or type(self).__name__} has no child {name!r}; "
+                f"{self.name or type(self).__name__} has no child {name!r}{hint}; "
                 f"children: {', '.join(children) or 'none'}"
             ) from None
 
