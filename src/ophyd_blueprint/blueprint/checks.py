@@ -378,13 +378,15 @@ def check_logic(
     return problems
 
 
-_KINDS: dict[str, tuple[tuple[type, ...], str]] = {
-    "str": ((str,), "a string (quote a number: '0.11')"),
-    "Path": ((str,), "a file path (a string)"),
-    "int": ((int,), "an integer"),
-    "float": ((int, float), "a number"),
-    "bool": ((bool,), "true or false"),
+_KINDS: dict[str, tuple[tuple[type, ...], str, str]] = {
+    "str": ((str,), "string", "a string (quote a number: '0.11')"),
+    "Path": ((str,), "string", "a file path (a string)"),
+    "int": ((int,), "integer", "an integer"),
+    "float": ((int, float), "number", "a number"),
+    "bool": ((bool,), "boolean", "true or false"),
 }
+"""A logic parameter's type (its name) -> the YAML values it takes, their
+JSON Schema type, and how a message says it."""
 
 
 def _check_params(entry: LogicEntry, params: Mapping[str, type]) -> list[Problem]:
@@ -413,10 +415,16 @@ def _check_params(entry: LogicEntry, params: Mapping[str, type]) -> list[Problem
     return problems
 
 
+def param_json_type(kind: type) -> str | None:
+    """The JSON Schema type of a logic parameter of type `kind` (None: any)."""
+    known = _KINDS.get(kind.__name__)
+    return None if known is None else known[1]
+
+
 def param_mismatch(use: str, name: str, kind: type, value: object) -> str | None:
     """What is wrong with `value` for parameter `name` (of type `kind`) of
     logic `use`, or None if it fits."""
-    accepted, what = _KINDS.get(kind.__name__, ((kind,), kind.__name__))
+    accepted, _, what = _KINDS.get(kind.__name__, ((kind,), "", kind.__name__))
     if isinstance(value, accepted) and (
         not isinstance(value, bool) or bool in accepted
     ):

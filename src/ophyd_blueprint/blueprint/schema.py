@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .checks import param_json_type
 from .models import Beamline, Blueprint
 from .roles import LogicInfo, LogicRoles
 from .schema_reference import TEMPLATE_PATTERN
@@ -27,13 +28,6 @@ SCHEMA_FILES: dict[str, type[BaseModel]] = {
 
 _TEMPLATE = {"type": "string", "pattern": TEMPLATE_PATTERN}
 """A templated value: its type is known once rendered."""
-_PARAM_TYPES: dict[str, list[dict[str, Any]]] = {
-    "str": [{"type": "string"}],
-    "Path": [{"type": "string"}],
-    "int": [{"type": "integer"}, _TEMPLATE],
-    "float": [{"type": "number"}, _TEMPLATE],
-    "bool": [{"type": "boolean"}, _TEMPLATE],
-}
 
 
 def schema_texts(logic: LogicRoles | None = None) -> dict[str, str]:
@@ -116,8 +110,13 @@ def _roles(name: str, logic: LogicRoles) -> dict[str, Any]:
 def _params(name: str, params: Mapping[str, type]) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     for param, kind in params.items():
-        options = _PARAM_TYPES.get(kind.__name__, [{}])
-        properties[param] = options[0] if len(options) == 1 else {"anyOf": options}
+        json_type = param_json_type(kind)
+        if json_type is None:
+            properties[param] = {}
+        elif json_type == "string":  # a template is a string too
+            properties[param] = {"type": "string"}
+        else:
+            properties[param] = {"anyOf": [{"type": json_type}, _TEMPLATE]}
     return {
         "description": f"The parameters of `{name}`.",
         "type": "object",
