@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from scanspec.specs import Fly, Line
 
-from ophyd_blueprint import load_beamline
+from ophyd_blueprint import BlueprintError, load_beamline
 from ophyd_blueprint.builder import BuildError
+from ophyd_blueprint.cli.main import main
 from ophyd_blueprint.logic.panda_seq_table import PandaSeqTable
 
 DATA = Path(__file__).parent / "data"
@@ -106,8 +107,8 @@ async def test_a_beamline_loaded_by_a_relative_path_still_finds_it_after_a_chdir
     assert list((await static.table.get_value()).repeats) == [2]
 
 
-def test_a_missing_table_for_a_discovered_panda_stops_the_load_not_the_connect(
-    tmp_path: Path,
+def test_a_missing_table_for_a_discovered_panda_stops_validate_and_the_load(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "bl.yaml"
     path.write_text(
@@ -128,11 +129,13 @@ def test_a_missing_table_for_a_discovered_panda_stops_the_load_not_the_connect(
             """
         )
     )
-
-    with pytest.raises(BuildError) as raised:
-        load_beamline(path)  # nothing serves BL05:PANDA: and nothing is asked
-
-    assert str(raised.value) == (
-        f"{path}:12:23: trigger.PandaSeqTable's 'table': "
-        f"no such file {tmp_path / 'none.yaml'}"
+    said = (
+        f"{path}:12:23: devices.panda.logic.0.with.table: trigger.PandaSeqTable's "
+        f"'table': no such file {tmp_path / 'none.yaml'}"
     )
+
+    assert main(["validate", str(path)]) == 1
+    assert capsys.readouterr().out == said + "\n"
+    with pytest.raises(BlueprintError) as raised:
+        load_beamline(path)  # nothing serves BL05:PANDA: and nothing is asked
+    assert str(raised.value) == said

@@ -6,7 +6,12 @@ sources (`render_blueprint`) and export JSON Schemas.
 """
 
 from .beamline_checks import beamline_library, check_beamline
-from .checks import check_blueprint, param_mismatch
+from .checks import (
+    check_blueprint,
+    missing_param_file,
+    param_file,
+    param_mismatch,
+)
 from .extends import resolve_extends
 from .library import BlueprintLibrary, yaml_files
 from .loader import (
@@ -88,7 +93,9 @@ __all__ = [
     "load_beamline_model",
     "load_blueprint",
     "load_document",
+    "missing_param_file",
     "named_file",
+    "param_file",
     "param_mismatch",
     "parse_document",
     "qualify",

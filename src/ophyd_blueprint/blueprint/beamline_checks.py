@@ -11,14 +11,21 @@ import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from .checks import check_blueprint, check_logic, check_name, lookup
+from .checks import (
+    check_blueprint,
+    check_logic,
+    check_name,
+    lookup,
+    missing_param_file,
+    param_file,
+)
 from .extends import resolve_extends
 from .library import BlueprintLibrary
 from .models import Beamline, BeamlineDevice, Blueprint, Scalar, Signal
 from .positions import Origin
 from .problems import BlueprintError, Problem, did_you_mean
 from .rendering import bind_params, render_blueprint, scheme_of
-from .roles import LogicRoles
+from .roles import LogicInfo, LogicRoles
 from .schemes import KnownSchemes
 from .shipped import with_shipped
 from .vocabulary import SERVERLESS_SCHEMES
@@ -86,7 +93,7 @@ def check_beamline(
                 problems.append(at.problem(message, "logic"))
             elif device.logic and device.pvi is not None:
                 found = Blueprint.model_validate({"blueprint": name, "pvi": device.pvi})
-                problems += _device_logic(device, found, library, logic_roles)
+                problems += _device_logic(device, found, library, logic_roles, base)
             continue
         if device.blueprint not in library:
             problems.append(
@@ -100,7 +107,7 @@ def check_beamline(
         used.add(device.blueprint)
         own = lookup(library, device.blueprint, [])
         if device.logic and own is not None:
-            problems += _device_logic(device, own, library, logic_roles)
+            problems += _device_logic(device, own, library, logic_roles, base)
         renderer = _TreeRenderer(
             library, beamline.defaults.protocol, known_schemes, problems
         )
@@ -125,13 +132,27 @@ def _device_logic(
     built_from: Blueprint,
     library: Mapping[str, Blueprint],
     logic_roles: LogicRoles | None,
+    base: Path,
 ) -> list[Problem]:
-    """Problems of the logic a device entry adds to what it is `built_from`."""
+    """Problems of the logic a device entry adds to what it is `built_from`;
+    a file it names (a `Path` parameter) is looked for from `base`, the
+    beamline's folder, as the builder will."""
     if logic_roles is None:
         return []
     problems: list[Problem] = []
     for entry in device.logic:
         problems += check_logic(entry, built_from, library, logic_roles)
+        if isinstance(logic_roles, LogicInfo) and entry.use in logic_roles:
+            params = logic_roles.params_of(entry.use)
+            for name, value in entry.with_.items():
+                if params.get(name) is not Path or not isinstance(value, str):
+                    continue
+                if not value or "{{" in value:
+                    continue
+                path = param_file(base, value)
+                missing = missing_param_file(entry.use, name, path)
+                if missing is not None:
+                    problems.append(entry.origin.problem(missing, "with", name))
     return problems
 
 

@@ -8,7 +8,9 @@ blueprint with its ``extends`` merged in.
 from __future__ import annotations
 
 import keyword
+import os
 from collections.abc import Iterator, Mapping, Set
+from pathlib import Path
 from typing import Literal
 
 from .extends import resolve_extends
@@ -413,6 +415,18 @@ def _check_params(entry: LogicEntry, params: Mapping[str, type]) -> list[Problem
         if wrong is not None:
             problems.append(entry.origin.problem(wrong, "with", name))
     return problems
+
+
+def param_file(base: Path, value: str) -> Path:
+    """The file a `Path` parameter written `value` names, taken from folder
+    `base` (a beamline's) when relative."""
+    return Path(os.path.normpath(base / Path(value).expanduser()))
+
+
+def missing_param_file(use: str, name: str, path: Path) -> str | None:
+    """What is wrong when the file of `Path` parameter `name` is not there,
+    or None if it is."""
+    return None if path.is_file() else f"{use}'s {name!r}: no such file {path}"
 
 
 def param_json_type(kind: type) -> str | None:

@@ -8,7 +8,6 @@ classes whose methods become the device's own.
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, cast
@@ -18,6 +17,8 @@ from ophyd_blueprint.blueprint import (
     Child,
     LogicEntry,
     Scalar,
+    missing_param_file,
+    param_file,
     param_mismatch,
     render_blueprint,
     resolve_extends,
@@ -466,11 +467,9 @@ def _logic_params(entry: LogicEntry, defaults: Mapping[str, Scalar]) -> dict[str
         if wrong is not None:  # a templated value, rendered
             raise BuildError(f"{entry.origin.at('with', name)}: {wrong}")
         if kind is Path and value:
-            path = Path(os.path.normpath(base / Path(str(value)).expanduser()))
-            if not path.is_file():
-                raise BuildError(
-                    f"{entry.origin.at('with', name)}: {entry.use}'s {name!r}: "
-                    f"no such file {path}"
-                )
+            path = param_file(base, str(value))
+            missing = missing_param_file(entry.use, name, path)
+            if missing is not None:
+                raise BuildError(f"{entry.origin.at('with', name)}: {missing}")
             params[name] = path
     return params
