@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from ophyd_blueprint import NotConnectedError, load_beamline
-from ophyd_blueprint.beamline import ConnectionReport
+from ophyd_blueprint.beamline import ConnectionReport, DeviceConnection
+from ophyd_blueprint.core import LogicNotBoundError
 from ophyd_blueprint.testing.tango_server import LOOPBACK, free_port
 
 from .conftest import FakeMotorIoc
@@ -148,3 +149,22 @@ def test_the_alive_devices_still_scan(partial_beamline: Path):
     assert [e["m1-readback"] for e in data] == pytest.approx([0.0, 0.5, 1.0])
     assert all("det-total" in e for e in data)
     assert not any(key.startswith("dead-") for e in data for key in e)
+
+
+def test_logic_that_cannot_be_bound_is_not_counted_as_signals_failing():
+    error = NotConnectedError(
+        {
+            "panda": LogicNotBoundError("no child 'tabel'", source="pva://P:PVI"),
+            "seq": LogicNotBoundError("no child 'enabel'", source="pva://P:PVI"),
+        }
+    )
+    panda = DeviceConnection("panda", 234, error)
+    assert panda.summary() == (
+        "panda: 2 logic entries could not be bound to what it has (234 signals)"
+    )
+    mixed = NotConnectedError(
+        {"panda": error, "x": NotConnectedError("refused", source="pva://P:X")}
+    )
+    assert DeviceConnection("panda", 234, mixed).summary() == (
+        "panda: 3 of 234 signals failed"
+    )

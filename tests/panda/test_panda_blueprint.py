@@ -112,11 +112,16 @@ async def test_a_bind_path_the_pvi_lacks_fails_the_connect_naming_it(
         tmp_path,
     )
     report = await bl.connect(timeout=TIMEOUT)
-    error = str(report.devices["bad"].error)
+    bad = report.devices["bad"]
+    error = str(bad.error)
     assert "beamline.yaml:" in error
     assert "panda.PcapArming" in error
     assert "no_such_arm" in error
     assert panda_ioc.pv("PVI") in error
+    # its signals answered: the summary says the logic did not fit, not a signal
+    assert bad.summary() == (
+        f"bad: 1 logic entry could not be bound to what it has ({bad.signals} signals)"
+    )
 
 
 async def test_an_ioc_older_than_the_pvi_form_is_named_with_its_version(

@@ -13,7 +13,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ophyd_blueprint.core import FailureKind, NotConnectedError, split_uri
+from ophyd_blueprint.core import (
+    FailureKind,
+    LogicNotBoundError,
+    NotConnectedError,
+    split_uri,
+)
 
 __all__ = ["ConnectionReport", "DeviceConnection", "SignalFailure"]
 
@@ -135,6 +140,13 @@ class DeviceConnection:
             mode = ", mock" if self.mock else ""
             return f"{self.name}: connected ({self.signals} signals{mode})"
         failed = self.signal_failures()
+        unbound = sum(isinstance(f.error, LogicNotBoundError) for f in failed)
+        if unbound == len(failed):  # its signals answered; its logic did not fit
+            entries = "entry" if unbound == 1 else "entries"
+            return (
+                f"{self.name}: {unbound} logic {entries} could not be bound to "
+                f"what it has ({self.signals} signals)"
+            )
         kinds: dict[FailureKind, int] = {
             k: sum(f.kind == k for f in failed) for k in _KIND_WORDS
         }

@@ -28,6 +28,7 @@ from ophyd_blueprint.core import (
     DEFAULT_TIMEOUT,
     Device,
     DeviceVector,
+    LogicNotBoundError,
     MockSignalBackend,
     NotConnectedError,
     ReadCategory,
@@ -172,7 +173,7 @@ class DiscoveredBlueprintDevice(BlueprintDevice):
             entry = blueprint.logic[index]
             reason = str(error).strip("'\"")
             message = f"{entry.use}: a bound path is not in {blueprint.pvi}: {reason}"
-            return NotConnectedError(
+            return LogicNotBoundError(
                 str(entry.origin.problem(message, "bind")), source=blueprint.pvi or ""
             )
 

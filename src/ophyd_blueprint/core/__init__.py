@@ -21,6 +21,7 @@ from .device import DEFAULT_TIMEOUT, Device, DeviceVector
 from .errors import (
     DatatypeMismatchError,
     FailureKind,
+    LogicNotBoundError,
     NoAnswerError,
     NotConnectedError,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "DeviceVector",
     "FailureKind",
     "FlyPath",
+    "LogicNotBoundError",
     "MockSignalBackend",
     "NoAnswerError",
     "NotConnectedError",

@@ -13,6 +13,7 @@ from typing import Literal
 __all__ = [
     "DatatypeMismatchError",
     "FailureKind",
+    "LogicNotBoundError",
     "NoAnswerError",
     "NotConnectedError",
 ]
@@ -134,6 +135,12 @@ class NoAnswerError(NotConnectedError):
         if reason is None:
             reason = f"no answer within {timeout} s"
         super().__init__(reason, source=source)
+
+
+class LogicNotBoundError(NotConnectedError):
+    """A logic entry of a device whose structure is found at connect (PVI)
+    names a path that structure does not have: the signals answered, the
+    device's behaviour could not be attached."""
 
 
 class DatatypeMismatchError(NotConnectedError, TypeError):
