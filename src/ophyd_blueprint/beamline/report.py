@@ -141,7 +141,7 @@ class DeviceConnection:
             return f"{self.name}: connected ({self.signals} signals{mode})"
         failed = self.signal_failures()
         unbound = sum(isinstance(f.error, LogicNotBoundError) for f in failed)
-        if unbound == len(failed):  # its signals answered; its logic did not fit
+        if failed and unbound == len(failed):  # signals answered, logic did not fit
             entries = "entry" if unbound == 1 else "entries"
             return (
                 f"{self.name}: {unbound} logic {entries} could not be bound to "
