@@ -108,6 +108,14 @@ class Writer(Logic, ABC):
         """Frames of the run in files before the current one (see `resume`)."""
         return 0
 
+    async def frames_in_all(self) -> int | None:
+        """Once the acquisition has ended: the frames the current file will
+        hold when the server has written all it received, or None when the
+        writer cannot tell (the default). Told, a detector whose capture ended
+        short fails as soon as those are written, not after its exposure
+        timeout."""
+        return None
+
     async def resume(self, name: str, data_dir: Path, first: int) -> None:
         """Before the open file takes more frames after a stop (a paused scan
         resumed at the run's frame `first`). A writer whose server cannot add

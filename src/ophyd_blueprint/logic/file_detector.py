@@ -269,24 +269,65 @@ class FileDetector(Logic):
         await self._acquisition_over(info, written, target)
 
     async def _frames(self, info: TriggerInfo, target: int) -> AsyncIterator[int]:
-        """Frames written since prepare, each time it grows, until `target`."""
+        """Frames written since prepare, each time it grows, until `target`,
+        or until all an acquisition that ended short took are written (then
+        a `DetectorError` saying so, without waiting out the timeout)."""
         frame_time = self.triggering.frame_time(info) or 0.0
         wait = frame_time + self._exposure_timeout(info)
         counter = self.writer.frames_written
+        ended = AsyncStatus(self._frames_in_all(), name=self.name)
+        goal: int | None = None
         written = 0
         try:
-            async for value in observe_value(counter, timeout=wait):
-                self._last_index = self.writer.frames_before + value
-                written = value - self._start
+            async for value in observe_value(counter, timeout=wait, done_status=ended):
+                written = self._written(value)
                 yield written
                 if target and written >= target:
                     return
+            in_all: int | None = ended.task.result()
+            goal = target
+            if in_all is not None:
+                goal = min(target, max(0, in_all - self._start))
+            if written < goal:
+                async for value in observe_value(counter, timeout=wait):
+                    written = self._written(value)
+                    yield written
+                    if written >= goal:
+                        break
         except TimeoutError:
             raise DetectorError(
                 f"{self.name}: {written} of {target} frames written; no new frame "
                 f"within {wait:g} s ({await self.arming.state()}; frames counted "
                 f"by {counter.source})"
             ) from None
+        finally:
+            ended.cancel()
+        if written < target:
+            raise DetectorError(
+                f"{self.name}: {written} of {target} frames written; the "
+                f"acquisition ended after {goal} ({await self.arming.state()}; "
+                f"frames counted by {counter.source})"
+            )
+
+    def _written(self, value: int) -> int:
+        """Frames written since prepare, from the file's count `value`."""
+        self._last_index = self.writer.frames_before + value
+        return value - self._start
+
+    async def _frames_in_all(self) -> int | None:
+        """Once the acquisition has ended, the frames its file will hold, as
+        far as the writer can tell; None when it cannot, when there is no
+        acquisition or when it failed (the frames then get their timeout)."""
+        acquisition = self._acquisition
+        if acquisition is None:
+            return None
+        await asyncio.wait([acquisition.task])  # cancelled, this leaves it be
+        if acquisition.exception() is not None:
+            return None
+        try:
+            return await self.writer.frames_in_all()
+        except Exception:  # a server that stops answering: the timeout says it
+            return None
 
     async def _acquisition_over(
         self, info: TriggerInfo, written: int, target: int

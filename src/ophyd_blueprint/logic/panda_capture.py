@@ -32,6 +32,7 @@ from ophyd_blueprint.core import (
 from .base import READABLE, WRITABLE, role
 from .detector_parts import Arming, DetectorError, Triggering
 from .flags import FLAG_DTYPES, flag, is_on
+from .panda_writer import FINISHED
 
 __all__ = ["PcapArming", "PcapTriggering"]
 
@@ -53,10 +54,6 @@ class PcapTriggering(Triggering):
 
     def deadtime(self, livetime: float) -> float:
         return _FPGA_TICK
-
-
-_FINISHED = "Finished capture"
-"""How pandablocks-ioc's DATA:STATUS begins once a capture's end reached it."""
 
 
 class PcapArming(Arming):
@@ -157,7 +154,7 @@ class PcapArming(Arming):
         try:
             await wait_for_value(
                 _readable(status),
-                lambda text: str(text).startswith(_FINISHED),
+                lambda text: str(text).startswith(FINISHED),
                 self._timeout,
             )
         except TimeoutError:

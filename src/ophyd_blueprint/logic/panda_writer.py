@@ -21,9 +21,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from ophyd_blueprint.core import observe_value, wait_for_value
+from ophyd_blueprint.core import SignalR, observe_value, wait_for_value
 
 from .base import READABLE, WRITABLE, SettingsRules, role
 from .detector_parts import DetectorError, RunFileWriter, counting_from_zero
@@ -34,12 +34,14 @@ if TYPE_CHECKING:
     from bluesky.protocols import StreamAsset
     from event_model.documents.event_descriptor import DataKey
 
-__all__ = ["PandaHDF5Writer"]
+__all__ = ["FINISHED", "PandaHDF5Writer"]
 
 RW = READABLE & WRITABLE
 INT = frozenset({"int"})
 STR = frozenset({"str"})
 ENUM = frozenset({"enum", "str"})
+FINISHED = "Finished capture"
+"""How pandablocks-ioc's DATA:STATUS begins once a capture's end reached it."""
 CHUNK = (1024,)
 """The chunk shape reported for every dataset (one value per frame)."""
 
@@ -67,6 +69,20 @@ class PandaHDF5Writer(RunFileWriter):
             doc="DATA:DATASETS, a table of name and dtype",
         ),
         role("create_directory", RW, INT, required=False),
+        role(
+            "status",
+            READABLE,
+            STR,
+            required=False,
+            doc="DATA:STATUS: says when the IOC has had a capture's end",
+        ),
+        role(
+            "num_received",
+            READABLE,
+            INT,
+            required=False,
+            doc="DATA:NUM_RECEIVED: frames the IOC got for the current file",
+        ),
     )
     params = {"timeout": float, "create_directory": int}
     settings = SettingsRules(never=frozenset({"capture"}))
@@ -122,6 +138,23 @@ class PandaHDF5Writer(RunFileWriter):
         await capture.set(flag(capture, True), timeout=self._timeout)
         self._capturing = True
         self._files.add(data_dir / file_name, first)
+
+    async def frames_in_all(self) -> int | None:
+        """Once PCAP is no longer active: the frames the IOC got for the file,
+        read when its status says the capture's end reached it (``status``
+        and ``num_received`` bound; within `timeout`, else None)."""
+        status, received = self.bound.get("status"), self.bound.get("num_received")
+        if status is None or received is None:
+            return None
+        try:
+            await wait_for_value(
+                cast(SignalR[str], status),
+                lambda text: str(text).startswith(FINISHED),
+                self._timeout,
+            )
+        except TimeoutError:
+            return None
+        return int(await cast(SignalR[int], received).get_value())
 
     async def _dataset_names(self, name: str) -> list[str]:
         """The datasets the IOC writes, waited for until it has listed some."""
