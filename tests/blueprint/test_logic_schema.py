@@ -57,6 +57,16 @@ def test_a_parameter_of_the_wrong_type_is_flagged_unless_templated() -> None:
     bind = {"setpoint": "sp", "readback": "rbv"}
     assert errors(motor(bind=bind, **{"with": {"tolerance": "small"}})) != []
     assert errors(motor(bind=bind, **{"with": {"tolerance": "{{tol}}"}})) == []
+    expression = "{{ 0.1 if fast else 0.2 }}"
+    assert errors(motor(bind=bind, **{"with": {"tolerance": expression}})) == []
+
+
+def test_a_template_that_renders_text_is_flagged_for_a_number_as_validate_does() -> (
+    None
+):
+    bind = {"setpoint": "sp", "readback": "rbv"}
+    for text in ("{% if fast %}0.1{% else %}0.2{% endif %}", "{{a}}.{{b}}"):
+        assert errors(motor(bind=bind, **{"with": {"tolerance": text}})) != [], text
 
 
 def test_roles_are_described_with_the_access_and_dtype_they_need() -> None:

@@ -88,3 +88,20 @@ def test_a_templated_logic_parameter_of_its_type_is_built(tmp_path: Path):
     device = build_device(load_blueprint(path), {"margin": 2}, library={}, mock=True)
 
     assert device.logic[0].config["timeout_margin"] == 2
+
+
+def test_a_logic_parameter_templated_as_one_expression_keeps_its_type(
+    tmp_path: Path,
+):
+    """The form a text template is refused for (tests/data/bad/
+    logic_param_template_text.yaml) builds, typed, from either branch."""
+    path = axis(
+        tmp_path,
+        "  fast: {type: bool, default: false}\n",
+        "{timeout_margin: '{{ 0.5 if fast else 2 }}'}",
+    )
+    blueprint = load_blueprint(path)
+    fast = build_device(blueprint, {"fast": True}, library={}, mock=True)
+    slow = build_device(blueprint, {}, library={}, mock=True)
+    assert fast.logic[0].config["timeout_margin"] == 0.5
+    assert slow.logic[0].config["timeout_margin"] == 2

@@ -28,6 +28,7 @@ from .rendering import bind_params, render_blueprint, scheme_of
 from .roles import LogicInfo, LogicRoles
 from .schemes import KnownSchemes
 from .shipped import with_shipped
+from .templating import is_template
 from .vocabulary import SERVERLESS_SCHEMES
 
 __all__ = ["beamline_library", "check_beamline"]
@@ -147,7 +148,7 @@ def _device_logic(
             for name, value in entry.with_.items():
                 if params.get(name) is not Path or not isinstance(value, str):
                     continue
-                if not value or "{{" in value:
+                if not value or is_template(value):
                     continue
                 path = param_file(base, value)
                 missing = missing_param_file(entry.use, name, path)

@@ -21,7 +21,7 @@ from .problems import BlueprintError, Problem, did_you_mean
 from .rendering import bind_params, has_type, scheme_of, vector_indices
 from .roles import LogicInfo, LogicRoles, RoleSpec
 from .schemes import KnownSchemes
-from .templating import TemplateProblem, template_names
+from .templating import TemplateProblem, is_template, renders_text, template_names
 from .vocabulary import (
     BEAMLINE_MEMBERS,
     DEVICE_MEMBERS,
@@ -391,6 +391,11 @@ _KINDS: dict[str, tuple[tuple[type, ...], str, str]] = {
 JSON Schema type, and how a message says it."""
 
 
+def _kind(kind: type) -> tuple[tuple[type, ...], str, str]:
+    """`_KINDS`' entry for `kind`; a type of its own takes its instances."""
+    return _KINDS.get(kind.__name__, ((kind,), "", kind.__name__))
+
+
 def _check_params(entry: LogicEntry, params: Mapping[str, type]) -> list[Problem]:
     """A ``with`` key the class does not take, or a value not of its type
     (a templated value is checked by the builder, once rendered)."""
@@ -409,7 +414,18 @@ def _check_params(entry: LogicEntry, params: Mapping[str, type]) -> list[Problem
                 )
             )
             continue
-        if isinstance(value, str) and "{{" in value:
+        if isinstance(value, str) and is_template(value):
+            accepted, _, what = _kind(kind)
+            if renders_text(value) and str not in accepted:
+                problems.append(
+                    entry.origin.problem(
+                        f"{entry.use}'s {name!r} is {what}; {value!r} renders as "
+                        "text: give it as one expression, e.g. "
+                        "'{{ 2 if fast else 5 }}'",
+                        "with",
+                        name,
+                    )
+                )
             continue
         wrong = param_mismatch(entry.use, name, kind, value)
         if wrong is not None:
@@ -438,7 +454,7 @@ def param_json_type(kind: type) -> str | None:
 def param_mismatch(use: str, name: str, kind: type, value: object) -> str | None:
     """What is wrong with `value` for parameter `name` (of type `kind`) of
     logic `use`, or None if it fits."""
-    accepted, _, what = _KINDS.get(kind.__name__, ((kind,), "", kind.__name__))
+    accepted, _, what = _kind(kind)
     if isinstance(value, accepted) and (
         not isinstance(value, bool) or bool in accepted
     ):

@@ -11,11 +11,14 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
+from .templating import EXPRESSION_PATTERN
+
 __all__ = ["TEMPLATE_PATTERN", "schema_markdown"]
 
 Schema = Mapping[str, Any]
-TEMPLATE_PATTERN = r"\{\{"
-"""The pattern of a string the schema takes as a template (typed once rendered)."""
+TEMPLATE_PATTERN = f"^{EXPRESSION_PATTERN}$"
+"""The pattern of a string the schema takes as a template (typed once
+rendered): one lone ``{{expr}}``, as `render_value` keeps its type."""
 
 
 def schema_markdown(schema: Schema, title: str) -> str:

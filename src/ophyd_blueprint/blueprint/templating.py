@@ -25,10 +25,12 @@ from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
 __all__ = [
+    "EXPRESSION_PATTERN",
     "TemplateProblem",
     "is_template",
     "render_text",
     "render_value",
+    "renders_text",
     "template_names",
 ]
 
@@ -143,7 +145,11 @@ del _ENV.globals["lipsum"]  # makes text of any length; no use in a blueprint
 _ENV.filters = {name: _bounded(name, f) for name, f in _ENV.filters.items()}
 _NAME = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _MARKUP = re.compile(r"\{\{|\}\}|\{%|\{#")
-_WHOLE_EXPRESSION = re.compile(r"\s*\{\{((?:(?!\{\{|\}\}).)*)\}\}\s*", re.DOTALL)
+EXPRESSION_PATTERN = r"\s*\{\{((?:(?!\{\{|\}\})[\s\S])*)\}\}\s*"
+"""One lone ``{{expr}}`` (spaces around it allowed): a template whose
+rendered value keeps the expression's type (`render_value`); any other
+template renders as text."""
+_WHOLE_EXPRESSION = re.compile(EXPRESSION_PATTERN)
 
 
 class TemplateProblem(Exception):
@@ -153,6 +159,12 @@ class TemplateProblem(Exception):
 def is_template(text: str) -> bool:
     """Whether ``text`` holds any Jinja markup."""
     return _MARKUP.search(text) is not None
+
+
+def renders_text(text: str) -> bool:
+    """Whether ``text`` is a template that renders as text whatever it
+    computes (anything but one lone ``{{expr}}``: statements, several parts)."""
+    return is_template(text) and _WHOLE_EXPRESSION.fullmatch(text) is None
 
 
 def _is_simple(text: str) -> bool:
