@@ -14,7 +14,9 @@ from typing import Any
 
 import h5py
 import pytest
+from bluesky.run_engine import call_in_bluesky_event_loop
 
+from ophyd_blueprint.blueprint.settings_file import load_settings
 from ophyd_blueprint.testing.coupled import CoupledBeamline
 
 from .conftest import wire
@@ -66,7 +68,7 @@ def test_the_panda_how_to_runs_as_written(
         if language == "python" and "run-by=tests/coupled/test_panda_howto.py" in info
     ]
     assert len(files) == 3, "two beamlines and a table"
-    assert len(code) == 2, "two plans"
+    assert len(code) == 3, "two plans and the settings"
     data = tmp_path / "data"
     for folder in ("bl04", "bl05"):
         (data / folder).mkdir(parents=True)  # the IOC writes only where it exists
@@ -78,7 +80,7 @@ def test_the_panda_how_to_runs_as_written(
     session.mkdir()
     monkeypatch.chdir(tmp_path)
 
-    position_compare, static_table = code
+    position_compare, static_table, settings = code
     exec(compile(position_compare, str(PAGE), "exec"), {})
     assert rows(data / "bl04", "x") == [100], "a frame per pulse along the line"
 
@@ -93,3 +95,10 @@ def test_the_panda_how_to_runs_as_written(
         scope,
     )
     assert rows(data / "bl05", "x") == [6], "the table of three pulses, twice"
+
+    exec(compile(settings, str(PAGE), "exec"), scope)
+    saved = load_settings(session / "panda-design.yaml").devices["panda"]
+    assert saved["pcap.trig"] == "SEQ2.OUTA"
+    assert call_in_bluesky_event_loop(scope["panda"].pcap.trig.get_value()) == (
+        "SEQ2.OUTA"
+    )

@@ -126,7 +126,11 @@ def fly(panda: Any, frames: int) -> Any:
         yield from bps.prepare(panda, info, wait=True)
         yield from bps.declare_stream(panda, name="primary", collect=True)
         yield from bps.kickoff(panda, wait=True)
-        yield from bps.collect_while_completing([panda], [panda], flush_period=0.2)
+        # a capture that fails: what was written is referenced all the same
+        yield from bpp.finalize_wrapper(
+            bps.collect_while_completing([panda], [panda], flush_period=0.2),
+            bps.collect(panda, name="primary"),
+        )
 
     return inner()
 

@@ -111,6 +111,13 @@ def check_blueprint(
     names = set(merged.params)
     if blueprint.pvi is not None:
         problems += _template(blueprint.pvi, origin, ("pvi",), names)
+    settings = blueprint.settings
+    if settings is not None and settings.discovered != "none" and merged.pvi is None:
+        message = (
+            f"discovered: {settings.discovered} needs the blueprint's pvi: (without "
+            "it no signal is discovered)"
+        )
+        problems.append(origin.problem(message, "settings", "discovered"))
     for name, signal in blueprint.signals.items():
         problems += _check_signal(signal, names, known_schemes)
         if name in merged.children:

@@ -38,8 +38,9 @@ def resolve_extends(
 
     ``params``, ``signals`` and ``children`` are merged by key, the derived
     entry replacing the base entry whole; ``logic`` entries replace the base
-    entry with the same ``use`` and are otherwise appended; ``doc`` is the
-    nearest one given. Each entry keeps the origin of the file it came from.
+    entry with the same ``use`` and are otherwise appended; ``doc``, ``pvi``
+    and ``settings`` are the nearest ones given. Each entry keeps the origin
+    of the file it came from.
     """
     chain = extends_chain(blueprint, library)
     if len(chain) == 1:
@@ -53,6 +54,9 @@ def resolve_extends(
             "extends": None,
             "doc": next((b.doc for b in chain if b.doc is not None), None),
             "pvi": next((b.pvi for b in chain if b.pvi is not None), None),
+            "settings": next(
+                (b.settings for b in chain if b.settings is not None), None
+            ),
             "params": {k: v for b in bases for k, v in b.params.items()},
             "signals": {k: v for b in bases for k, v in b.signals.items()},
             "children": {k: v for b in bases for k, v in b.children.items()},

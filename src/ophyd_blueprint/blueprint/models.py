@@ -23,6 +23,7 @@ from .positions import Origin, Positions
 from .vocabulary import (
     Access,
     ColumnDtype,
+    DiscoveredSettings,
     Dtype,
     ParamType,
     ProtocolName,
@@ -33,6 +34,7 @@ __all__ = [
     "Beamline",
     "BeamlineDevice",
     "Blueprint",
+    "BlueprintSettings",
     "Child",
     "Defaults",
     "DeviceRef",
@@ -201,13 +203,31 @@ class LogicEntry(_Model):
     """Parameters for the logic class; templates allowed as in `with`."""
 
 
+class BlueprintSettings(_Model):
+    """Which of the device's signals are settings besides those their own
+    entries make ones (`setting`, or `rw` read as `config`), and which of
+    them are written first when settings are restored."""
+
+    discovered: DiscoveredSettings = "none"
+    """Of the signals found through `pvi:`: `none` is a setting, or every one
+    of access `rw` is (but one bound to a logic role that moves something:
+    a PandA's PCAP arm)."""
+    first: list[str] = Field(default_factory=list[str])
+    """Settings written, every one of them, before any other of the device:
+    paths in the device, `*` matching any part of one (`*_units`: a PandA's
+    units before the values given in them)."""
+    exclude: list[str] = Field(default_factory=list[str])
+    """Signals that are not settings though the rules above make them ones,
+    as paths written like `first`'s."""
+
+
 class Blueprint(_Model):
     """A device class written as data.
 
     `extends: Base` inherits everything from `Base`: `params`,
     `signals` and `children` entries are added or replaced whole by key;
     `logic` entries replace the base entry with the same `use` and are
-    otherwise appended; `doc` is replaced when given.
+    otherwise appended; `doc`, `pvi` and `settings` are replaced when given.
     """
 
     name: str = Field(alias="blueprint")
@@ -229,6 +249,9 @@ class Blueprint(_Model):
     (``seq.1.table``), checked at connect."""
     logic: list[LogicEntry] = Field(default_factory=list[LogicEntry])
     """Behaviour attached to the device."""
+    settings: BlueprintSettings | None = None
+    """Which signals are saved and restored as settings beyond those marked
+    one by one, e.g. every `rw` signal a `pvi:` device has, units first."""
 
 
 class Defaults(_Model):

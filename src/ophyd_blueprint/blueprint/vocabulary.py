@@ -24,6 +24,7 @@ __all__ = [
     "Access",
     "ArrayDtype",
     "ColumnDtype",
+    "DiscoveredSettings",
     "Dtype",
     "ParamType",
     "ProtocolName",
@@ -52,6 +53,7 @@ Access = Literal["r", "w", "rw", "x"]
 ReadCategory = Literal["hinted", "normal", "config", "omitted"]
 ParamType = Literal["str", "int", "float", "bool"]
 ProtocolName = Literal["ca", "pva", "tango", "soft"]
+DiscoveredSettings = Literal["none", "rw"]
 
 SCALAR_DTYPES: tuple[str, ...] = get_args(ScalarDtype)
 ARRAY_DTYPES: tuple[str, ...] = (*get_args(ColumnDtype), "enum[]")

@@ -6,8 +6,10 @@ from .device import (
     BlueprintDevice,
     BuildError,
     Discover,
+    DiscoveredBlueprintDevice,
     build_device,
     device_class,
+    found_through_pvi,
 )
 
 __all__ = [
@@ -15,8 +17,10 @@ __all__ = [
     "BlueprintDevice",
     "BuildError",
     "Discover",
+    "DiscoveredBlueprintDevice",
     "build_device",
     "device_class",
     "enum_class",
+    "found_through_pvi",
     "signal_datatype",
 ]

@@ -55,6 +55,7 @@ __all__ = [
     "DiscoveredBlueprintDevice",
     "build_device",
     "device_class",
+    "found_through_pvi",
 ]
 
 FILES_FROM = "files_from"
@@ -176,6 +177,14 @@ class DiscoveredBlueprintDevice(BlueprintDevice):
             return LogicNotBoundError(
                 str(entry.origin.problem(message, "bind")), source=blueprint.pvi or ""
             )
+
+
+def found_through_pvi(device: DiscoveredBlueprintDevice) -> Device | None:
+    """What `device`'s ``pvi:`` found (the device whose children joined it),
+    once it has connected; None before. A function, not an attribute: a
+    discovered child may take any name."""
+    found = device._structure  # pyright: ignore[reportPrivateUsage]
+    return found if device._adopted else None  # pyright: ignore[reportPrivateUsage]
 
 
 def _locate(device: BlueprintDevice, error: NotConnectedError) -> None:

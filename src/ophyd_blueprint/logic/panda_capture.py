@@ -29,7 +29,7 @@ from ophyd_blueprint.core import (
     wait_for_value,
 )
 
-from .base import READABLE, WRITABLE, role
+from .base import READABLE, WRITABLE, SettingsRules, role
 from .detector_parts import Arming, DetectorError, Triggering
 from .flags import FLAG_DTYPES, flag, is_on
 from .panda_writer import FINISHED
@@ -76,6 +76,7 @@ class PcapArming(Arming):
         ),
     )
     params = {"timeout": float, "header_timeout": float}
+    settings = SettingsRules(never=frozenset({"arm"}))
 
     async def _set_arm(self, on: bool) -> None:
         arm = self._rw("arm")

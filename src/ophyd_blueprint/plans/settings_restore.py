@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ophyd_blueprint.core import DEFAULT_TIMEOUT, SignalRW, observe_value
+from ophyd_blueprint.core import DEFAULT_TIMEOUT, SignalRW
 
 from .settings_select import DeviceSettings
 from .settings_values import plain, same
@@ -28,6 +28,9 @@ __all__ = [
     "restore_device",
     "shown",
 ]
+
+REREAD = 0.05
+"""Seconds between two reads of a setting that does not yet read back as saved."""
 
 Outcome = Literal["restored", "differs", "failed", "not written"]
 """``restored``: written and reads back as saved; ``differs``: written, but
@@ -183,22 +186,24 @@ async def _reads_back(
     signal: SignalRW[Any], expected: Any, timeout: float
 ) -> str | None:
     """None once `signal` reads `expected`; else what it reads back. A value
-    that does not match at once is watched for `timeout` (a readback may
-    follow its setpoint a little later)."""
-    last: list[Any] = []
+    that does not match at once, or a read that fails, is read again, from
+    the server, every `REREAD` s for `timeout`: a readback may follow its
+    setpoint a little later, a server may change a value without telling its
+    monitors (pandablocks-ioc's records of fields changed on the PandA, as
+    when a field's new units changed its value), and a table read while its
+    server updates it may come with columns of different lengths."""
+    last: str | None = None
     try:
         async with asyncio.timeout(timeout):
-            last.append(plain(await signal.get_value()))
-            if same(last[0], expected):
-                return None
-            async for value in observe_value(signal):
-                last[:] = [plain(value)]
-                if same(last[0], expected):
-                    return None
+            while True:
+                try:
+                    value = plain(await signal.get_value(cached=False))
+                except Exception as error:
+                    last = f"written, but reading it back failed: {error}"
+                else:
+                    if same(value, expected):
+                        return None
+                    last = f"written, but it reads back {shown(value)}"
+                await asyncio.sleep(REREAD)
     except TimeoutError:
-        if last:
-            return f"written, but it reads back {shown(last[0])}"
-        return f"written, but it gave no value within {timeout} s"
-    except Exception as error:
-        return f"written, but reading it back failed: {error}"
-    raise AssertionError("observe_value ends only by a timeout or an error")
+        return last or f"written, but it gave no value within {timeout} s"

@@ -2,9 +2,12 @@
 
 A setting is a signal its blueprint says is one (``setting: true``), or one of
 access ``rw`` read as ``config`` unless it says ``setting: false``; never a
-signal bound to a role its logic moves with (`SettingsRules.never`). Logic
-orders its roles (`SettingsRules.order`); settings with no order between them
-go in the same stage and are written in parallel.
+signal bound to a role its logic moves with (`SettingsRules.never`). A
+blueprint's ``settings:`` adds the ``rw`` signals its ``pvi:`` finds
+(``discovered: rw``), takes some out (``exclude``) and writes some before all
+the others (``first``). Logic orders its roles (`SettingsRules.order`);
+settings with no order between them go in the same stage and are written in
+parallel.
 """
 
 from __future__ import annotations
@@ -12,13 +15,23 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from typing import Any, cast
 
 from ophyd_blueprint.beamline import DiscoveredDevice
 from ophyd_blueprint.beamline.discovered import discovered
-from ophyd_blueprint.blueprint import BlueprintError, Problem, resolve_extends
+from ophyd_blueprint.blueprint import (
+    BlueprintError,
+    BlueprintSettings,
+    Problem,
+    resolve_extends,
+)
 from ophyd_blueprint.blueprint import Signal as SignalModel
-from ophyd_blueprint.builder import BlueprintDevice
+from ophyd_blueprint.builder import (
+    BlueprintDevice,
+    DiscoveredBlueprintDevice,
+    found_through_pvi,
+)
 from ophyd_blueprint.core import DEFAULT_TIMEOUT, Device, Signal, SignalRW
 from ophyd_blueprint.logic import Logic
 
@@ -52,8 +65,8 @@ async def device_settings(
     BlueprintError (at the blueprint's line) for a signal marked as a setting
     that cannot be one; SettingsOrderError if its logic orders in a circle.
     """
-    nodes = list(_nodes(device, ()))
-    logic = [item for _, node in nodes for item in _logic(node)]
+    nodes = list(_nodes(device, (), None, False))
+    logic = [item for node in nodes for item in _logic(node.device)]
     never = {
         id(signal): f"it is {type(item).__name__}'s {role!r}: writing it moves "
         "something, so it is never a setting"
@@ -62,19 +75,27 @@ async def device_settings(
         if (signal := item.bound.get(role)) is not None
     }
     settings: dict[str, SignalRW[Any]] = {}
+    ruled: dict[str, _Rules] = {}
+    """Setting path -> the ``settings:`` rules over it."""
     others: dict[str, str] = {}
     problems: list[Problem] = []
-    for path, node in nodes:
-        models = await _models(node, timeout)
-        for name, child in node.children():
+    for node in nodes:
+        models = await _models(node.device, timeout)
+        for name, child in node.device.children():
             if not isinstance(child, Signal):
                 continue
             signal = cast(Signal[Any], child)
-            full = ".".join((*path, name))
+            full = ".".join((*node.path, name))
             model = models.get(name)
-            why = _why_not(model, never.get(id(signal)))
+            rules = node.rules
+            found = rules is not None and node.discovers(name)
+            why = _why_not(model, never.get(id(signal)), found)
+            if why is None and rules is not None and model and not model.setting:
+                why = rules.excluded(full)
             if why is None:
                 settings[full] = cast(SignalRW[Any], signal)
+                if rules is not None:
+                    ruled[full] = rules
             elif model is not None and model.setting and model.written_at is not None:
                 problems.append(
                     model.written_at.problem(f"{device.name}.{full}: {why}", "setting")
@@ -85,18 +106,85 @@ async def device_settings(
         raise BlueprintError(problems)
     paths = {id(signal): path for path, signal in settings.items()}
     after = _order(logic, paths)
+    _first(ruled, after)
     return DeviceSettings(
         device.name, settings, _stages(device.name, list(settings), after), others
     )
 
 
+@dataclass(frozen=True)
+class _Rules:
+    """A blueprint's ``settings:``, over the device at `at` and below it."""
+
+    blueprint: str
+    settings: BlueprintSettings
+    at: tuple[str, ...]
+
+    def _relative(self, full: str) -> str:
+        return full.split(".", len(self.at))[-1] if self.at else full
+
+    def excluded(self, full: str) -> str | None:
+        """Why `full` is not a setting by ``exclude``; None if it is not excluded."""
+        relative = self._relative(full)
+        for pattern in self.settings.exclude:
+            if fnmatchcase(relative, pattern):
+                return f"{self.blueprint}'s settings exclude it ({pattern!r})"
+        return None
+
+    def first(self, full: str) -> bool:
+        relative = self._relative(full)
+        return any(fnmatchcase(relative, p) for p in self.settings.first)
+
+
+@dataclass(frozen=True)
+class _Node:
+    """A device of the tree, where it is, and the ``settings:`` over it."""
+
+    path: tuple[str, ...]
+    device: Device
+    rules: _Rules | None
+    found: bool
+    """Whether it was discovered (through a ``pvi:``), not declared."""
+    declared: frozenset[str] | None
+    """For a ``pvi:`` device, the names its blueprint declares."""
+
+    def discovers(self, name: str) -> bool:
+        """Whether its signal `name` was discovered, and the rules take in
+        discovered ``rw`` signals."""
+        assert self.rules is not None
+        if self.rules.settings.discovered != "rw":
+            return False
+        return self.found or (self.declared is not None and name not in self.declared)
+
+
 def _nodes(
-    node: Device, path: tuple[str, ...]
-) -> Iterator[tuple[tuple[str, ...], Device]]:
-    yield path, node
+    node: Device, path: tuple[str, ...], rules: _Rules | None, found: bool
+) -> Iterator[_Node]:
+    declared: frozenset[str] | None = None
+    if isinstance(node, BlueprintDevice):
+        merged = resolve_extends(*node.declared)
+        if merged.settings is not None:
+            rules = _Rules(merged.name, merged.settings, path)
+        if isinstance(node, DiscoveredBlueprintDevice):
+            declared = frozenset((*merged.signals, *merged.children))
+    yield _Node(path, node, rules, found, declared)
     for name, child in node.children():
         if not isinstance(child, Signal):
-            yield from _nodes(child, (*path, name))
+            below = found or (declared is not None and name not in declared)
+            yield from _nodes(child, (*path, name), rules, below)
+
+
+def _first(ruled: Mapping[str, _Rules], after: dict[str, set[str]]) -> None:
+    """Each setting under ``settings:`` rules comes after all those the rules
+    write ``first``."""
+    first: dict[int, set[str]] = {}
+    for path, rules in ruled.items():
+        if rules.first(path):
+            first.setdefault(id(rules), set()).add(path)
+    for path, rules in ruled.items():
+        before = first.get(id(rules), set())
+        if before and path not in before:
+            after.setdefault(path, set()).update(before)
 
 
 def _logic(node: Device) -> Sequence[Logic]:
@@ -108,13 +196,17 @@ async def _models(node: Device, timeout: float) -> Mapping[str, SignalModel]:
     (a DeviceVector)."""
     if isinstance(node, BlueprintDevice):
         blueprint, library = node.declared
-        return resolve_extends(blueprint, library).signals
+        merged = resolve_extends(blueprint, library)
+        if not isinstance(node, DiscoveredBlueprintDevice):
+            return merged.signals
+        structure = found_through_pvi(node)
+        if structure is None:
+            raise _not_connected(node.name, merged.pvi or "pvi:")
+        found = await _models(structure, timeout)
+        return {**found, **merged.signals}  # the declaration wins, as at connect
     if isinstance(node, DiscoveredDevice):
         if not any(True for _ in node.children()):
-            raise ValueError(
-                f"{node.name}: what a {node.source} device has is known once it "
-                "connects; connect it first"
-            )
+            raise _not_connected(node.name, node.source)
         return (await discovered(node.source, timeout)).root.signals
     if any(isinstance(child, Signal) for _, child in node.children()):
         raise TypeError(
@@ -124,15 +216,26 @@ async def _models(node: Device, timeout: float) -> Mapping[str, SignalModel]:
     return {}
 
 
-def _why_not(model: SignalModel | None, moves: str | None) -> str | None:
-    """Why a signal is not a setting; None if it is one."""
+def _not_connected(name: str, source: str) -> ValueError:
+    return ValueError(
+        f"{name}: what a {source} device has is known once it connects; "
+        "connect it first"
+    )
+
+
+def _why_not(
+    model: SignalModel | None, moves: str | None, found: bool = False
+) -> str | None:
+    """Why a signal is not a setting; None if it is one. `found`: it was
+    discovered, and its blueprint's ``settings:`` take in such ``rw`` ones."""
     if model is None:
         return "it is not declared in a blueprint"
     if moves is not None:
         return moves
     if model.setting is False:
         return "its blueprint says setting: false"
-    if model.setting is None and not (model.access == "rw" and model.read == "config"):
+    taken = model.access == "rw" and (model.read == "config" or found)
+    if model.setting is None and not taken:
         return (
             f"it has access {model.access!r} and read {model.read!r} (a setting is "
             "rw, read as config, or marked setting: true)"
