@@ -19,7 +19,6 @@ from pandablocks.asyncio import AsyncioClient
 from pandablocks.commands import Put
 
 from ophyd_blueprint import Device, Signal, SignalRW, load_beamline
-from ophyd_blueprint.beamline import LoadedBeamline
 from ophyd_blueprint.blueprint.settings_file import load_settings
 from ophyd_blueprint.plans import apply_settings, ensure_connected, save_settings
 from ophyd_blueprint.plans.settings_select import device_settings
@@ -35,26 +34,33 @@ def RE() -> RunEngine:
     return RunEngine(context_managers=[], call_returns_result=True)
 
 
-@pytest.fixture(scope="module")
-def bl(
-    RE: RunEngine, panda_ioc: PandaIoc, tmp_path_factory: pytest.TempPathFactory
-) -> LoadedBeamline:
-    folder = tmp_path_factory.mktemp("panda-settings")
+def connected(RE: RunEngine, folder: Path, blueprint: str, prefix: str) -> Any:
+    """A beamline in `folder` of one PandA built from `blueprint` (searched
+    for in `folder`, then the shipped ones), connected; the PandA."""
     path = folder / "beamline.yaml"
     path.write_text(
         textwrap.dedent(
             f"""\
             beamline: panda
-            blueprints: [{DEVICES}]
+            blueprints: [{folder}, {DEVICES}]
             defaults: {{protocol: pva, timeout: 10.0, data_dir: "{folder}"}}
             devices:
-              panda: {{blueprint: PandA, with: {{prefix: "{panda_ioc.prefix}"}}}}
+              panda: {{blueprint: {blueprint}, with: {{prefix: "{prefix}"}}}}
             """
         )
     )
     bl = load_beamline(path)
     RE(ensure_connected(*bl))
-    return bl
+    return bl.panda
+
+
+@pytest.fixture(scope="module")
+def shipped(
+    RE: RunEngine, panda_ioc: PandaIoc, tmp_path_factory: pytest.TempPathFactory
+) -> Any:
+    """The PandA built from the shipped blueprint."""
+    folder = tmp_path_factory.mktemp("panda-settings")
+    return connected(RE, folder, "PandA", panda_ioc.prefix)
 
 
 def signals(device: Device, path: tuple[str, ...] = ()) -> Iterator[tuple[str, Any]]:
@@ -66,12 +72,11 @@ def signals(device: Device, path: tuple[str, ...] = ()) -> Iterator[tuple[str, A
 
 
 def test_every_read_write_field_is_a_setting_and_units_come_first(
-    bl: LoadedBeamline,
+    shipped: Any,
 ) -> None:
-    found = call_in_bluesky_event_loop(device_settings(bl.panda))
+    found = call_in_bluesky_event_loop(device_settings(shipped))
 
-    panda = bl.panda
-    writable = {path for path, sig in signals(panda) if isinstance(sig, SignalRW)}
+    writable = {path for path, sig in signals(shipped) if isinstance(sig, SignalRW)}
     assert set(found.settings) == writable - {"pcap.arm", "data.capture"}
     assert found.others["pcap.arm"].startswith("it is PcapArming's 'arm'")
     assert found.others["data.capture"].startswith("it is PandaHDF5Writer's")
@@ -97,21 +102,8 @@ def test_a_blueprint_extending_the_panda_excludes_fields_by_pattern(
             """
         )
     )
-    path = tmp_path / "beamline.yaml"
-    path.write_text(
-        textwrap.dedent(
-            f"""\
-            beamline: mine
-            blueprints: [{tmp_path}, {DEVICES}]
-            defaults: {{protocol: pva, timeout: 10.0, data_dir: "{tmp_path}"}}
-            devices:
-              panda: {{blueprint: MyPandA, with: {{prefix: "{panda_ioc.prefix}"}}}}
-            """
-        )
-    )
-    mine = load_beamline(path)
-    RE(ensure_connected(*mine))
-    found = call_in_bluesky_event_loop(device_settings(mine.panda))
+    mine = connected(RE, tmp_path, "MyPandA", panda_ioc.prefix)
+    found = call_in_bluesky_event_loop(device_settings(mine))
 
     excluded = "MyPandA's settings exclude it ('data.*')"
     assert found.others["data.flush_period"] == excluded
@@ -162,9 +154,9 @@ def seen_by_the_ioc(signal: Any, value: Any) -> None:
 
 
 def test_a_saved_design_is_restored_with_units_before_their_values(
-    RE: RunEngine, bl: LoadedBeamline, panda_ioc: PandaIoc, tmp_path: Path
+    RE: RunEngine, shipped: Any, panda_ioc: PandaIoc, tmp_path: Path
 ) -> None:
-    panda: Any = bl.panda
+    panda = shipped
     sim = panda_ioc.panda.store
     RE(bps.mv(panda.pulse[1].width_units, "ms"))
     RE(bps.mv(panda.pulse[1].width, 2.5))  # in ms
