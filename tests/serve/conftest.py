@@ -77,7 +77,9 @@ class Served:
             if found:
                 return found
 
-    def wait_until_serving(self, timeout: float = 120) -> None:
+    def wait_until_serving(self, timeout: float = 90) -> None:
+        """Until serve says where it serves; shorter than pytest's timeout
+        (120 s), so a start that hangs fails with serve's output."""
         found = self.wait_for_line(SERVING, timeout)
         self.control, self.info = found[1], found[2]
 
