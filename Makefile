@@ -56,7 +56,7 @@ docs: $(STAMP)
 schemas: $(STAMP)
 	$(VENV)/bin/blueprint schema --write schemas
 
-bench: $(STAMP) bench-harness
+bench: $(STAMP) $(PANDA_STAMP) bench-harness
 	$(PY) bench/core_compare.py
 	$(PY) bench/blueprint_load.py
 	$(PY) bench/introspect_compare.py
@@ -64,6 +64,7 @@ bench: $(STAMP) bench-harness
 	$(PY) bench/detector_compare.py
 	$(PY) bench/trajectory_compare.py
 	$(PY) bench/panda_table_compare.py
+	$(PY) bench/panda_settings_compare.py
 	$(PY) bench/fly_pause.py
 
 # The shared harness (raw clients and ophyd-async beside us) lives outside this

@@ -39,6 +39,7 @@ TRICKY: dict[str, Any] = {
     "hash": "# not a comment",
     "unicode": "Ångström µm",
     "label with spaces": "HIGH Gain",
+    "two lines": "first\nsecond",
     "floats": [0.5, -1.25, 3.0],
     "strings": ["a", "b c", "1"],
     "empty_list": [],
@@ -60,6 +61,11 @@ def test_every_kind_of_value_round_trips_through_the_yaml_text():
     assert math.copysign(1, loaded.devices["det"]["negative_zero"]) == -1
     assert loaded.beamline == "lab"
     assert loaded.saved_at == "2025-06-01T10:32:05+02:00"
+
+
+def test_a_string_of_two_lines_takes_one_line_of_the_file():
+    text = dump_settings(settings_of({"d": {"note": "first\nsecond", "n": 1}}))
+    assert '    note: "first\\nsecond"' in text.splitlines()
 
 
 def test_nan_round_trips():

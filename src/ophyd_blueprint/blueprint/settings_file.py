@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -23,7 +23,6 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from .positions import Origin, Positions
 from .problems import BlueprintError
@@ -127,29 +126,25 @@ def dump_settings(settings: SettingsFile, schema: str | None = None) -> str:
     """The YAML text of `settings`, after a ``$schema`` line naming `schema`
     (a path relative to where the file is written) when given.
 
-    Each device is a block of ``signal: value`` lines; lists are written inline.
+    Each device is a block of ``signal: value`` lines; lists (a table's
+    columns too) are written inline. ruamel's C emitter, not its round-trip
+    one: a few times faster for a PandA's 170 settings, the same text.
     """
     data = settings.model_dump(by_alias=True, exclude_none=True)
-    devices = CommentedMap()
-    for name, values in settings.devices.items():
-        devices[name] = CommentedMap((key, _inline(v)) for key, v in values.items())
-    data["devices"] = devices
-    yaml: Any = YAML()  # ruamel's dump is untyped
+    data["devices"] = {name: dict(values) for name, values in settings.devices.items()}
+    yaml: Any = YAML(typ="safe", pure=False)  # ruamel's dump is untyped
+    yaml.default_flow_style = None  # a list of scalars inline, the rest in blocks
     yaml.width = 4096
+    yaml.sort_base_mapping_type_on_output = False  # keys as saved
+    yaml.representer.add_representer(str, _one_line)
     stream = io.StringIO()
     if schema is not None:
         stream.write(f"# yaml-language-server: $schema={schema}\n")
-    yaml.dump(CommentedMap(data), stream)
+    yaml.dump(data, stream)
     return stream.getvalue()
 
 
-def _inline(value: Any) -> Any:
-    """Lists (and a table's columns) in flow style: one line a value."""
-    if isinstance(value, list):
-        seq: Any = CommentedSeq(value)  # ruamel's flow-style API is untyped
-        seq.fa.set_flow_style()
-        return seq
-    if isinstance(value, dict):
-        columns = cast(dict[str, Any], value)
-        return CommentedMap((k, _inline(v)) for k, v in columns.items())
-    return value
+def _one_line(representer: Any, text: str) -> Any:
+    """A string on one line: one with line breaks in double quotes (``\\n``)."""
+    style = '"' if "\n" in text or "\r" in text else None
+    return representer.represent_scalar("tag:yaml.org,2002:str", text, style=style)
