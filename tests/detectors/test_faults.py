@@ -120,6 +120,60 @@ def test_a_detector_that_stops_taking_frames_fails_complete_with_the_counts(
     assert docs["stop"][0]["exit_status"] == "fail"
 
 
+def test_an_acquisition_stopped_short_fails_at_once_with_its_frames_referenced(
+    RE: RunEngine, sim_detector_ioc: SimDetectorIoc, tmp_path: Path
+):
+    """The driver waits for its plugins (the writer sets WaitForPlugins), so
+    once Acquire is done the file holds every frame there will be: complete
+    says so then, not after the exposure timeout (30 s here)."""
+    prefix, path = sim_detector_ioc.prefix, tmp_path / "bl.yaml"
+    path.write_text(
+        textwrap.dedent(
+            f"""\
+            beamline: stopped
+            blueprints: [{DEVICES}]
+            defaults: {{data_dir: "{tmp_path / "data"}"}}
+            devices:
+              det: {{blueprint: SimDetector, with: {{prefix: "{prefix}"}}}}
+            """
+        )
+    )
+    bl = connected_beamline(RE, path)
+    det: Any = bl.det
+    info = TriggerInfo(number_of_events=200, livetime=0.01, exposure_timeout=30.0)
+    docs = Docs()
+
+    def stop_it_after_5_frames() -> Any:
+        yield from bps.open_run()
+        yield from bps.stage(det, wait=True)
+        yield from bps.prepare(det, info, wait=True)
+        yield from bps.declare_stream(det, name="primary", collect=True)
+        yield from bps.kickoff(det, wait=True)
+        yield from bps.complete(det, wait=False, group="done")
+        written = 0
+        while written < 5:
+            written = yield from bps.rd(det.hdf.num_captured)
+        yield from bps.mv(det.cam.acquire, False)  # someone pressed stop
+        try:
+            yield from bps.wait(group="done")
+        finally:
+            yield from bps.collect(det, name="primary")
+
+    with pytest.raises(FailedStatus) as failure:
+        RE(stop_it_after_5_frames(), docs.add)
+
+    message = str(failure.value.__cause__)
+    written = value(RE, det.hdf.num_captured)
+    assert message.startswith(
+        f"det: {written} of 200 frames written; the acquisition ended after {written} ("
+    )
+    assert 5 <= written < 200
+    assert value(RE, det.cam.wait_for_plugins) is True
+    assert docs["stream_datum"][-1]["indices"]["stop"] == written
+    assert docs["stop"][0]["exit_status"] == "fail"
+    RE(bps.unstage(det, wait=True))
+
+
 def test_an_ioc_that_dies_mid_scan_ends_the_run_with_its_frames_referenced(
     RE: RunEngine, tmp_path: Path
 ):

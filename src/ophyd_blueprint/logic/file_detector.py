@@ -6,7 +6,8 @@ one frame per trigger), `Preparable` and `Flyable` (fly scans), and
 `WritesStreamAssets` (StreamResource / StreamDatum documents pointing into its
 files). One file per stage, i.e. per run; `complete` reports frames written of
 frames expected and fails, naming the detector and both counts, when no frame
-arrives in time.
+arrives in time, or as soon as an acquisition that ended short has all its
+frames in the file (when the writer can tell: `Writer.frames_in_all`).
 
 A device that is a trigger source too (a PandA) lists trigger-source parts
 (`TriggerSource`) beside them: `prepare` takes a `TriggerInfo` to the
@@ -80,6 +81,8 @@ class FileDetector(Logic):
         self._start = 0
         self._kicked = False
         self._acquisition: AsyncStatus | None = None
+        self._arming_kickoff: AsyncStatus | None = None
+        """The last kickoff that armed: `_acquisition` is its, once it is done."""
         self._last_index = 0
         self._source: TriggerSource | None = None
         self._source_kicked = False
@@ -212,7 +215,10 @@ class FileDetector(Logic):
             self._completing = None
         self._kicked |= arm
         self._source_kicked |= source is not None
-        return AsyncStatus(self._kickoff(arm, source), name=self.name)
+        status = AsyncStatus(self._kickoff(arm, source), name=self.name)
+        if arm:
+            self._arming_kickoff = status
+        return status
 
     async def _kickoff(self, arm: bool, source: TriggerSource | None) -> None:
         if arm:
@@ -236,17 +242,20 @@ class FileDetector(Logic):
             info = None
         self._source_kicked = False
         self._completing = WatchableAsyncStatus(
-            self._progress(info, source), name=self.name
+            self._progress(info, source, self._arming_kickoff), name=self.name
         )
         return self._completing
 
     async def _progress(
-        self, info: TriggerInfo | None, source: TriggerSource | None
+        self,
+        info: TriggerInfo | None,
+        source: TriggerSource | None,
+        armed: AsyncStatus | None,
     ) -> AsyncIterator[WatcherUpdate[int]]:
         finished = None if source is None else asyncio.ensure_future(source.finished())
         try:
             if info is not None:
-                async for update in self._captured(info):
+                async for update in self._captured(info, armed):
                     yield update
             if finished is not None:
                 await finished
@@ -254,10 +263,12 @@ class FileDetector(Logic):
             if finished is not None and not finished.done():
                 finished.cancel()
 
-    async def _captured(self, info: TriggerInfo) -> AsyncIterator[WatcherUpdate[int]]:
+    async def _captured(
+        self, info: TriggerInfo, armed: AsyncStatus | None
+    ) -> AsyncIterator[WatcherUpdate[int]]:
         target = info.number_of_events
         written = 0
-        async for written in self._frames(info, target):
+        async for written in self._frames(info, target, armed):
             yield WatcherUpdate(
                 current=written,
                 initial=0,
@@ -268,14 +279,16 @@ class FileDetector(Logic):
             )
         await self._acquisition_over(info, written, target)
 
-    async def _frames(self, info: TriggerInfo, target: int) -> AsyncIterator[int]:
+    async def _frames(
+        self, info: TriggerInfo, target: int, armed: AsyncStatus | None
+    ) -> AsyncIterator[int]:
         """Frames written since prepare, each time it grows, until `target`,
         or until all an acquisition that ended short took are written (then
         a `DetectorError` saying so, without waiting out the timeout)."""
         frame_time = self.triggering.frame_time(info) or 0.0
         wait = frame_time + self._exposure_timeout(info)
         counter = self.writer.frames_written
-        ended = AsyncStatus(self._frames_in_all(), name=self.name)
+        ended = AsyncStatus(self._frames_in_all(armed), name=self.name)
         goal: int | None = None
         written = 0
         try:
@@ -314,12 +327,16 @@ class FileDetector(Logic):
         self._last_index = self.writer.frames_before + value
         return value - self._start
 
-    async def _frames_in_all(self) -> int | None:
-        """Once the acquisition has ended, the frames its file will hold, as
-        far as the writer can tell; None when it cannot, when there is no
-        acquisition or when it failed (the frames then get their timeout)."""
+    async def _frames_in_all(self, armed: AsyncStatus | None) -> int | None:
+        """Once the acquisition the kickoff `armed` started has ended, the
+        frames its file will hold, as far as the writer can tell; None when it
+        cannot, when nothing was armed or when it failed (the frames then get
+        their timeout). A kickoff not waited for may still be arming."""
+        if armed is None:
+            return None
+        await asyncio.wait([armed.task])  # cancelled, this leaves it be
         acquisition = self._acquisition
-        if acquisition is None:
+        if armed.exception() is not None or acquisition is None:
             return None
         await asyncio.wait([acquisition.task])  # cancelled, this leaves it be
         if acquisition.exception() is not None:

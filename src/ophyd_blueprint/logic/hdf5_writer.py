@@ -89,6 +89,14 @@ class HDF5Writer(RunFileWriter):
         role("height", READABLE, INT, doc="frame height: the driver's ArraySizeY"),
         role("data_type", READABLE, ENUM, required=False, doc="DataType_RBV"),
         role("chunk_frames", RW, INT, required=False, doc="NumFramesChunks"),
+        role(
+            "wait_for_plugins",
+            RW,
+            BOOL,
+            required=False,
+            doc="the driver's WaitForPlugins: set, an acquisition ends once "
+            "every frame is in the file",
+        ),
     )
     params = {"dataset": str, "create_directory": int, "timeout": float}
     settings = SettingsRules(never=frozenset({"capture"}))
@@ -168,7 +176,20 @@ class HDF5Writer(RunFileWriter):
             writes.append(self._rw("swmr_mode").set(True))
         if "enable_callbacks" in self.bound:
             writes.append(self._rw("enable_callbacks").set("Enable"))
+        if "wait_for_plugins" in self.bound:
+            writes.append(self._rw("wait_for_plugins").set(True))
         return writes
+
+    async def frames_in_all(self) -> int | None:
+        """Once the acquisition has ended: the frames in the file, when the
+        driver waits for its plugins (``wait_for_plugins`` bound and set):
+        its acquisition then ends only once the plugin has written them."""
+        if "wait_for_plugins" not in self.bound:
+            return None
+        if not await self._rw("wait_for_plugins").get_value():
+            return None
+        # asked afresh: the count's monitor may not have caught up yet
+        return int(await self.frames_written.get_value(cached=False))
 
     async def _optional_value(self, name: str, default: Any) -> Any:
         signal = self.bound.get(name)

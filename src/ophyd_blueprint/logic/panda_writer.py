@@ -154,7 +154,7 @@ class PandaHDF5Writer(RunFileWriter):
             )
         except TimeoutError:
             return None
-        return int(await cast(SignalR[int], received).get_value())
+        return int(await cast(SignalR[int], received).get_value(cached=False))
 
     async def _dataset_names(self, name: str) -> list[str]:
         """The datasets the IOC writes, waited for until it has listed some."""
