@@ -19,7 +19,6 @@ from bluesky.run_engine import RunEngine
 from bluesky.utils import FailedStatus
 
 from ophyd_blueprint import DetectorTrigger, TriggerInfo
-from ophyd_blueprint.beamline import LoadedBeamline
 from ophyd_blueprint.testing.sim_ioc import SimDetectorIoc
 
 from ..runs import Docs
@@ -120,47 +119,60 @@ def test_a_detector_that_stops_taking_frames_fails_complete_with_the_counts(
     assert docs["stop"][0]["exit_status"] == "fail"
 
 
+def sim_detector_beamline(RE: RunEngine, folder: Path, prefix: str) -> Any:
+    """A connected beamline in `folder` of one SimDetector at `prefix`; the detector."""
+    path = folder / "bl.yaml"
+    path.write_text(
+        textwrap.dedent(
+            f"""\
+            beamline: faults
+            blueprints: [{DEVICES}]
+            defaults: {{data_dir: "{folder / "data"}"}}
+            devices:
+              det: {{blueprint: SimDetector, with: {{prefix: "{prefix}"}}}}
+            """
+        )
+    )
+    return connected_beamline(RE, path).det
+
+
+def fly_until(det: Any, info: TriggerInfo, frames: int, then: Any) -> Any:
+    """Fly `det` for `info`; once `frames` are written, `then()` (a plain
+    call, or a plan), and wait for complete; what was written before a
+    failure is still referenced (collected in a finally)."""
+    yield from bps.open_run()
+    yield from bps.stage(det, wait=True)
+    yield from bps.prepare(det, info, wait=True)
+    yield from bps.declare_stream(det, name="primary", collect=True)
+    yield from bps.kickoff(det, wait=True)
+    yield from bps.complete(det, wait=False, group="done")
+    written = 0
+    while written < frames:
+        written = yield from bps.rd(det.hdf.num_captured)
+    plan = then()
+    if plan is not None:
+        yield from plan
+    try:
+        yield from bps.wait(group="done")
+    finally:
+        yield from bps.collect(det, name="primary")
+
+
 def test_an_acquisition_stopped_short_fails_at_once_with_its_frames_referenced(
     RE: RunEngine, sim_detector_ioc: SimDetectorIoc, tmp_path: Path
 ):
     """The driver waits for its plugins (the writer sets WaitForPlugins), so
     once Acquire is done the file holds every frame there will be: complete
     says so then, not after the exposure timeout (30 s here)."""
-    prefix, path = sim_detector_ioc.prefix, tmp_path / "bl.yaml"
-    path.write_text(
-        textwrap.dedent(
-            f"""\
-            beamline: stopped
-            blueprints: [{DEVICES}]
-            defaults: {{data_dir: "{tmp_path / "data"}"}}
-            devices:
-              det: {{blueprint: SimDetector, with: {{prefix: "{prefix}"}}}}
-            """
-        )
-    )
-    bl = connected_beamline(RE, path)
-    det: Any = bl.det
+    det = sim_detector_beamline(RE, tmp_path, sim_detector_ioc.prefix)
     info = TriggerInfo(number_of_events=200, livetime=0.01, exposure_timeout=30.0)
     docs = Docs()
 
-    def stop_it_after_5_frames() -> Any:
-        yield from bps.open_run()
-        yield from bps.stage(det, wait=True)
-        yield from bps.prepare(det, info, wait=True)
-        yield from bps.declare_stream(det, name="primary", collect=True)
-        yield from bps.kickoff(det, wait=True)
-        yield from bps.complete(det, wait=False, group="done")
-        written = 0
-        while written < 5:
-            written = yield from bps.rd(det.hdf.num_captured)
-        yield from bps.mv(det.cam.acquire, False)  # someone pressed stop
-        try:
-            yield from bps.wait(group="done")
-        finally:
-            yield from bps.collect(det, name="primary")
+    def press_stop() -> Any:
+        return bps.mv(det.cam.acquire, False)
 
     with pytest.raises(FailedStatus) as failure:
-        RE(stop_it_after_5_frames(), docs.add)
+        RE(fly_until(det, info, 5, press_stop), docs.add)
 
     message = str(failure.value.__cause__)
     written = value(RE, det.hdf.num_captured)
@@ -180,42 +192,13 @@ def test_an_ioc_that_dies_mid_scan_ends_the_run_with_its_frames_referenced(
     ioc = SimDetectorIoc(log_dir=tmp_path / "ioc")
     ioc.start()
     try:
-        path = tmp_path / "bl.yaml"
-        path.write_text(
-            textwrap.dedent(
-                f"""\
-                beamline: dying
-                blueprints: [{DEVICES}]
-                defaults: {{data_dir: "{tmp_path / "data"}"}}
-                devices:
-                  det: {{blueprint: SimDetector, with: {{prefix: "{ioc.prefix}"}}}}
-                """
-            )
-        )
-        bl: LoadedBeamline = connected_beamline(RE, path)
-        det: Any = bl.det
+        det = sim_detector_beamline(RE, tmp_path, ioc.prefix)
         info = TriggerInfo(number_of_events=200, livetime=0.01, exposure_timeout=1.0)
         docs = Docs()
 
-        def kill_after_20_frames() -> Any:
-            yield from bps.open_run()
-            yield from bps.stage(det, wait=True)
-            yield from bps.prepare(det, info, wait=True)
-            yield from bps.declare_stream(det, name="primary", collect=True)
-            yield from bps.kickoff(det, wait=True)
-            yield from bps.complete(det, wait=False, group="done")
-            written = 0
-            while written < 20:
-                written = yield from bps.rd(det.hdf.num_captured)
-            ioc.kill()
-            try:
-                yield from bps.wait(group="done")
-            finally:  # what was written before the failure is still referenced
-                yield from bps.collect(det, name="primary")
-
         started = time.monotonic()
         with pytest.raises(FailedStatus) as failure:
-            RE(kill_after_20_frames(), docs.add)
+            RE(fly_until(det, info, 20, ioc.kill), docs.add)
         took = time.monotonic() - started
 
         message = str(failure.value.__cause__)
