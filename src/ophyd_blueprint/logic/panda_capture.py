@@ -32,7 +32,7 @@ from ophyd_blueprint.core import (
 from .base import READABLE, WRITABLE, SettingsRules, role
 from .detector_parts import Arming, DetectorError, Triggering
 from .flags import FLAG_DTYPES, flag, is_on
-from .panda_writer import FINISHED
+from .panda_writer import capture_finished
 
 __all__ = ["PcapArming", "PcapTriggering"]
 
@@ -155,7 +155,7 @@ class PcapArming(Arming):
         try:
             await wait_for_value(
                 _readable(status),
-                lambda text: str(text).startswith(FINISHED),
+                capture_finished,
                 self._timeout,
             )
         except TimeoutError:

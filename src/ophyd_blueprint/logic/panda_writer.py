@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from bluesky.protocols import StreamAsset
     from event_model.documents.event_descriptor import DataKey
 
-__all__ = ["FINISHED", "PandaHDF5Writer"]
+__all__ = ["FINISHED", "PandaHDF5Writer", "capture_finished"]
 
 RW = READABLE & WRITABLE
 INT = frozenset({"int"})
@@ -42,6 +42,14 @@ STR = frozenset({"str"})
 ENUM = frozenset({"enum", "str"})
 FINISHED = "Finished capture"
 """How pandablocks-ioc's DATA:STATUS begins once a capture's end reached it."""
+
+
+def capture_finished(status: object) -> bool:
+    """Whether pandablocks-ioc's DATA:STATUS `status` says a capture's end
+    reached it."""
+    return str(status).startswith(FINISHED)
+
+
 CHUNK = (1024,)
 """The chunk shape reported for every dataset (one value per frame)."""
 
@@ -149,7 +157,7 @@ class PandaHDF5Writer(RunFileWriter):
         try:
             await wait_for_value(
                 cast(SignalR[str], status),
-                lambda text: str(text).startswith(FINISHED),
+                capture_finished,
                 self._timeout,
             )
         except TimeoutError:

@@ -21,6 +21,7 @@ from typing import Any, cast
 from ophyd_blueprint.beamline import DiscoveredDevice
 from ophyd_blueprint.beamline.discovered import discovered
 from ophyd_blueprint.blueprint import (
+    Blueprint,
     BlueprintError,
     BlueprintSettings,
     Problem,
@@ -80,7 +81,7 @@ async def device_settings(
     others: dict[str, str] = {}
     problems: list[Problem] = []
     for node in nodes:
-        models = await _models(node.device, timeout)
+        models = await _models(node, timeout)
         for name, child in node.device.children():
             if not isinstance(child, Signal):
                 continue
@@ -142,6 +143,8 @@ class _Node:
 
     path: tuple[str, ...]
     device: Device
+    merged: Blueprint | None
+    """For a device built from a blueprint, that blueprint, its bases merged."""
     rules: _Rules | None
     found: bool
     """Whether it was discovered (through a ``pvi:``), not declared."""
@@ -161,13 +164,14 @@ def _nodes(
     node: Device, path: tuple[str, ...], rules: _Rules | None, found: bool
 ) -> Iterator[_Node]:
     declared: frozenset[str] | None = None
+    merged: Blueprint | None = None
     if isinstance(node, BlueprintDevice):
         merged = resolve_extends(*node.declared)
         if merged.settings is not None:
             rules = _Rules(merged.name, merged.settings, path)
         if isinstance(node, DiscoveredBlueprintDevice):
             declared = frozenset((*merged.signals, *merged.children))
-    yield _Node(path, node, rules, found, declared)
+    yield _Node(path, node, merged, rules, found, declared)
     for name, child in node.children():
         if not isinstance(child, Signal):
             below = found or (declared is not None and name not in declared)
@@ -191,27 +195,33 @@ def _logic(node: Device) -> Sequence[Logic]:
     return node.logic if isinstance(node, BlueprintDevice) else ()
 
 
-async def _models(node: Device, timeout: float) -> Mapping[str, SignalModel]:
-    """The declared signals of a node; none for a node that only holds others
-    (a DeviceVector)."""
-    if isinstance(node, BlueprintDevice):
-        blueprint, library = node.declared
-        merged = resolve_extends(blueprint, library)
-        if not isinstance(node, DiscoveredBlueprintDevice):
-            return merged.signals
-        structure = found_through_pvi(node)
-        if structure is None:
-            raise _not_connected(node.name, merged.pvi or "pvi:")
-        found = await _models(structure, timeout)
-        return {**found, **merged.signals}  # the declaration wins, as at connect
-    if isinstance(node, DiscoveredDevice):
-        if not any(True for _ in node.children()):
-            raise _not_connected(node.name, node.source)
-        return (await discovered(node.source, timeout)).root.signals
-    if any(isinstance(child, Signal) for _, child in node.children()):
+async def _models(node: _Node, timeout: float) -> Mapping[str, SignalModel]:
+    """The declared signals of a node: its blueprint's, with what its
+    ``pvi:`` found; a discovered device's; none for a node that only holds
+    others (a DeviceVector)."""
+    device, merged = node.device, node.merged
+    if merged is None:
+        return await _found_models(device, timeout)
+    if not isinstance(device, DiscoveredBlueprintDevice):
+        return merged.signals
+    structure = found_through_pvi(device)
+    if structure is None:
+        raise _not_connected(device.name, merged.pvi or "pvi:")
+    found = await _found_models(structure, timeout)
+    return {**found, **merged.signals}  # the declaration wins, as at connect
+
+
+async def _found_models(device: Device, timeout: float) -> Mapping[str, SignalModel]:
+    """The signals of a device not built from a blueprint: a discovered
+    one's (once connected), none for one that only holds others."""
+    if isinstance(device, DiscoveredDevice):
+        if not any(True for _ in device.children()):
+            raise _not_connected(device.name, device.source)
+        return (await discovered(device.source, timeout)).root.signals
+    if any(isinstance(child, Signal) for _, child in device.children()):
         raise TypeError(
-            f"{node.name or type(node).__name__} is a {type(node).__name__}, not "
-            "a device built from a blueprint: its settings are not known"
+            f"{device.name or type(device).__name__} is a {type(device).__name__}, "
+            "not a device built from a blueprint: its settings are not known"
         )
     return {}
 
