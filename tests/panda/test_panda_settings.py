@@ -5,6 +5,7 @@ field's units before the values given in them."""
 from __future__ import annotations
 
 import asyncio
+import re
 import textwrap
 import time
 from collections.abc import Iterator
@@ -20,11 +21,13 @@ from pandablocks.commands import Put
 
 from ophyd_blueprint import Device, Signal, SignalRW, load_beamline
 from ophyd_blueprint.blueprint.settings_file import load_settings
+from ophyd_blueprint.introspect import freeze, introspect
 from ophyd_blueprint.plans import apply_settings, ensure_connected, save_settings
 from ophyd_blueprint.plans.settings_select import device_settings
 from ophyd_blueprint.testing.panda_ioc import PandaIoc
 
 DEVICES = Path(__file__).parents[2] / "devices"
+HOW_TO = Path(__file__).parents[2] / "docs" / "how-to" / "panda.md"
 TIMEOUT = 10.0
 TICK = 8e-9
 
@@ -112,6 +115,32 @@ def test_a_blueprint_extending_the_panda_excludes_fields_by_pattern(
     left = [p for p in found.settings if p.startswith("data.") or "_dataset" in p]
     assert left == []
     assert all(path.endswith("_units") for path in found.stages[0])
+
+
+def test_a_panda_frozen_to_yaml_has_the_same_settings_through_include(
+    RE: RunEngine, shipped: Any, panda_ioc: PandaIoc, tmp_path: Path
+) -> None:
+    """Frozen, a PandA's signals are declared: `discovered: rw` no longer
+    finds them, and `include` names them instead (the how-to's blueprint)."""
+    found = call_in_bluesky_event_loop(
+        introspect(f"pva://{panda_ioc.prefix}PVI", name="FrozenPanda", type_live=True)
+    )
+    freeze(found, tmp_path / "FrozenPanda.yaml")
+    blocks = re.findall(r"```yaml\n(.*?)```", HOW_TO.read_text(), re.S)
+    (mine,) = [block for block in blocks if "extends: FrozenPanda" in block]
+    (tmp_path / "my_panda.yaml").write_text(mine)
+    frozen = connected(RE, tmp_path, "MyPandA", panda_ioc.prefix)
+    settings = call_in_bluesky_event_loop(device_settings(frozen))
+    live = call_in_bluesky_event_loop(device_settings(shipped))
+
+    assert len(settings.settings) > 100
+    assert list(settings.settings) == list(live.settings)
+    assert settings.stages == live.stages  # units first, then the rest at once
+    assert settings.others["pcap.arm"].startswith("it is PcapArming's 'arm'")
+    assert settings.others["data.capture"] == (
+        "MyPandA's settings exclude it ('data.capture')"
+    )
+    assert settings.others["pcap.active"].startswith("it has access 'r'")
 
 
 def put_table(RE: RunEngine, table: Any, rows: list[dict[str, int]]) -> list[int]:

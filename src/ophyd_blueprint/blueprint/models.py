@@ -212,6 +212,10 @@ class BlueprintSettings(_Model):
     """Of the signals found through `pvi:`: `none` is a setting, or every one
     of access `rw` is (but one bound to a logic role that moves something:
     a PandA's PCAP arm)."""
+    include: list[str] = Field(default_factory=list[str])
+    """Signals of access `rw` that are settings, declared or discovered, as
+    paths written like `first`'s (`["*"]`: every one; what `discovered: rw`
+    says of a PandA, said of one frozen to YAML, whose signals are declared)."""
     first: list[str] = Field(default_factory=list[str])
     """Settings written, every one of them, before any other of the device:
     paths in the device, `*` matching any part of one (`*_units`: a PandA's

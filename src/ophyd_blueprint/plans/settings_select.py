@@ -4,10 +4,10 @@ A setting is a signal its blueprint says is one (``setting: true``), or one of
 access ``rw`` read as ``config`` unless it says ``setting: false``; never a
 signal bound to a role its logic moves with (`SettingsRules.never`). A
 blueprint's ``settings:`` adds the ``rw`` signals its ``pvi:`` finds
-(``discovered: rw``), takes some out (``exclude``) and writes some before all
-the others (``first``). Logic orders its roles (`SettingsRules.order`);
-settings with no order between them go in the same stage and are written in
-parallel.
+(``discovered: rw``) or its patterns name (``include``), takes some out
+(``exclude``) and writes some before all the others (``first``). Logic
+orders its roles (`SettingsRules.order`); settings with no order between
+them go in the same stage and are written in parallel.
 """
 
 from __future__ import annotations
@@ -89,8 +89,10 @@ async def device_settings(
             full = ".".join((*node.path, name))
             model = models.get(name)
             rules = node.rules
-            found = rules is not None and node.discovers(name)
-            why = _why_not(model, never.get(id(signal)), found)
+            ruled_in = rules is not None and (
+                node.discovers(name) or rules.included(full)
+            )
+            why = _why_not(model, never.get(id(signal)), ruled_in)
             if why is None and rules is not None and model and not model.setting:
                 why = rules.excluded(full)
             if why is None:
@@ -131,6 +133,10 @@ class _Rules:
             if fnmatchcase(relative, pattern):
                 return f"{self.blueprint}'s settings exclude it ({pattern!r})"
         return None
+
+    def included(self, full: str) -> bool:
+        relative = self._relative(full)
+        return any(fnmatchcase(relative, p) for p in self.settings.include)
 
     def first(self, full: str) -> bool:
         relative = self._relative(full)
@@ -234,17 +240,18 @@ def _not_connected(name: str, source: str) -> ValueError:
 
 
 def _why_not(
-    model: SignalModel | None, moves: str | None, found: bool = False
+    model: SignalModel | None, moves: str | None, ruled_in: bool = False
 ) -> str | None:
-    """Why a signal is not a setting; None if it is one. `found`: it was
-    discovered, and its blueprint's ``settings:`` take in such ``rw`` ones."""
+    """Why a signal is not a setting; None if it is one. `ruled_in`: its
+    blueprint's ``settings:`` take it in if it is ``rw`` (discovered, or
+    named by ``include``)."""
     if model is None:
         return "it is not declared in a blueprint"
     if moves is not None:
         return moves
     if model.setting is False:
         return "its blueprint says setting: false"
-    taken = model.access == "rw" and (model.read == "config" or found)
+    taken = model.access == "rw" and (model.read == "config" or ruled_in)
     if model.setting is None and not taken:
         return (
             f"it has access {model.access!r} and read {model.read!r} (a setting is "
