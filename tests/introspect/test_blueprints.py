@@ -50,3 +50,23 @@ def test_protocol_prefix_of_a_link_is_kept_and_bare_links_stay_bare() -> None:
     signals = to_blueprints(root, "Box").root.signals
     assert signals["a"].source == "ca://{{prefix}}A"
     assert signals["b"].source == "{{prefix}}B"
+
+
+def test_bare_links_take_the_protocol_given_and_others_keep_theirs() -> None:
+    """Live PVI's links are PVA PVs: a frozen blueprint says so, as the device
+    discovered at connect uses them, whatever the beamline's protocol."""
+    root = FoundDevice(
+        where="pva://P:PVI",
+        signals={
+            "a": FoundSignal("r", "ca://P:A"),
+            "b": FoundSignal("rw", "P:B", read_source="P:B_RBV"),
+            "c": FoundSignal("x", "P:C"),
+        },
+    )
+    signals = to_blueprints(root, "Box", protocol="pva").root.signals
+    assert signals["a"].source == "ca://{{prefix}}A"
+    assert (signals["b"].source, signals["b"].read_source) == (
+        "pva://{{prefix}}B",
+        "pva://{{prefix}}B_RBV",
+    )
+    assert signals["c"].source == "pva://{{prefix}}C"

@@ -87,7 +87,7 @@ async def test_introspect_types_pvi_signals_and_diff_says_live_ones_match_any(
     uri = f"pva://{pvi_ioc.pv('PVI')}"
     assert await _run(["introspect", uri, "-o", str(out), "--name", "Stage"]) == 0
     text = out.read_text()
-    assert "gain: {source: '{{prefix}}GAIN', dtype: float, access: rw" in text
+    assert "gain: {source: 'pva://{{prefix}}GAIN', dtype: float, access: rw" in text
     out.write_text(text.replace("GAIN', dtype: float", "GAIN', dtype: int"))
     capsys.readouterr()
     assert await _run(["diff", str(out), uri]) == 0

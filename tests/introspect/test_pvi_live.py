@@ -30,8 +30,8 @@ async def test_signals_are_typed_from_their_pvs_when_asked(pvi_ioc: EpicsIoc) ->
     assert (signals["start"].access, signals["start"].dtype) == ("x", None)
     setpoint = signals["setpoint"]
     assert (setpoint.source, setpoint.read_source) == (
-        "{{prefix}}SETP",
-        "{{prefix}}SETP_RBV",
+        "pva://{{prefix}}SETP",
+        "pva://{{prefix}}SETP_RBV",
     )
     assert found.root.params["prefix"].default == pvi_ioc.prefix
 
@@ -56,7 +56,7 @@ async def test_legacy_pvi_field_and_link_protocols_are_honoured(
     legacy = found.blueprints[found.root.children["legacy"].blueprint or ""]
     assert legacy.signals["count"].source == "ca://{{prefix}}COUNT"
     assert legacy.signals["count"].dtype == "int"
-    assert legacy.signals["label"].source == "{{prefix}}LABEL"
+    assert legacy.signals["label"].source == "pva://{{prefix}}LABEL"
 
 
 async def test_a_structure_that_is_not_pvi_is_a_clear_error(pvi_ioc: EpicsIoc) -> None:

@@ -48,8 +48,10 @@ async def _frozen_and_connected(
 
 
 async def test_live_pvi_round_trips(pvi_ioc: EpicsIoc, tmp_path: Path) -> None:
+    """Its PVs are PVA ones, as when discovered at connect, whatever the
+    protocol of the beamline it is loaded in (a PandA's tables are PVA only)."""
     found = await introspect(f"pva://{pvi_ioc.pv('PVI')}")
-    facts, sources = await _frozen_and_connected(found, tmp_path, "pva")
+    facts, sources = await _frozen_and_connected(found, tmp_path, "ca")
     assert facts == signal_facts(found.root, found.blueprints)
     assert sources["calc.2.enable"] == f"pva://{pvi_ioc.pv('CALC2:ENABLE')}"
     assert sources["legacy.count"] == f"ca://{pvi_ioc.pv('OLD:COUNT')}"

@@ -127,6 +127,11 @@ def test_blueprint_schema_prints_the_settings_schema(
             "s.yaml:1:1: expected a mapping with a 'settings:' key",
         ),
         (
+            "beamline: lab\ndevices: {}\n",  # given where saved settings go
+            "s.yaml:1:1: expected a mapping with a 'settings:' key "
+            "(this is a beamline file, not saved settings)",
+        ),
+        (
             "settings: lab\ndevices: {}\n",
             "s.yaml:1:1: missing required key 'saved_at'",
         ),
@@ -154,6 +159,7 @@ def test_blueprint_schema_prints_the_settings_schema(
     ids=[
         "syntax",
         "not-settings",
+        "a-beamline",
         "missing-key",
         "bad-time",
         "unknown-key",

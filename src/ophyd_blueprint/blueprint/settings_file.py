@@ -113,6 +113,9 @@ def parse_settings(text: str | bytes, file: str = "<string>") -> SettingsFile:
     origin = Origin(file, positions)
     if not isinstance(data, dict) or "settings" not in data:
         message = "expected a mapping with a 'settings:' key"
+        if isinstance(data, dict) and ("beamline" in data or "blueprint" in data):
+            kind = "beamline" if "beamline" in data else "blueprint"
+            message += f" (this is a {kind} file, not saved settings)"
         raise BlueprintError([origin.problem(message)])
     try:
         settings = SettingsFile.model_validate(data)

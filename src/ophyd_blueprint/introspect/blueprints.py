@@ -48,10 +48,18 @@ def blueprint_name(text: str) -> str:
 
 
 def to_blueprints(
-    device: FoundDevice, name: str, notes: tuple[str, ...] = ()
+    device: FoundDevice,
+    name: str,
+    notes: tuple[str, ...] = (),
+    protocol: str | None = None,
 ) -> Introspected:
-    """The blueprints of `device`, the root called `name`."""
-    maker = _Maker()
+    """The blueprints of `device`, the root called `name`.
+
+    A source without a scheme is a PV of `protocol`, written on it
+    (``pva://{{prefix}}GAIN``), or left bare (the protocol of the beamline
+    that loads it) if `protocol` is None.
+    """
+    maker = _Maker(f"{protocol}://" if protocol else "")
     root_name, _ = maker.blueprint(device, name)
     return Introspected(device.where, maker.made[root_name], dict(maker.made), notes)
 
@@ -93,14 +101,16 @@ def _relative(prefix: str, parent: str) -> str:
     return prefix
 
 
-def _signal(found: FoundSignal, prefix: str) -> dict[str, Any]:
+def _signal(found: FoundSignal, prefix: str, head: str) -> dict[str, Any]:
+    """A signal entry, a bare source given scheme `head` (when not empty)."""
+    source = _templated(found.source, prefix)
     data: dict[str, Any] = {
-        "source": _templated(found.source, prefix),
+        "source": head + source if head and "://" not in source else source,
         "access": found.access,
     }
     # one test per field: a live PVI signal has only the two above
-    if found.read_source is not None:
-        data["read_source"] = _templated(found.read_source, prefix)
+    if (read := _templated(found.read_source, prefix)) is not None:
+        data["read_source"] = head + read if head and "://" not in read else read
     if found.dtype is not None:
         data["dtype"] = found.dtype
     if found.choices is not None:
@@ -119,7 +129,9 @@ def _signal(found: FoundSignal, prefix: str) -> dict[str, Any]:
 class _Maker:
     """Makes blueprints bottom-up, one per distinct shape."""
 
-    def __init__(self) -> None:
+    def __init__(self, head: str) -> None:
+        self.head = head
+        """The scheme written on bare sources (``pva://``), or nothing."""
         self.made: dict[str, Blueprint] = {}
         self._by_shape: dict[tuple[object, ...], str] = {}
         """Shape -> the name of the blueprint made for it."""
@@ -181,7 +193,9 @@ class _Maker:
             params["prefix"] = {"type": "str", "default": prefix, "doc": _PREFIX_DOC}
         data: dict[str, Any] = {
             "blueprint": name,
-            "signals": {n: _signal(s, prefix) for n, s in device.signals.items()},
+            "signals": {
+                n: _signal(s, prefix, self.head) for n, s in device.signals.items()
+            },
         }
         if device.doc:
             data["doc"] = device.doc

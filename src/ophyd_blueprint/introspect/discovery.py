@@ -98,4 +98,9 @@ async def introspect(
         found = await read_pvi(
             uri, pva_client(pva_conf), timeout, notes, typed=type_live
         )
-    return to_blueprints(found, name or default_name(uri, found), tuple(notes))
+    # live PVI links are PVA PVs: a frozen blueprint says so, as the device
+    # discovered at connect uses them (a PandA's tables are PVA only)
+    protocol = "pva" if kind == "pvi" else None
+    return to_blueprints(
+        found, name or default_name(uri, found), tuple(notes), protocol
+    )
