@@ -95,6 +95,13 @@ def _templated(source: str | None, prefix: str) -> str | None:
     return f"{head}{{{{prefix}}}}{body[len(prefix) :]}"
 
 
+def _headed(source: str | None, head: str) -> str | None:
+    """`source` with scheme `head` if it has none (and `head` is not empty)."""
+    if source is None or not head or "://" in source:
+        return source
+    return head + source
+
+
 def _relative(prefix: str, parent: str) -> str:
     if parent and prefix.startswith(parent):
         return "{{prefix}}" + prefix[len(parent) :]
@@ -103,14 +110,13 @@ def _relative(prefix: str, parent: str) -> str:
 
 def _signal(found: FoundSignal, prefix: str, head: str) -> dict[str, Any]:
     """A signal entry, a bare source given scheme `head` (when not empty)."""
-    source = _templated(found.source, prefix)
     data: dict[str, Any] = {
-        "source": head + source if head and "://" not in source else source,
+        "source": _headed(_templated(found.source, prefix), head),
         "access": found.access,
     }
     # one test per field: a live PVI signal has only the two above
-    if (read := _templated(found.read_source, prefix)) is not None:
-        data["read_source"] = head + read if head and "://" not in read else read
+    if found.read_source is not None:
+        data["read_source"] = _headed(_templated(found.read_source, prefix), head)
     if found.dtype is not None:
         data["dtype"] = found.dtype
     if found.choices is not None:
