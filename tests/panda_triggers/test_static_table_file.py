@@ -10,7 +10,8 @@ import pytest
 from scanspec.specs import Fly, Line
 
 from ophyd_blueprint import BlueprintError, load_beamline
-from ophyd_blueprint.builder import BuildError
+from ophyd_blueprint.blueprint import BlueprintLibrary, load_blueprint
+from ophyd_blueprint.builder import FILES_FROM, BuildError, build_device
 from ophyd_blueprint.cli.main import main
 from ophyd_blueprint.logic.panda_seq_table import PandaSeqTable
 
@@ -70,12 +71,36 @@ def test_a_missing_table_file_is_refused_at_load_naming_where_it_was_looked_for(
     path = beamline(tmp_path / "beamlines", "../tables/none.yaml")
     monkeypatch.chdir(tmp_path / "beamlines")  # where a cwd-relative path would be
 
-    with pytest.raises(BuildError) as raised:
+    with pytest.raises(BlueprintError) as raised:
         load_beamline(path, mock=True)
+
+    # at the beamline's line that gave it, naming the blueprint's that used it
+    assert str(raised.value) == (
+        f"{path}:6:11: devices.static.with: trigger.PandaSeqTable's 'table': "
+        f"no such file {tmp_path / 'tables' / 'none.yaml'} (given by "
+        f"'{{{{table}}}}' at {DATA / 'panda_static.yaml'}:26:19)"
+    )
+
+
+def test_a_device_built_without_a_beamline_refuses_a_missing_table_at_the_template(
+    tmp_path: Path,
+) -> None:
+    """`build_device` alone (no beamline validated first) checks it too."""
+    blueprint = load_blueprint(DATA / "panda_static.yaml")
+    library = BlueprintLibrary([DATA])
+
+    with pytest.raises(BuildError) as raised:
+        build_device(
+            blueprint,
+            {"prefix": "BL05:PANDA:", "table": "none.yaml"},
+            library=library,
+            mock=True,
+            logic_defaults={FILES_FROM: str(tmp_path)},
+        )
 
     assert str(raised.value) == (
         f"{DATA / 'panda_static.yaml'}:26:19: trigger.PandaSeqTable's 'table': "
-        f"no such file {tmp_path / 'tables' / 'none.yaml'}"
+        f"no such file {tmp_path / 'none.yaml'}"
     )
 
 

@@ -18,6 +18,7 @@ from .checks import (
     lookup,
     missing_param_file,
     param_file,
+    param_mismatch,
 )
 from .extends import resolve_extends
 from .library import BlueprintLibrary
@@ -110,7 +111,12 @@ def check_beamline(
         if device.logic and own is not None:
             problems += _device_logic(device, own, library, logic_roles, base)
         renderer = _TreeRenderer(
-            library, beamline.defaults.protocol, known_schemes, problems
+            library,
+            beamline.defaults.protocol,
+            known_schemes,
+            problems,
+            logic_roles,
+            base,
         )
         renderer.render(device.blueprint, device.with_, at.child("with"), ())
         used |= renderer.visited
@@ -166,11 +172,18 @@ class _TreeRenderer:
         protocol: str,
         known_schemes: KnownSchemes,
         problems: list[Problem],
+        logic_roles: LogicRoles | None = None,
+        base: Path = Path(),
     ) -> None:
         self.library = library
         self.protocol = protocol
         self.known_schemes = known_schemes
         self.problems = problems
+        self.logic_roles = logic_roles
+        """Given with their parameters, logic parameters are checked once
+        rendered."""
+        self.base = base
+        """The beamline's folder: where a `Path` parameter's file is looked for."""
         self.visited: set[str] = set()
 
     def render(
@@ -198,6 +211,7 @@ class _TreeRenderer:
             self.problems += error.problems
             return
         self._check_schemes(rendered, at)
+        self._check_rendered_logic(blueprint, rendered, at)
         for signal_name, signal in rendered.signals.items():
             if signal.dtype is None and signal.access != "x":
                 self._check_serverless(blueprint, name, signal_name, signal, at)
@@ -235,6 +249,37 @@ class _TreeRenderer:
             f"{scheme}://, which has no server to take its type from"
         )
         self.problems.append(at.problem(message, suggestion="give it a dtype"))
+
+    def _check_rendered_logic(
+        self, blueprint: Blueprint, rendered: Blueprint, at: Origin
+    ) -> None:
+        """Logic parameters a template gives, known only with these params:
+        of their class's type, and a `Path` naming a file that is there (from
+        the beamline's folder, as the builder looks). Said at the params,
+        naming the template's line."""
+        info = self.logic_roles
+        if not isinstance(info, LogicInfo):
+            return
+        merged = resolve_extends(blueprint, self.library)
+        for written, entry in zip(merged.logic, rendered.logic, strict=True):
+            if entry.use not in info:
+                continue
+            params = info.params_of(entry.use)
+            for name, template in written.with_.items():
+                kind = params.get(name)
+                if kind is None or not isinstance(template, str):
+                    continue
+                if not is_template(template):
+                    continue
+                value = entry.with_.get(name)
+                wrong = param_mismatch(entry.use, name, kind, value)
+                if wrong is None and kind is Path and value:
+                    path = param_file(self.base, str(value))
+                    wrong = missing_param_file(entry.use, name, path)
+                if wrong is not None:
+                    given = written.origin.at("with", name)
+                    message = f"{wrong} (given by {template!r} at {given})"
+                    self.problems.append(at.problem(message))
 
     def _check_schemes(self, rendered: Blueprint, at: Origin) -> None:
         """One problem per unknown scheme these params give, however many signals.
