@@ -172,8 +172,8 @@ class _TreeRenderer:
         protocol: str,
         known_schemes: KnownSchemes,
         problems: list[Problem],
-        logic_roles: LogicRoles | None = None,
-        base: Path = Path(),
+        logic_roles: LogicRoles | None,
+        base: Path,
     ) -> None:
         self.library = library
         self.protocol = protocol

@@ -126,21 +126,23 @@ class _Rules:
     def _relative(self, full: str) -> str:
         return full.split(".", len(self.at))[-1] if self.at else full
 
+    def _match(self, full: str, patterns: list[str]) -> str | None:
+        """The first of `patterns` that `full` (relative to `at`) matches."""
+        relative = self._relative(full)
+        return next((p for p in patterns if fnmatchcase(relative, p)), None)
+
     def excluded(self, full: str) -> str | None:
         """Why `full` is not a setting by ``exclude``; None if it is not excluded."""
-        relative = self._relative(full)
-        for pattern in self.settings.exclude:
-            if fnmatchcase(relative, pattern):
-                return f"{self.blueprint}'s settings exclude it ({pattern!r})"
-        return None
+        pattern = self._match(full, self.settings.exclude)
+        if pattern is None:
+            return None
+        return f"{self.blueprint}'s settings exclude it ({pattern!r})"
 
     def included(self, full: str) -> bool:
-        relative = self._relative(full)
-        return any(fnmatchcase(relative, p) for p in self.settings.include)
+        return self._match(full, self.settings.include) is not None
 
     def first(self, full: str) -> bool:
-        relative = self._relative(full)
-        return any(fnmatchcase(relative, p) for p in self.settings.first)
+        return self._match(full, self.settings.first) is not None
 
 
 @dataclass(frozen=True)
