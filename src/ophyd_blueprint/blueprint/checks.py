@@ -21,6 +21,7 @@ from .problems import BlueprintError, Problem, did_you_mean
 from .rendering import bind_params, has_type, scheme_of, vector_indices
 from .roles import LogicInfo, LogicRoles, RoleSpec
 from .schemes import KnownSchemes
+from .settings_checks import check_settings
 from .templating import TemplateProblem, is_template, renders_text, template_names
 from .vocabulary import (
     BEAMLINE_MEMBERS,
@@ -111,13 +112,7 @@ def check_blueprint(
     names = set(merged.params)
     if blueprint.pvi is not None:
         problems += _template(blueprint.pvi, origin, ("pvi",), names)
-    settings = blueprint.settings
-    if settings is not None and settings.discovered != "none" and merged.pvi is None:
-        message = (
-            f"discovered: {settings.discovered} needs the blueprint's pvi: (without "
-            "it no signal is discovered)"
-        )
-        problems.append(origin.problem(message, "settings", "discovered"))
+    problems += check_settings(blueprint, merged, library)
     for name, signal in blueprint.signals.items():
         problems += _check_signal(signal, names, known_schemes)
         if name in merged.children:
