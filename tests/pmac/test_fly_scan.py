@@ -19,6 +19,7 @@ from scanspec.core import Path as ScanPath
 from scanspec.specs import Fly, Line
 
 from ophyd_blueprint import load_beamline
+from ophyd_blueprint.logic.pmac import PmacError
 from ophyd_blueprint.logic.trajectory import TrajectoryError
 from ophyd_blueprint.plans import ensure_connected, fly_scan
 from ophyd_blueprint.testing.sim_ioc import SimDetectorIoc, SimPmacIoc
@@ -104,6 +105,23 @@ def test_a_spec_beyond_a_limit_is_refused_with_no_motor_moved(
     assert error.limit == 20.0
     assert "x: frame" in str(error)
     assert (value(RE, bl.x.readback), value(RE, bl.y.readback)) == before
+
+
+def test_a_spec_naming_an_axis_by_a_string_says_it_wants_the_motor_device(
+    RE: RunEngine, flying: Any
+):
+    bl = flying
+    spec = Fly(0.1 @ (Line("y", 0, 1, 2) * ~Line(bl.x, 0, 1, 5)))
+
+    with pytest.raises(FailedStatus) as failure:
+        run(RE, fly_scan([bl.det], spec, motion=bl.pmac))
+
+    error = failure.value.__cause__
+    assert isinstance(error, PmacError)
+    assert str(error) == (
+        "pmac: the spec's axis 'y' is a str, not a motor: a fly scan's spec "
+        "names the beamline's motor devices, e.g. Line(bl.x, 0, 1, 10)"
+    )
 
 
 def test_a_1000_frame_snake_is_appended_to_while_it_runs(

@@ -184,8 +184,27 @@ def test_a_frame_faster_than_vmax_is_refused() -> None:
     assert (error.axis, error.frame, error.value, error.limit) == ("x", 0, 100, 50)
     assert error.what == "velocity"
     assert str(error) == (
-        "x: frame 0 needs velocity 100, beyond the max velocity (VMAX) 50"
+        "x: frame 0 needs velocity 100, beyond the max velocity (VMAX) 50; "
+        "frames of 0.02 s or longer (not 0.01 s) keep x within it"
     )
+    PvtPlanner(Fly(0.02 @ (Line("y", 0, 1, 3) * ~Line("x", 0, 10, 11))), limits)
+
+
+def test_the_frames_a_too_fast_path_needs_are_enough_and_rounded_up() -> None:
+    spec = Fly(0.003 @ (Line("y", 0, 1, 2) * ~Line("x", 0, 10, 8)))
+    limits = {"x": AxisLimits(0, 0, 333, 0.1), "y": AxisLimits(0, 0, 1, 0.1)}
+    with pytest.raises(TrajectoryError) as info:
+        PvtPlanner(spec, limits)
+    error = info.value
+    assert (error.duration, error.slower) == (0.003, pytest.approx(10 / 7 / 0.999))
+    assert str(error).endswith(
+        "; frames of 0.0043 s or longer (not 0.003 s) keep x within it"
+    )
+    # 10/7 a frame at 333 per s needs 0.0042900...: 0.00429 is a hair short
+    line = ~Line("x", 0, 10, 8)
+    with pytest.raises(TrajectoryError, match="max velocity"):
+        PvtPlanner(Fly(0.00429 @ (Line("y", 0, 1, 2) * line)), limits)
+    PvtPlanner(Fly(0.0043 @ (Line("y", 0, 1, 2) * line)), limits)
 
 
 def test_velocity_is_checked_on_the_reversed_rows_of_a_snake_too() -> None:

@@ -187,6 +187,12 @@ class PmacTrajectory(Logic):
         letters: dict[Any, str] = {}
         for axis in axes:
             name = getattr(axis, "name", str(axis))
+            if not isinstance(axis, Device):
+                raise PmacError(
+                    f"{self.device.name}: the spec's axis {axis!r} is a "
+                    f"{type(axis).__name__}, not a motor: a fly scan's spec names "
+                    "the beamline's motor devices, e.g. Line(bl.x, 0, 1, 10)"
+                )
             try:
                 signals = [
                     cast(SignalR[Any], axis.child(n))

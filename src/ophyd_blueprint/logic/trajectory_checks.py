@@ -71,6 +71,8 @@ class _Elements:
         self.still = dim.lower is dim.midpoints is dim.upper
         m = duration_dimension(stack)
         durations = np.asarray(stack[m].duration, dtype=np.float64)
+        self.duration = float(durations[0]) if np.ptp(durations) == 0 else None
+        """The frames' one duration, if they all have the same."""
         self.fixed: dict[int, Ints | int] = {}
         half: Floats | float
         if m == k:
@@ -108,7 +110,13 @@ class _Elements:
             j = self._first(bad)
             velocity = max((float(v[j]) for v in speeds), key=abs)
             raise TrajectoryError(
-                name, self._frame(j), velocity, limit.max_velocity, "velocity"
+                name,
+                self._frame(j),
+                velocity,
+                limit.max_velocity,
+                "velocity",
+                slower=float(fastest.max()) / limit.max_velocity,
+                duration=self.duration,
             )
 
     def check_position(self, limit: AxisLimits, name: str, quantum: float) -> None:

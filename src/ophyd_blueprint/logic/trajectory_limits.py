@@ -7,6 +7,7 @@ check could pass a path whose turnarounds then leave the limits.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -80,6 +81,9 @@ class TrajectoryError(ValueError):
     ``limit`` and ``what`` ("position" or "velocity"). ``ramp`` is true when
     the position is reached while ramping to or from rest around the frame
     (ramp-up, turnaround or ramp-down), not inside its collection window.
+    For a velocity, ``slower`` is how many times longer every frame must be
+    for the axis to stay within VMAX all along the path, and ``duration`` the
+    frames' one duration (None if they differ): the message says what to ask.
     """
 
     def __init__(
@@ -91,6 +95,8 @@ class TrajectoryError(ValueError):
         what: Literal["position", "velocity"],
         *,
         ramp: bool = False,
+        slower: float | None = None,
+        duration: float | None = None,
     ) -> None:
         self.axis = axis
         self.frame = frame
@@ -98,6 +104,8 @@ class TrajectoryError(ValueError):
         self.limit = limit
         self.what = what
         self.ramp = ramp
+        self.slower = slower
+        self.duration = duration
         super().__init__(self._message())
 
     def _message(self) -> str:
@@ -110,8 +118,33 @@ class TrajectoryError(ValueError):
         around = " to ramp around it at VMAX/ACCL" if self.ramp else ""
         return (
             f"{self.axis}: frame {self.frame} needs {self.what} {self.value:.10g}"
-            f"{around}, beyond {bound} {self.limit:.10g}"
+            f"{around}, beyond {bound} {self.limit:.10g}{self._remedy()}"
         )
+
+    def _remedy(self) -> str:
+        """How much slower the path must go, when that is what it asks."""
+        if self.slower is None:
+            return ""
+        if self.duration is not None:
+            enough = _round_up(self.duration * self.slower)
+            return (
+                f"; frames of {enough:.3g} s or longer (not {self.duration:.3g} s) "
+                f"keep {self.axis} within it"
+            )
+        return (
+            f"; frames {_round_up(self.slower):.3g} times as long keep "
+            f"{self.axis} within it"
+        )
+
+
+def _round_up(value: float, digits: int = 3) -> float:
+    """`value` rounded up to `digits` significant digits (what a message
+    shows must be enough, not a hair short), float noise within `SLACK`
+    (which the checks tolerate too) not rounded up."""
+    if value <= 0:
+        return value
+    scale = 10.0 ** (digits - 1 - math.floor(math.log10(value)))
+    return math.ceil(value * scale * (1 - SLACK)) / scale
 
 
 def ramp_quanta(
