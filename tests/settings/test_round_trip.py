@@ -93,6 +93,28 @@ def test_round_trip_from_the_command_line(
     assert (done.returncode, done.stdout) == (0, f"{saved}: 7 settings as saved\n")
 
 
+def test_devices_without_settings_are_named_and_counted_as_apply_counts(
+    RE: RunEngine, axis: str, tmp_path: Path
+):
+    beamline = beamline_file(
+        tmp_path,
+        f"""\
+        x: {{blueprint: StageAxis, with: {{prefix: "{axis}"}}}}
+        readout: {{blueprint: Readout}}
+        """,
+    )
+    saved = tmp_path / "lab-settings.yaml"
+
+    done = blueprint_cli("settings", "save", beamline, "-o", saved)
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr
+    assert done.stdout == (
+        f"saved 6 settings of 1 device to {saved} (readout has none)\n"
+    )
+    assert load_settings(saved).devices["readout"] == {}
+    done = blueprint_cli("settings", "apply", saved, beamline)
+    assert done.stdout == f"restored 6 of 6 settings of 1 device from {saved}\n"
+
+
 def read(RE: RunEngine, signal: Any) -> Any:
     return RE(bps.rd(signal)).plan_result
 

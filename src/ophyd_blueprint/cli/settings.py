@@ -200,9 +200,15 @@ async def _save(
     )
     path = write_settings_file(settings, args.output)
     count = sum(len(values) for values in settings.devices.values())
-    devices = len(settings.devices)
+    # counted as apply counts them: the devices that have settings
+    devices = sum(1 for values in settings.devices.values() if values)
     plural = "" if devices == 1 else "s"
-    print(f"saved {count} settings of {devices} device{plural} to {path}")
+    none = [name for name, values in settings.devices.items() if not values]
+    without = f" ({', '.join(none)} {'has' if len(none) == 1 else 'have'} none)"
+    print(
+        f"saved {count} settings of {devices} device{plural} to {path}"
+        + (without if none else "")
+    )
     for name, why in {**failed, **unread}.items():
         print(f"{name} not saved: {why}")
     return 1 if failed or unread else 0
