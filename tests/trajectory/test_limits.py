@@ -207,6 +207,19 @@ def test_the_frames_a_too_fast_path_needs_are_enough_and_rounded_up() -> None:
     PvtPlanner(Fly(0.0043 @ (Line("y", 0, 1, 2) * line)), limits)
 
 
+def test_frames_of_different_durations_are_told_how_many_times_longer() -> None:
+    def path(short: float) -> Spec[str]:
+        return Fly(Concat(short @ Line("x", 0, 1, 3), 2 * short @ Line("x", 1.5, 4, 3)))
+
+    limits = {"x": AxisLimits(0, 0, 30, 0.1)}
+    with pytest.raises(TrajectoryError) as info:
+        PvtPlanner(path(0.01), limits)
+    assert info.value.duration is None
+    # the fastest frame is of the second line: 1.25 in 0.02 s, 62.5 for 30
+    assert str(info.value).endswith("; frames 2.09 times as long keep x within it")
+    PvtPlanner(path(0.0209), limits)
+
+
 def test_velocity_is_checked_on_the_reversed_rows_of_a_snake_too() -> None:
     # Only the last frame is too fast; it is reached backwards on row 2.
     spec = Fly(
