@@ -6,12 +6,7 @@ sources (`render_blueprint`) and export JSON Schemas.
 """
 
 from .beamline_checks import beamline_library, check_beamline
-from .checks import (
-    check_blueprint,
-    missing_param_file,
-    param_file,
-    param_mismatch,
-)
+from .checks import check_blueprint, param_file, param_value_problem
 from .extends import resolve_extends
 from .library import BlueprintLibrary, yaml_files
 from .loader import (
@@ -95,10 +90,9 @@ __all__ = [
     "load_beamline_model",
     "load_blueprint",
     "load_document",
-    "missing_param_file",
     "named_file",
     "param_file",
-    "param_mismatch",
+    "param_value_problem",
     "parse_document",
     "qualify",
     "render_blueprint",

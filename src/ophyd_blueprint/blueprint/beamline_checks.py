@@ -16,9 +16,7 @@ from .checks import (
     check_logic,
     check_name,
     lookup,
-    missing_param_file,
-    param_file,
-    param_mismatch,
+    param_value_problem,
 )
 from .extends import resolve_extends
 from .library import BlueprintLibrary
@@ -156,8 +154,7 @@ def _device_logic(
                     continue
                 if not value or is_template(value):
                     continue
-                path = param_file(base, value)
-                missing = missing_param_file(entry.use, name, path)
+                missing = param_value_problem(entry.use, name, Path, value, base)
                 if missing is not None:
                     problems.append(entry.origin.problem(missing, "with", name))
     return problems
@@ -272,10 +269,7 @@ class _TreeRenderer:
                 if not is_template(template):
                     continue
                 value = entry.with_.get(name)
-                wrong = param_mismatch(entry.use, name, kind, value)
-                if wrong is None and kind is Path and value:
-                    path = param_file(self.base, str(value))
-                    wrong = missing_param_file(entry.use, name, path)
+                wrong = param_value_problem(entry.use, name, kind, value, self.base)
                 if wrong is not None:
                     given = written.origin.at("with", name)
                     message = f"{wrong} (given by {template!r} at {given})"

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping, Set
 from pathlib import Path
 from typing import Literal
 
-from .extends import resolve_extends
+from .extends import lookup, resolve_extends
 from .models import Blueprint, Child, LogicEntry, Param, Signal
 from .naming import pascal_case
 from .positions import Origin
@@ -67,19 +67,6 @@ def _check_class_name(blueprint: Blueprint) -> list[Problem]:
 
 def _is_class_name(name: str) -> bool:
     return name.isidentifier() and not keyword.iskeyword(name)
-
-
-def lookup(
-    library: Mapping[str, Blueprint], name: str, problems: list[Problem]
-) -> Blueprint | None:
-    """``library[name]`` with ``extends`` resolved, or None; load problems kept."""
-    if name not in library:
-        return None
-    try:
-        return resolve_extends(library[name], library)
-    except BlueprintError as error:
-        problems += error.problems
-    return None
 
 
 def check_blueprint(
@@ -451,6 +438,18 @@ def param_json_type(kind: type) -> str | None:
     """The JSON Schema type of a logic parameter of type `kind` (None: any)."""
     known = _KINDS.get(kind.__name__)
     return None if known is None else known[1]
+
+
+def param_value_problem(
+    use: str, name: str, kind: type, value: object, base: Path
+) -> str | None:
+    """What is wrong with the value a logic parameter is given, known (a
+    literal, or a template rendered): not of its type, or a `Path` whose file,
+    taken from folder `base`, is not there; None if it fits."""
+    wrong = param_mismatch(use, name, kind, value)
+    if wrong is None and kind is Path and value:
+        wrong = missing_param_file(use, name, param_file(base, str(value)))
+    return wrong
 
 
 def param_mismatch(use: str, name: str, kind: type, value: object) -> str | None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .models import Blueprint, LogicEntry
-from .problems import BlueprintError
+from .problems import BlueprintError, Problem
 
-__all__ = ["extends_chain", "resolve_extends"]
+__all__ = ["extends_chain", "lookup", "resolve_extends"]
 
 
 def extends_chain(
@@ -63,3 +63,16 @@ def resolve_extends(
             "logic": list(logic.values()),
         }
     )
+
+
+def lookup(
+    library: Mapping[str, Blueprint], name: str, problems: list[Problem]
+) -> Blueprint | None:
+    """``library[name]`` with ``extends`` resolved, or None; load problems kept."""
+    if name not in library:
+        return None
+    try:
+        return resolve_extends(library[name], library)
+    except BlueprintError as error:
+        problems += error.problems
+    return None

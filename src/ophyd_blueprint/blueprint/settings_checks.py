@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from fnmatch import fnmatchcase
 
-from .extends import resolve_extends
+from .extends import lookup
 from .models import Blueprint
-from .problems import BlueprintError, Problem, did_you_mean
+from .problems import Problem, did_you_mean
 from .rendering import vector_indices
 
 __all__ = ["check_settings"]
@@ -71,14 +71,12 @@ def declared_paths(
     paths = list(device.signals)
     for name, child in device.children.items():
         kind = child.blueprint
-        if kind is None or kind in within or kind not in library:
+        if kind is None or kind in within:
             return None
-        try:
-            below = declared_paths(
-                resolve_extends(library[kind], library), library, (*within, kind)
-            )
-        except BlueprintError:
-            return None  # said where that blueprint is checked
+        found = lookup(library, kind, [])  # unknown or broken: said where checked
+        if found is None:
+            return None
+        below = declared_paths(found, library, (*within, kind))
         if below is None:
             return None
         items = (

@@ -17,9 +17,8 @@ from ophyd_blueprint.blueprint import (
     Child,
     LogicEntry,
     Scalar,
-    missing_param_file,
     param_file,
-    param_mismatch,
+    param_value_problem,
     render_blueprint,
     resolve_extends,
 )
@@ -473,13 +472,9 @@ def _logic_params(entry: LogicEntry, defaults: Mapping[str, Scalar]) -> dict[str
         value = params.get(name)
         if value is None:
             continue
-        wrong = param_mismatch(entry.use, name, kind, value)
+        wrong = param_value_problem(entry.use, name, kind, value, base)
         if wrong is not None:  # a templated value, rendered
             raise BuildError(f"{entry.origin.at('with', name)}: {wrong}")
         if kind is Path and value:
-            path = param_file(base, str(value))
-            missing = missing_param_file(entry.use, name, path)
-            if missing is not None:
-                raise BuildError(f"{entry.origin.at('with', name)}: {missing}")
-            params[name] = path
+            params[name] = param_file(base, str(value))
     return params
