@@ -204,11 +204,9 @@ async def _save(
     devices = sum(1 for values in settings.devices.values() if values)
     plural = "" if devices == 1 else "s"
     none = [name for name, values in settings.devices.items() if not values]
-    without = f" ({', '.join(none)} {'has' if len(none) == 1 else 'have'} none)"
-    print(
-        f"saved {count} settings of {devices} device{plural} to {path}"
-        + (without if none else "")
-    )
+    verb = "has" if len(none) == 1 else "have"
+    without = f" ({', '.join(none)} {verb} none)" if none else ""
+    print(f"saved {count} settings of {devices} device{plural} to {path}{without}")
     for name, why in {**failed, **unread}.items():
         print(f"{name} not saved: {why}")
     return 1 if failed or unread else 0
